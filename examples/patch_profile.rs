@@ -1,0 +1,52 @@
+//! Profiles the reference server's request handling without sockets: `cargo run --release --example
+//! patch_profile` prints the mean time per GET and per JSON Patch of one pod.
+
+use axum::body::Body;
+use axum::http::Request;
+use std::time::Instant;
+use tower::ServiceExt;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let app = apiconform::server::router();
+    let send = |req: Request<Body>| {
+        let app = app.clone();
+        async move {
+            let resp = app.oneshot(req).await.expect("infallible");
+            let status = resp.status();
+            let _ = axum::body::to_bytes(resp.into_body(), usize::MAX).await;
+            status
+        }
+    };
+    let post = |uri: &str, body: &str| {
+        Request::post(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    send(post("/api/v1/namespaces", r#"{"metadata":{"name":"p"}}"#)).await;
+    send(post(
+        "/api/v1/namespaces/p/pods",
+        r#"{"metadata":{"name":"x"},"spec":{"containers":[{"name":"c","image":"nginx:1.19"}]}}"#,
+    ))
+    .await;
+    let n = 20_000;
+    let t = Instant::now();
+    for _ in 0..n {
+        let req = Request::get("/api/v1/namespaces/p/pods/x")
+            .body(Body::empty())
+            .expect("request");
+        send(req).await;
+    }
+    println!("GET   {:.1} µs", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    let t = Instant::now();
+    for i in 0..n {
+        let body = format!(r#"[{{"op":"add","path":"/metadata/labels","value":{{"n":"{i}"}}}}]"#);
+        let req = Request::patch("/api/v1/namespaces/p/pods/x")
+            .header("content-type", "application/json-patch+json")
+            .body(Body::from(body))
+            .expect("request");
+        assert!(send(req).await.is_success());
+    }
+    println!("PATCH {:.1} µs", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+}

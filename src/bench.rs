@@ -1,0 +1,254 @@
+//! `apiconform bench-server`: requests/s and latency of GET and PATCH (JSON Patch) on one pod, at a
+//! fixed number of concurrent connections, against the reference server and optionally a real one.
+//!
+//! This is a benchmark (a command that prints figures), not a test: it asserts nothing.
+
+use crate::target::{Target, TargetError};
+use hdrhistogram::Histogram;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+/// How long and how wide to measure.
+#[derive(Debug, Clone)]
+pub struct BenchConfig {
+    /// Measured time per operation.
+    pub duration: Duration,
+    /// Untimed requests per operation before measuring.
+    pub warmup: Duration,
+    /// Concurrent connections (one worker each).
+    pub connections: usize,
+}
+
+/// Figures for one operation on one target.
+#[derive(Debug, Clone)]
+pub struct OpStats {
+    pub op: &'static str,
+    pub requests: u64,
+    pub errors: u64,
+    pub seconds: f64,
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+impl OpStats {
+    pub fn per_second(&self) -> f64 {
+        self.requests as f64 / self.seconds
+    }
+}
+
+/// Figures for one target.
+#[derive(Debug, Clone)]
+pub struct TargetStats {
+    pub name: String,
+    pub ops: Vec<OpStats>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error("{target}: {step} failed: {detail}")]
+    Setup {
+        target: String,
+        step: &'static str,
+        detail: String,
+    },
+}
+
+/// Measures GET and PATCH of one pod on `target`, in a namespace of its own that is deleted afterwards.
+pub async fn bench_target(
+    name: &str,
+    target: &Target,
+    cfg: &BenchConfig,
+) -> Result<TargetStats, BenchError> {
+    let client = target.client(Duration::from_secs(10))?;
+    let base = target.base_url().to_string();
+    let ns = format!(
+        "apiconform-bench-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
+    let setup = |step: &'static str, detail: String| BenchError::Setup {
+        target: name.to_string(),
+        step,
+        detail,
+    };
+    let created = send(
+        &client,
+        client
+            .post(format!("{base}/api/v1/namespaces"))
+            .json(&json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})),
+    )
+    .await;
+    created.map_err(|e| setup("creating the namespace", e))?;
+    let result = async {
+        send(
+            &client,
+            client
+                .post(format!("{base}/api/v1/namespaces/{ns}/pods"))
+                .json(
+                    &json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bench"},
+                              "spec": {"containers": [{"name": "bench", "image": "nginx:1.19"}]}}),
+                ),
+        )
+        .await
+        .map_err(|e| setup("creating the pod", e))?;
+        let pod_url = format!("{base}/api/v1/namespaces/{ns}/pods/bench");
+        let get = measure("GET", target, cfg, &pod_url, |c, url, _| c.get(url)).await?;
+        let patch = measure("PATCH", target, cfg, &pod_url, |c, url, n| {
+            let body =
+                format!(r#"[{{"op":"replace","path":"/metadata/labels","value":{{"n":"{n}"}}}}]"#);
+            c.patch(url)
+                .header("Content-Type", "application/json-patch+json")
+                .body(body)
+        })
+        .await?;
+        Ok::<_, BenchError>(TargetStats {
+            name: name.to_string(),
+            ops: vec![get, patch],
+        })
+    }
+    .await;
+    let deleted = send(
+        &client,
+        client.delete(format!("{base}/api/v1/namespaces/{ns}")),
+    )
+    .await;
+    let stats = result?;
+    deleted.map_err(|e| setup("deleting the namespace", e))?;
+    Ok(stats)
+}
+
+async fn send(_client: &reqwest::Client, req: reqwest::RequestBuilder) -> Result<(), String> {
+    let resp = req.send().await.map_err(|e| e.to_string())?;
+    let status = resp.status();
+    let body = resp.text().await.map_err(|e| e.to_string())?;
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "HTTP {status}: {}",
+            body.chars().take(300).collect::<String>()
+        ))
+    }
+}
+
+async fn measure<F>(
+    op: &'static str,
+    target: &Target,
+    cfg: &BenchConfig,
+    url: &str,
+    make: F,
+) -> Result<OpStats, BenchError>
+where
+    F: Fn(&reqwest::Client, &str, u64) -> reqwest::RequestBuilder + Clone + Send + Sync + 'static,
+{
+    let mut workers = Vec::new();
+    let start = Instant::now();
+    let measure_from = start + cfg.warmup;
+    let end = measure_from + cfg.duration;
+    for w in 0..cfg.connections.max(1) {
+        // One client per worker: one keep-alive connection each.
+        let client = target.client(Duration::from_secs(10))?;
+        let url = url.to_string();
+        let make = make.clone();
+        workers.push(tokio::spawn(async move {
+            let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)
+                .expect("static histogram bounds are valid");
+            let mut errors = 0u64;
+            let mut n = (w as u64) << 40;
+            loop {
+                let t0 = Instant::now();
+                if t0 >= end {
+                    break;
+                }
+                n += 1;
+                let ok = match make(&client, &url, n).send().await {
+                    Ok(resp) => {
+                        let ok = resp.status().is_success();
+                        ok & resp.bytes().await.is_ok()
+                    }
+                    Err(_) => false,
+                };
+                if t0 >= measure_from {
+                    if ok {
+                        let us = t0.elapsed().as_micros().max(1) as u64;
+                        let _ = hist.record(us.min(60_000_000));
+                    } else {
+                        errors += 1;
+                    }
+                }
+            }
+            (hist, errors)
+        }));
+    }
+    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)
+        .expect("static histogram bounds are valid");
+    let mut errors = 0;
+    for w in workers {
+        if let Ok((h, e)) = w.await {
+            let _ = hist.add(h);
+            errors += e;
+        }
+    }
+    Ok(OpStats {
+        op,
+        requests: hist.len(),
+        errors,
+        seconds: cfg.duration.as_secs_f64(),
+        p50: Duration::from_micros(hist.value_at_quantile(0.50)),
+        p99: Duration::from_micros(hist.value_at_quantile(0.99)),
+    })
+}
+
+/// The figures as a plain-text table, with the speed-up of the first target over each other one.
+pub fn render(stats: &[TargetStats], cfg: &BenchConfig) -> String {
+    let mut out = format!(
+        "{} concurrent connections, {:.1} s per operation\n\n{:<16} {:<6} {:>10} {:>12} {:>10} {:>10} {:>7}\n",
+        cfg.connections,
+        cfg.duration.as_secs_f64(),
+        "target",
+        "op",
+        "requests",
+        "req/s",
+        "p50",
+        "p99",
+        "errors"
+    );
+    for t in stats {
+        for o in &t.ops {
+            out.push_str(&format!(
+                "{:<16} {:<6} {:>10} {:>12.0} {:>10} {:>10} {:>7}\n",
+                t.name,
+                o.op,
+                o.requests,
+                o.per_second(),
+                fmt_dur(o.p50),
+                fmt_dur(o.p99),
+                o.errors
+            ));
+        }
+    }
+    if let Some((first, rest)) = stats.split_first() {
+        for other in rest {
+            out.push('\n');
+            for (a, b) in first.ops.iter().zip(&other.ops) {
+                let speed = a.per_second() / b.per_second().max(f64::MIN_POSITIVE);
+                let lat = b.p99.as_secs_f64() / a.p99.as_secs_f64().max(1e-9);
+                out.push_str(&format!(
+                    "{} vs {} {}: {:.1}x the requests/s, p99 {:.1}x lower\n",
+                    first.name, other.name, a.op, speed, lat
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn fmt_dur(d: Duration) -> String {
+    let us = d.as_micros();
+    if us >= 10_000 {
+        format!("{:.1}ms", us as f64 / 1000.0)
+    } else {
+        format!("{us}µs")
+    }
+}

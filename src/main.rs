@@ -1,0 +1,174 @@
+//! The `apiconform` command line. Parsing and printing only; the work is in the library.
+
+use apiconform::bench::{self, BenchConfig};
+use apiconform::server::ReferenceServer;
+use apiconform::target::Target;
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "apiconform",
+    version,
+    about = "Conformance tests for Kubernetes-style API endpoints"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the embedded reference server (a model of kube-apiserver v1.20.2's Pod API) until Ctrl-C.
+    Serve {
+        /// Address to listen on (loopback only is recommended: there is no authentication).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Measure GET and PATCH (JSON Patch) requests/s and p99 latency on one pod, on the reference
+    /// server and, with --against, on another server in the same run.
+    BenchServer {
+        /// Also measure this server (e.g. https://127.0.0.1:6443).
+        #[arg(long, value_name = "URL")]
+        against: Option<String>,
+        #[command(flatten)]
+        auth: AuthArgs,
+        /// Measured seconds per operation and target.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 4)]
+        connections: usize,
+    },
+}
+
+/// How to authenticate to a target given on the command line.
+#[derive(Args)]
+struct AuthArgs {
+    /// Bearer token (read from the environment so that it stays out of shell history and `ps`).
+    #[arg(
+        long = "token-env",
+        value_name = "VAR",
+        default_value = "APICONFORM_TOKEN"
+    )]
+    token_env: String,
+    /// File holding the bearer token (used if the variable named by --token-env is unset).
+    #[arg(long, value_name = "PATH")]
+    token_file: Option<PathBuf>,
+    /// PEM file with the CA certificate(s) to trust.
+    #[arg(long, value_name = "PATH")]
+    ca_file: Option<PathBuf>,
+    /// Accept any server certificate (for self-signed test servers only).
+    #[arg(long)]
+    insecure: bool,
+}
+
+impl AuthArgs {
+    fn target(&self, url: &str) -> Result<Target, String> {
+        let token = match std::env::var(&self.token_env) {
+            Ok(t) if !t.is_empty() => Some(t),
+            _ => match &self.token_file {
+                Some(p) => Some(
+                    std::fs::read_to_string(p)
+                        .map_err(|e| format!("cannot read the token file {}: {e}", p.display()))?
+                        .trim()
+                        .to_string(),
+                ),
+                None => None,
+            },
+        };
+        Ok(Target {
+            url: url.to_string(),
+            token,
+            ca_file: self.ca_file.clone(),
+            insecure: self.insecure,
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve { addr } => serve(addr).await,
+            Command::BenchServer {
+                against,
+                auth,
+                seconds,
+                connections,
+            } => bench_server(against, auth, seconds, connections).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(addr: SocketAddr) -> Result<(), String> {
+    let server = ReferenceServer::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!(
+        "apiconform reference server (kube-apiserver v1.20.2 Pod API model) listening on {}",
+        server.url()
+    );
+    println!(
+        "try: curl {}/api/v1/namespaces   (Ctrl-C stops)",
+        server.url()
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| format!("cannot wait for Ctrl-C: {e}"))?;
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn bench_server(
+    against: Option<String>,
+    auth: AuthArgs,
+    seconds: f64,
+    connections: usize,
+) -> Result<(), String> {
+    if !(seconds > 0.0 && seconds <= 600.0) {
+        return Err("--seconds must be between 0 and 600".into());
+    }
+    let cfg = BenchConfig {
+        duration: Duration::from_secs_f64(seconds),
+        warmup: Duration::from_millis(500),
+        connections,
+    };
+    let server = ReferenceServer::start()
+        .await
+        .map_err(|e| format!("cannot start the reference server: {e}"))?;
+    let reference = Target::new(server.url());
+    let mut stats = vec![
+        bench::bench_target("reference", &reference, &cfg)
+            .await
+            .map_err(|e| e.to_string())?,
+    ];
+    server.shutdown().await;
+    if let Some(url) = against {
+        let target = auth.target(&url)?;
+        stats.push(
+            bench::bench_target("kube-apiserver", &target, &cfg)
+                .await
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    print!("{}", bench::render(&stats, &cfg));
+    Ok(())
+}

@@ -1,0 +1,996 @@
+//! HTTP handling: routing, request decoding, the create/update/patch/delete flows of kube-apiserver's
+//! generic registry for pods and namespaces, and response encoding.
+
+use super::managed;
+use super::patch::{self, PatchType};
+use super::pod;
+use super::schema;
+use super::status::{ApiError, Cause};
+use super::store::{Store, Stored};
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde_json::{Map, Value, json};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+/// The largest request body the real server accepts (3 MiB); larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+/// Server state.
+#[derive(Default)]
+pub struct App {
+    store: Mutex<Store>,
+}
+
+impl App {
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock would be a bug; the store itself is always consistent because
+        // every write replaces whole objects, so recover the guard rather than fail every later request.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .fallback(handle)
+        .layer(DefaultBodyLimit::disable())
+        .with_state(app)
+}
+
+/// What one request asks for, parsed once.
+struct Req {
+    method: Method,
+    pretty: bool,
+    dry_run: bool,
+    manager: String,
+    content_type: Option<String>,
+    grace_period: Option<i64>,
+    label_selector: Option<String>,
+    body: Bytes,
+}
+
+/// A successful answer: an object of a schema type, or its compact encoding already made.
+enum Reply {
+    Object(StatusCode, &'static str, Value),
+    Cached(StatusCode, Bytes),
+}
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().unwrap_or("").to_string();
+    let pretty = is_pretty(&query, &parts.headers);
+    let body = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return error_response(&ApiError::too_large(MAX_BODY_BYTES), pretty),
+    };
+    let params = parse_query(&query);
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let user_agent = header_str(&parts.headers, header::USER_AGENT).unwrap_or("");
+    let options_kind = match parts.method {
+        Method::POST => Some("CreateOptions"),
+        Method::PUT => Some("UpdateOptions"),
+        Method::PATCH => Some("PatchOptions"),
+        Method::DELETE => Some("DeleteOptions"),
+        _ => None,
+    };
+    let dry_run = match (param("dryRun"), options_kind) {
+        (None, _) | (_, None) => false,
+        (Some("All"), _) => true,
+        (Some(other), Some(options_kind)) => {
+            let cause =
+                Cause::not_supported_shown("dryRun", &format!("[]string{{{other:?}}}"), &["All"]);
+            return error_response(&ApiError::invalid_option(options_kind, cause), pretty);
+        }
+    };
+    let req = Req {
+        method: parts.method.clone(),
+        pretty,
+        dry_run,
+        manager: managed::manager_name(param("fieldManager"), user_agent),
+        content_type: header_str(&parts.headers, header::CONTENT_TYPE).map(str::to_string),
+        grace_period: param("gracePeriodSeconds").and_then(|g| g.parse().ok()),
+        label_selector: param("labelSelector").map(str::to_string),
+        body,
+    };
+
+    let rest = match path.strip_prefix("/api/v1") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+        _ if path.starts_with("/api/") || path.starts_with("/apis") => {
+            return error_response(&ApiError::no_route(), pretty);
+        }
+        _ => return non_api(&path, pretty),
+    };
+    let segs: Vec<String> = rest
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let result = route(&app, &req, &segs);
+    match result {
+        Ok(Reply::Cached(code, bytes)) => json_response(code, bytes),
+        Ok(Reply::Object(code, kind, v)) => {
+            json_response(code, Bytes::from(encode_body(kind, &v, req.pretty)))
+        }
+        Err(e) => error_response(&e, req.pretty),
+    }
+}
+
+/// Paths outside the API: health checks, `/version`, and the real server's 404 listing of paths.
+fn non_api(path: &str, pretty: bool) -> Response {
+    match path {
+        "/healthz" | "/readyz" | "/livez" => text(StatusCode::OK, "ok"),
+        "/version" => {
+            let v = json!({"major": "1", "minor": "20", "gitVersion": "v1.20.2-apiconform-reference",
+                               "platform": "apiconform"});
+            json_response(StatusCode::OK, encode_value(&v, pretty))
+        }
+        _ => {
+            let paths =
+                json!({"paths": ["/api", "/api/v1", "/healthz", "/livez", "/readyz", "/version"]});
+            json_response(StatusCode::NOT_FOUND, encode_value(&paths, pretty))
+        }
+    }
+}
+
+fn route(app: &App, req: &Req, segs: &[&str]) -> Result<Reply> {
+    use Method as M;
+    match (segs, &req.method) {
+        (["namespaces"], &M::GET) => list_namespaces(app, req),
+        (["namespaces"], &M::POST) => create_namespace(app, req),
+        (["namespaces"], _) => Err(ApiError::method_not_allowed()),
+        (["namespaces", ns], &M::GET) => get_namespace(app, req, ns),
+        (["namespaces", ns], &M::DELETE) => delete_namespace(app, req, ns),
+        (["namespaces", _], _) => Err(ApiError::method_not_allowed()),
+        (["pods"], &M::GET) => list_pods(app, req, None),
+        (["pods"], _) => Err(ApiError::method_not_allowed()),
+        (["namespaces", ns, "pods"], &M::GET) => list_pods(app, req, Some(ns)),
+        (["namespaces", ns, "pods"], &M::POST) => create_pod(app, req, ns),
+        (["namespaces", _, "pods"], _) => Err(ApiError::method_not_allowed()),
+        (["namespaces", ns, "pods", name], &M::GET) => get_pod(app, req, ns, name),
+        (["namespaces", ns, "pods", name], &M::PUT) => put_pod(app, req, ns, name, Sub::Main),
+        (["namespaces", ns, "pods", name], &M::PATCH) => patch_pod(app, req, ns, name, Sub::Main),
+        (["namespaces", ns, "pods", name], &M::DELETE) => delete_pod(app, req, ns, name),
+        (["namespaces", _, "pods", _], _) => Err(ApiError::method_not_allowed()),
+        (["namespaces", ns, "pods", name, "status"], &M::GET) => get_pod(app, req, ns, name),
+        (["namespaces", ns, "pods", name, "status"], &M::PUT) => {
+            put_pod(app, req, ns, name, Sub::Status)
+        }
+        (["namespaces", ns, "pods", name, "status"], &M::PATCH) => {
+            patch_pod(app, req, ns, name, Sub::Status)
+        }
+        (["namespaces", _, "pods", _, "status"], _) => Err(ApiError::method_not_allowed()),
+        _ => Err(ApiError::no_route()),
+    }
+}
+
+/// The pod resource or its status subresource: which update strategy applies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sub {
+    Main,
+    Status,
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Namespaces
+
+fn get_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
+    let store = app.store();
+    let stored = store
+        .namespaces
+        .get(ns)
+        .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
+    Ok(reply_stored(stored, "Namespace", req.pretty))
+}
+
+fn list_namespaces(app: &App, req: &Req) -> Result<Reply> {
+    let selector = parse_selector(req.label_selector.as_deref())?;
+    let store = app.store();
+    let items: Vec<Value> = store
+        .namespaces
+        .values()
+        .filter(|s| selector.matches(&s.obj))
+        .map(|s| list_item(&s.obj))
+        .collect();
+    Ok(list_reply("NamespaceList", &store.revision(), items))
+}
+
+fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
+    let mut obj = decode_body(req, "Namespace")?;
+    let name = meta_str(&obj, "name").to_string();
+    let mut causes = Vec::new();
+    if name.is_empty() {
+        causes.push(Cause::required("metadata.name"));
+    } else if let Some(why) = pod::dns1123_label(&name) {
+        causes.push(Cause::invalid("metadata.name", &json!(name), &why));
+    }
+    if !causes.is_empty() {
+        return Err(ApiError::invalid("Namespace", &name, causes));
+    }
+    let now = now();
+    {
+        let meta = meta_mut(&mut obj);
+        meta.remove("namespace");
+        meta.remove("deletionTimestamp");
+        meta.remove("deletionGracePeriodSeconds");
+        meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+        meta.insert("creationTimestamp".into(), json!(now));
+    }
+    obj["spec"] = json!({"finalizers": ["kubernetes"]});
+    obj["status"] = json!({"phase": "Active"});
+    managed::record_update(&mut obj, None, &req.manager, &now);
+    let mut store = app.store();
+    if store.namespaces.contains_key(&name) {
+        return Err(ApiError::already_exists("namespaces", &name));
+    }
+    if !req.dry_run {
+        set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+    }
+    let stored = finish("Namespace", obj);
+    let reply = reply_with(StatusCode::CREATED, &stored, "Namespace", req.pretty);
+    if !req.dry_run {
+        store.namespaces.insert(name, stored);
+    }
+    Ok(reply)
+}
+
+/// Deleting a namespace: the real API marks it Terminating and the namespace controller then removes
+/// its contents and the namespace itself. The reference server does both at once.
+fn delete_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
+    let mut store = app.store();
+    let stored = store
+        .namespaces
+        .get(ns)
+        .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
+    let mut obj = stored.obj.clone();
+    if meta_str(&obj, "deletionTimestamp").is_empty() {
+        set_meta(&mut obj, "deletionTimestamp", json!(now()));
+    }
+    obj["status"]["phase"] = json!("Terminating");
+    if req.dry_run {
+        return Ok(Reply::Object(StatusCode::OK, "Namespace", obj));
+    }
+    set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+    store.namespaces.remove(ns);
+    store.pods.retain(|(pns, _), _| pns != ns);
+    Ok(Reply::Object(StatusCode::OK, "Namespace", obj))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pods
+
+fn get_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
+    let store = app.store();
+    let stored = store
+        .pods
+        .get(&(ns.to_string(), name.to_string()))
+        .ok_or_else(|| ApiError::not_found("pods", name))?;
+    Ok(reply_stored(stored, "Pod", req.pretty))
+}
+
+fn list_pods(app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
+    let selector = parse_selector(req.label_selector.as_deref())?;
+    let store = app.store();
+    let items: Vec<Value> = store
+        .pods
+        .iter()
+        .filter(|((pns, _), _)| ns.is_none_or(|ns| ns == pns))
+        .filter(|(_, s)| selector.matches(&s.obj))
+        .map(|(_, s)| list_item(&s.obj))
+        .collect();
+    Ok(list_reply("PodList", &store.revision(), items))
+}
+
+fn create_pod(app: &App, req: &Req, ns: &str) -> Result<Reply> {
+    let mut obj = decode_body(req, "Pod")?;
+    let body_ns = meta_str(&obj, "namespace");
+    if !body_ns.is_empty() && body_ns != ns {
+        return Err(ApiError::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        ));
+    }
+    if !meta_str(&obj, "resourceVersion").is_empty() {
+        return Err(ApiError::internal(
+            "resourceVersion should not be set on objects to be created",
+        ));
+    }
+    let mut name = meta_str(&obj, "name").to_string();
+    let generate = meta_str(&obj, "generateName").to_string();
+    if name.is_empty() && !generate.is_empty() {
+        name = format!("{generate}{}", random_suffix());
+    }
+    let now = now();
+    {
+        let meta = meta_mut(&mut obj);
+        meta.insert("name".into(), json!(name));
+        meta.insert("namespace".into(), json!(ns));
+        meta.remove("deletionTimestamp");
+        meta.remove("deletionGracePeriodSeconds");
+        meta.remove("selfLink");
+        meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+        meta.insert("creationTimestamp".into(), json!(now));
+    }
+    {
+        let store = app.store();
+        if !store.namespaces.contains_key(ns) {
+            return Err(ApiError::not_found("namespaces", ns));
+        }
+    }
+    pod::admit_create(&mut obj);
+    let qos = pod::qos_class(&obj["spec"]);
+    obj["status"] = json!({"phase": "Pending", "qosClass": qos});
+    let causes = pod::validate_create(&obj);
+    if !causes.is_empty() {
+        return Err(ApiError::invalid("Pod", &name, causes));
+    }
+    managed::record_update(&mut obj, None, &req.manager, &now);
+    let mut store = app.store();
+    if !store.namespaces.contains_key(ns) {
+        return Err(ApiError::not_found("namespaces", ns));
+    }
+    let key = (ns.to_string(), name.clone());
+    if store.pods.contains_key(&key) {
+        return Err(ApiError::already_exists("pods", &name));
+    }
+    if !req.dry_run {
+        set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+    }
+    let stored = finish("Pod", obj);
+    let reply = reply_with(StatusCode::CREATED, &stored, "Pod", req.pretty);
+    if !req.dry_run {
+        store.pods.insert(key, stored);
+    }
+    Ok(reply)
+}
+
+fn put_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply> {
+    let mut obj = decode_body(req, "Pod")?;
+    check_name(&obj, ns, name)?;
+    set_meta(&mut obj, "namespace", json!(ns));
+    let mut store = app.store();
+    update_pod(&mut store, req, ns, name, sub, obj)
+}
+
+fn patch_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply> {
+    let ct = req.content_type.as_deref().unwrap_or("");
+    let Some(kind) = PatchType::from_content_type(ct) else {
+        return Err(ApiError::unsupported_media_type());
+    };
+    let mut store = app.store();
+    let current = store
+        .pods
+        .get(&(ns.to_string(), name.to_string()))
+        .ok_or_else(|| ApiError::not_found("pods", name))?;
+    let patched = patch::apply(kind, &current.obj, &req.body)?;
+    let mut obj = match schema::decode("Pod", &patched) {
+        Ok(v) => v,
+        Err(e) => {
+            // The real server quotes the patched document (JSON and merge patch) or the patch as a Go
+            // map (strategic merge patch).
+            let shown = match kind {
+                PatchType::Strategic => {
+                    patch::go_fmt(&patch::parse_go_json(&req.body).unwrap_or_default())
+                }
+                _ => patch::sorted_json(&patched),
+            };
+            return Err(ApiError::invalid(
+                "",
+                "",
+                vec![Cause::invalid("patch", &json!(shown), &e.to_string())],
+            ));
+        }
+    };
+    pod::apply_defaults(&mut obj);
+    check_name(&obj, ns, name)?;
+    set_meta(&mut obj, "namespace", json!(ns));
+    update_pod(&mut store, req, ns, name, sub, obj)
+}
+
+/// The update flow shared by PUT and PATCH, of the pod or of its status: preconditions, the update
+/// strategy, validation, no-op detection, and the write.
+fn update_pod(
+    store: &mut Store,
+    req: &Req,
+    ns: &str,
+    name: &str,
+    sub: Sub,
+    mut new: Value,
+) -> Result<Reply> {
+    let key = (ns.to_string(), name.to_string());
+    let old = store
+        .pods
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found("pods", name))?;
+    let wanted_rv = meta_str(&new, "resourceVersion");
+    if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
+        return Err(ApiError::conflict("pods", name));
+    }
+    let old_obj = &old.obj;
+    // The update strategy: the main resource keeps the stored status, the status subresource keeps
+    // the stored spec and owner references.
+    match sub {
+        Sub::Main => {
+            new["status"] = old_obj["status"].clone();
+            // The Priority admission plugin keeps the priority a pod was created with.
+            if new.pointer("/spec/priority").is_none()
+                && let Some(p) = old_obj.pointer("/spec/priority")
+            {
+                new["spec"]["priority"] = p.clone();
+            }
+        }
+        Sub::Status => {
+            new["spec"] = old_obj["spec"].clone();
+            copy_meta(&mut new, old_obj, "ownerReferences");
+        }
+    }
+    // Fields an update never changes.
+    for field in [
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "generation",
+        "resourceVersion",
+    ] {
+        copy_meta(&mut new, old_obj, field);
+    }
+    if meta_str(&new, "uid").is_empty() {
+        copy_meta(&mut new, old_obj, "uid");
+    }
+    let meta = meta_mut(&mut new);
+    meta.remove("selfLink");
+    meta.remove("managedFields");
+    let mut causes = Vec::new();
+    if meta_str(&new, "uid") != meta_str(old_obj, "uid") {
+        causes.push(Cause::invalid(
+            "metadata.uid",
+            &json!(meta_str(&new, "uid")),
+            "field is immutable",
+        ));
+    }
+    pod::convert_pod_ips(&mut new);
+    causes.extend(match sub {
+        Sub::Main => pod::validate_update(&new, old_obj),
+        Sub::Status => pod::validate_status(&new),
+    });
+    if !causes.is_empty() {
+        return Err(ApiError::invalid("Pod", name, causes));
+    }
+    // The candidate in canonical form (as a GET would return it). A write that changes nothing but
+    // managedFields is not written, and the resourceVersion stays.
+    let candidate = encode_body("Pod", &new, false);
+    let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
+    if same_but_managed_fields(&new, old_obj) {
+        return Ok(reply_stored(old, "Pod", req.pretty));
+    }
+    let old_fields = old_obj
+        .pointer("/metadata/managedFields")
+        .cloned()
+        .unwrap_or(Value::Null);
+    set_meta(&mut new, "managedFields", old_fields);
+    managed::record_update(&mut new, Some(old_obj), &req.manager, &now());
+    if !req.dry_run {
+        set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
+    }
+    let stored = canonical("Pod", new);
+    let reply = reply_with(StatusCode::OK, &stored, "Pod", req.pretty);
+    if !req.dry_run {
+        store.pods.insert(key, stored);
+    }
+    Ok(reply)
+}
+
+/// Equality of two objects apart from `metadata.managedFields`, without copying either.
+fn same_but_managed_fields(a: &Value, b: &Value) -> bool {
+    fn equal_except(x: &Map<String, Value>, y: &Map<String, Value>, skip: &str) -> bool {
+        x.iter()
+            .filter(|(k, _)| *k != skip)
+            .all(|(k, v)| y.get(k) == Some(v))
+            && y.keys().filter(|k| *k != skip).all(|k| x.contains_key(k))
+    }
+    match (a.as_object(), b.as_object()) {
+        (Some(a), Some(b)) => {
+            let empty = Map::new();
+            let am = a
+                .get("metadata")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            let bm = b
+                .get("metadata")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            equal_except(a, b, "metadata") && equal_except(am, bm, "managedFields")
+        }
+        _ => a == b,
+    }
+}
+
+fn delete_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
+    let options = if req.body.is_empty() {
+        Value::Object(Map::new())
+    } else {
+        let v = patch::parse_go_json(&req.body).map_err(ApiError::bad_request)?;
+        schema::decode("DeleteOptions", &v).map_err(|e| ApiError::bad_request(e.to_string()))?
+    };
+    let mut store = app.store();
+    let key = (ns.to_string(), name.to_string());
+    let stored = store
+        .pods
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found("pods", name))?;
+    let mut obj = stored.obj.clone();
+    if let Some(pre) = options.get("preconditions") {
+        if let Some(uid) = pre.get("uid").and_then(Value::as_str)
+            && uid != meta_str(&obj, "uid")
+        {
+            return Err(ApiError::conflict_with(
+                "pods",
+                name,
+                format!(
+                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                    meta_str(&obj, "uid")
+                ),
+            ));
+        }
+        if let Some(rv) = pre.get("resourceVersion").and_then(Value::as_str)
+            && rv != stored.resource_version()
+        {
+            return Err(ApiError::conflict_with(
+                "pods",
+                name,
+                format!(
+                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                    stored.resource_version()
+                ),
+            ));
+        }
+    }
+    // Graceful deletion applies only to pods bound to a node that have not finished.
+    let phase = obj
+        .pointer("/status/phase")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let scheduled = !obj
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty();
+    let requested = req
+        .grace_period
+        .or_else(|| options.get("gracePeriodSeconds").and_then(Value::as_i64));
+    let grace = if !scheduled || phase == "Failed" || phase == "Succeeded" {
+        0
+    } else {
+        requested.unwrap_or_else(|| {
+            obj.pointer("/spec/terminationGracePeriodSeconds")
+                .and_then(Value::as_i64)
+                .unwrap_or(30)
+        })
+    };
+    let now = SystemTime::now();
+    let at = now + std::time::Duration::from_secs(grace.max(0) as u64);
+    set_meta(
+        &mut obj,
+        "deletionTimestamp",
+        json!(humantime::format_rfc3339_seconds(at).to_string()),
+    );
+    set_meta(&mut obj, "deletionGracePeriodSeconds", json!(grace));
+    if req.dry_run {
+        return Ok(Reply::Object(StatusCode::OK, "Pod", obj));
+    }
+    set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+    let stored = finish("Pod", obj);
+    let reply = reply_with(StatusCode::OK, &stored, "Pod", req.pretty);
+    if grace == 0 {
+        store.pods.remove(&key);
+    } else {
+        store.pods.insert(key, stored);
+    }
+    Ok(reply)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Decoding
+
+const KNOWN_CORE_KINDS: &[&str] = &[
+    "Binding",
+    "ComponentStatus",
+    "ConfigMap",
+    "Endpoints",
+    "Event",
+    "LimitRange",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Pod",
+    "PodTemplate",
+    "ReplicationController",
+    "ResourceQuota",
+    "Secret",
+    "Service",
+    "ServiceAccount",
+];
+
+/// Decodes a create/update body as kube-apiserver does: media type, JSON, apiVersion/kind (defaulting
+/// to the resource's own), typed decoding, defaulting.
+fn decode_body(req: &Req, kind: &'static str) -> Result<Value> {
+    let ct = req.content_type.as_deref().unwrap_or("");
+    let media = patch::media_type(ct);
+    if !media.is_empty() && media != "application/json" && media != "*/*" {
+        return Err(ApiError::unsupported_body_type());
+    }
+    let raw: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(ApiError::bad_request(format!(
+                "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: {} ({})",
+                patch::go_json_error(&req.body, &e),
+                summarize(&req.body)
+            )));
+        }
+    };
+    let Value::Object(map) = &raw else {
+        return Err(ApiError::bad_request(format!(
+            "the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }} ({})",
+            json_kind(&raw),
+            summarize(&req.body)
+        )));
+    };
+    let body_kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
+    let body_version = map.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let (gk, gv) = (
+        if body_kind.is_empty() {
+            kind
+        } else {
+            body_kind
+        },
+        if body_version.is_empty() {
+            "v1"
+        } else {
+            body_version
+        },
+    );
+    if gv != "v1" || !KNOWN_CORE_KINDS.contains(&gk) {
+        return Err(ApiError::bad_request(format!(
+            "{gk} in version \"{gv}\" cannot be handled as a {kind}: no kind \"{gk}\" is registered for version \"{gv}\" in scheme \"k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30\""
+        )));
+    }
+    if gk != kind {
+        return Err(ApiError::bad_request(format!(
+            "{gk} in version \"v1\" cannot be handled as a {kind}: converting (v1.{gk}) to (core.{kind}): unknown conversion"
+        )));
+    }
+    let mut obj = schema::decode(kind, &raw).map_err(|e| {
+        ApiError::bad_request(format!(
+            "{kind} in version \"v1\" cannot be handled as a {kind}: {e}"
+        ))
+    })?;
+    obj["kind"] = json!(kind);
+    obj["apiVersion"] = json!("v1");
+    if !obj.get("metadata").is_some_and(Value::is_object) {
+        obj["metadata"] = json!({});
+    }
+    if kind == "Pod" {
+        pod::apply_defaults(&mut obj);
+    }
+    Ok(obj)
+}
+
+/// `checkName` of the real handlers: the body's name must equal the URL's, its namespace (if set) too.
+fn check_name(obj: &Value, ns: &str, name: &str) -> Result<()> {
+    let body_name = meta_str(obj, "name");
+    if body_name.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({name} based on URL) was undeterminable: name must be provided"
+        )));
+    }
+    if body_name != name {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )));
+    }
+    let body_ns = meta_str(obj, "namespace");
+    if !body_ns.is_empty() && body_ns != ns {
+        return Err(ApiError::bad_request(format!(
+            "the namespace of the object ({body_ns}) does not match the namespace on the request ({ns})"
+        )));
+    }
+    Ok(())
+}
+
+/// The first 30 bytes of a body, as the real server quotes it in decode errors.
+fn summarize(body: &[u8]) -> String {
+    match body {
+        [] => "<empty>".to_string(),
+        [0x1f, ..] => "<gzip data>".to_string(),
+        b if b.len() > 30 => format!("{} ...", String::from_utf8_lossy(&b[..30])),
+        b => String::from_utf8_lossy(b).into_owned(),
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => "null",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Label selectors (`labelSelector=a=b,c!=d,e,!f`)
+
+struct Selector(Vec<(String, Op)>);
+
+enum Op {
+    Eq(String),
+    Ne(String),
+    Exists,
+    NotExists,
+}
+
+fn parse_selector(s: Option<&str>) -> Result<Selector> {
+    let mut reqs = Vec::new();
+    for part in s
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let req = if let Some((k, v)) = part.split_once("!=") {
+            (k.trim().to_string(), Op::Ne(v.trim().to_string()))
+        } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+            (k.trim().to_string(), Op::Eq(v.trim().to_string()))
+        } else if let Some(k) = part.strip_prefix('!') {
+            (k.trim().to_string(), Op::NotExists)
+        } else if part.contains([' ', '(', ')']) {
+            return Err(ApiError::bad_request(format!(
+                "unable to parse requirement: found '{part}', expected: '=', '!=', '==', 'in', notin'"
+            )));
+        } else {
+            (part.to_string(), Op::Exists)
+        };
+        reqs.push(req);
+    }
+    Ok(Selector(reqs))
+}
+
+impl Selector {
+    fn matches(&self, obj: &Value) -> bool {
+        let labels = obj.pointer("/metadata/labels");
+        self.0.iter().all(|(k, op)| {
+            let v = labels.and_then(|l| l.get(k)).and_then(Value::as_str);
+            match op {
+                Op::Eq(want) => v == Some(want.as_str()),
+                Op::Ne(want) => v != Some(want.as_str()),
+                Op::Exists => v.is_some(),
+                Op::NotExists => v.is_none(),
+            }
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Object helpers
+
+fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
+    obj.get("metadata")
+        .and_then(|m| m.get(field))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+fn meta_mut(obj: &mut Value) -> &mut Map<String, Value> {
+    if !obj.get("metadata").is_some_and(Value::is_object) {
+        obj["metadata"] = json!({});
+    }
+    match obj.get_mut("metadata") {
+        Some(Value::Object(m)) => m,
+        _ => unreachable!("metadata was just made an object"),
+    }
+}
+
+fn set_meta(obj: &mut Value, field: &str, v: Value) {
+    meta_mut(obj).insert(field.to_string(), v);
+}
+
+/// Sets `metadata.<field>` of `to` to that of `from`, or removes it if `from` has none.
+fn copy_meta(to: &mut Value, from: &Value, field: &str) {
+    match from.get("metadata").and_then(|m| m.get(field)) {
+        Some(v) => set_meta(to, field, v.clone()),
+        None => {
+            meta_mut(to).remove(field);
+        }
+    }
+}
+
+/// The object as the server stores and returns it: decoded again from its own encoding, so that the
+/// JSON value and the bytes agree exactly (field order, omitted empty fields, zero values).
+fn finish(kind: &str, obj: Value) -> Stored {
+    let compact = encode_body(kind, &obj, false);
+    let obj = serde_json::from_slice(&compact).unwrap_or(obj);
+    Stored {
+        obj,
+        compact: Bytes::from(compact),
+    }
+}
+
+/// The response body for an object: compact JSON ends with a newline (as Go's encoder writes it),
+/// pretty JSON does not.
+fn encode_body(kind: &str, v: &Value, pretty: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4096);
+    schema::encode_into(kind, v, pretty, &mut out);
+    if !pretty {
+        out.push(b'\n');
+    }
+    out
+}
+
+/// A stored object already in canonical form (equal to the decoding of its own encoding): encode it
+/// once, without parsing it back.
+fn canonical(kind: &str, obj: Value) -> Stored {
+    let compact = encode_body(kind, &obj, false);
+    debug_assert_eq!(
+        serde_json::from_slice::<Value>(&compact).ok().as_ref(),
+        Some(&obj),
+        "not canonical"
+    );
+    Stored {
+        obj,
+        compact: Bytes::from(compact),
+    }
+}
+
+fn reply_stored(stored: &Stored, kind: &'static str, pretty: bool) -> Reply {
+    reply_with(StatusCode::OK, stored, kind, pretty)
+}
+
+/// The answer for a stored object: its cached compact bytes, or the object to pretty-print.
+fn reply_with(code: StatusCode, stored: &Stored, kind: &'static str, pretty: bool) -> Reply {
+    if pretty {
+        Reply::Object(code, kind, stored.obj.clone())
+    } else {
+        Reply::Cached(code, stored.compact.clone())
+    }
+}
+
+fn list_item(obj: &Value) -> Value {
+    let mut item = obj.clone();
+    if let Some(m) = item.as_object_mut() {
+        m.remove("kind");
+        m.remove("apiVersion");
+    }
+    item
+}
+
+fn list_reply(kind: &'static str, revision: &str, items: Vec<Value>) -> Reply {
+    let list = json!({
+        "kind": kind, "apiVersion": "v1", "metadata": {"resourceVersion": revision}, "items": items
+    });
+    Reply::Object(StatusCode::OK, kind, list)
+}
+
+fn now() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+fn random_suffix() -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let bytes = uuid::Uuid::new_v4().into_bytes();
+    bytes[..5]
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------------
+// HTTP helpers
+
+/// `?pretty=<bool>` decides; without it, curl, Wget and browsers get indented JSON.
+fn is_pretty(query: &str, headers: &HeaderMap) -> bool {
+    if query.contains("pretty") {
+        for (k, v) in parse_query(query) {
+            if k == "pretty" && !v.is_empty() {
+                return matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True");
+            }
+        }
+    }
+    let ua = header_str(headers, header::USER_AGENT).unwrap_or("");
+    ua.starts_with("curl") || ua.starts_with("Wget") || ua.starts_with("Mozilla/5.0")
+}
+
+fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn encode_value(v: &Value, pretty: bool) -> Bytes {
+    let bytes = if pretty {
+        serde_json::to_vec_pretty(v)
+    } else {
+        serde_json::to_vec(v)
+    };
+    Bytes::from(bytes.unwrap_or_default())
+}
+
+fn json_response(code: StatusCode, body: Bytes) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = code;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
+    );
+    resp
+}
+
+fn error_response(err: &ApiError, pretty: bool) -> Response {
+    let code = StatusCode::from_u16(err.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json_response(
+        code,
+        Bytes::from(encode_body("Status", &err.to_status(), pretty)),
+    )
+}
+
+fn text(code: StatusCode, body: &'static str) -> Response {
+    (
+        code,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}

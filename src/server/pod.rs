@@ -1,0 +1,748 @@
+//! Pod semantics of kube-apiserver v1.20.2: defaulting, admission defaults, validation of creates and
+//! updates, the QoS class, and the podIP/podIPs conversion.
+
+use super::status::Cause;
+use serde_json::{Map, Value, json};
+
+/// Defaulting that the v1 scheme applies to every decoded Pod (`SetDefaults_Pod`, `_PodSpec`,
+/// `_Container`, probes, ports, volumes).
+pub fn apply_defaults(pod: &mut Value) {
+    let Some(pod) = pod.as_object_mut() else {
+        return;
+    };
+    let spec = obj_entry(pod, "spec");
+    for field in ["containers", "initContainers"] {
+        if let Some(Value::Array(cs)) = spec.get_mut(field) {
+            for c in cs.iter_mut().filter_map(Value::as_object_mut) {
+                default_container(c);
+            }
+        }
+    }
+    if let Some(Value::Array(cs)) = spec.get_mut("ephemeralContainers") {
+        for c in cs.iter_mut().filter_map(Value::as_object_mut) {
+            default_container(c);
+        }
+    }
+    set_if_absent(spec, "restartPolicy", json!("Always"));
+    set_if_absent(spec, "terminationGracePeriodSeconds", json!(30));
+    set_if_absent(spec, "dnsPolicy", json!("ClusterFirst"));
+    set_if_absent(spec, "securityContext", json!({}));
+    set_if_absent(spec, "schedulerName", json!("default-scheduler"));
+    set_if_absent(spec, "enableServiceLinks", json!(true));
+    set_if_absent(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
+    if spec.get("hostNetwork") == Some(&json!(true)) {
+        for field in ["containers", "initContainers"] {
+            if let Some(Value::Array(cs)) = spec.get_mut(field) {
+                for c in cs.iter_mut().filter_map(Value::as_object_mut) {
+                    if let Some(Value::Array(ports)) = c.get_mut("ports") {
+                        for p in ports.iter_mut().filter_map(Value::as_object_mut) {
+                            if !p.contains_key("hostPort")
+                                && let Some(cp) = p.get("containerPort").cloned()
+                            {
+                                p.insert("hostPort".into(), cp);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(vols)) = spec.get_mut("volumes") {
+        for v in vols.iter_mut().filter_map(Value::as_object_mut) {
+            default_volume(v);
+        }
+    }
+}
+
+fn default_container(c: &mut Map<String, Value>) {
+    if !c.contains_key("imagePullPolicy")
+        && let Some(image) = c.get("image").and_then(Value::as_str)
+    {
+        let policy = image_pull_policy(image);
+        c.insert("imagePullPolicy".into(), json!(policy));
+    }
+    set_if_absent(c, "terminationMessagePath", json!("/dev/termination-log"));
+    set_if_absent(c, "terminationMessagePolicy", json!("File"));
+    // Requests default to limits for every resource that has a limit and no request.
+    let resources = obj_entry(c, "resources");
+    if let Some(Value::Object(limits)) = resources.get("limits").cloned()
+        && !limits.is_empty()
+    {
+        let requests = obj_entry(resources, "requests");
+        for (k, v) in limits {
+            requests.entry(k).or_insert(v);
+        }
+    }
+    if let Some(Value::Array(ports)) = c.get_mut("ports") {
+        for p in ports.iter_mut().filter_map(Value::as_object_mut) {
+            set_if_absent(p, "protocol", json!("TCP"));
+        }
+    }
+    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+        if let Some(Value::Object(p)) = c.get_mut(probe) {
+            set_if_absent(p, "timeoutSeconds", json!(1));
+            set_if_absent(p, "periodSeconds", json!(10));
+            set_if_absent(p, "successThreshold", json!(1));
+            set_if_absent(p, "failureThreshold", json!(3));
+            if let Some(Value::Object(h)) = p.get_mut("httpGet") {
+                set_if_absent(h, "scheme", json!("HTTP"));
+            }
+        }
+    }
+    if let Some(Value::Array(env)) = c.get_mut("env") {
+        for e in env.iter_mut().filter_map(Value::as_object_mut) {
+            if let Some(Value::Object(from)) = e.get_mut("valueFrom")
+                && let Some(Value::Object(f)) = from.get_mut("fieldRef")
+            {
+                set_if_absent(f, "apiVersion", json!("v1"));
+            }
+        }
+    }
+}
+
+fn default_volume(v: &mut Map<String, Value>) {
+    const SOURCES: &[&str] = &[
+        "hostPath",
+        "emptyDir",
+        "gcePersistentDisk",
+        "awsElasticBlockStore",
+        "gitRepo",
+        "secret",
+        "nfs",
+        "iscsi",
+        "glusterfs",
+        "persistentVolumeClaim",
+        "rbd",
+        "flexVolume",
+        "cinder",
+        "cephfs",
+        "flocker",
+        "downwardAPI",
+        "fc",
+        "azureFile",
+        "configMap",
+        "vsphereVolume",
+        "quobyte",
+        "azureDisk",
+        "photonPersistentDisk",
+        "projected",
+        "portworxVolume",
+        "scaleIO",
+        "storageos",
+        "csi",
+        "ephemeral",
+    ];
+    if !SOURCES.iter().any(|s| v.contains_key(*s)) {
+        v.insert("emptyDir".into(), json!({}));
+    }
+    for src in ["secret", "configMap", "downwardAPI", "projected"] {
+        if let Some(Value::Object(s)) = v.get_mut(src) {
+            set_if_absent(s, "defaultMode", json!(420));
+        }
+    }
+    if let Some(Value::Object(h)) = v.get_mut("hostPath") {
+        set_if_absent(h, "type", json!(""));
+    }
+}
+
+/// `IfNotPresent`, unless the image has no tag or the tag `latest` (then `Always`).
+pub fn image_pull_policy(image: &str) -> &'static str {
+    if image.contains('@') {
+        return "IfNotPresent";
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.rsplit_once(':') {
+        Some((_, "latest")) | None => "Always",
+        Some(_) => "IfNotPresent",
+    }
+}
+
+/// What admission plugins add on create: `Priority` (priority 0) and `DefaultTolerationSeconds` (the
+/// not-ready/unreachable NoExecute tolerations, 300 s).
+pub fn admit_create(pod: &mut Value) {
+    let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if !spec.contains_key("priorityClassName") || spec.get("priorityClassName") == Some(&json!(""))
+    {
+        spec.insert("priority".into(), json!(0));
+    }
+    let tolerations = match spec.get_mut("tolerations") {
+        Some(Value::Array(t)) => t,
+        _ => {
+            spec.insert("tolerations".into(), json!([]));
+            match spec.get_mut("tolerations") {
+                Some(Value::Array(t)) => t,
+                _ => return,
+            }
+        }
+    };
+    for key in [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ] {
+        let present = tolerations.iter().any(|t| {
+            let effect = t.get("effect").and_then(Value::as_str).unwrap_or("");
+            let tkey = t.get("key").and_then(Value::as_str).unwrap_or("");
+            let op = t.get("operator").and_then(Value::as_str).unwrap_or("");
+            (effect.is_empty() || effect == "NoExecute")
+                && (tkey == key || (tkey.is_empty() && op == "Exists"))
+        });
+        if !present {
+            tolerations.push(json!({
+                "key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300
+            }));
+        }
+    }
+}
+
+/// The QoS class (`status.qosClass`) of a pod spec.
+pub fn qos_class(spec: &Value) -> &'static str {
+    let mut requests_any = false;
+    let mut guaranteed = true;
+    let containers = ["containers", "initContainers"]
+        .iter()
+        .filter_map(|f| spec.get(*f).and_then(Value::as_array))
+        .flatten();
+    for c in containers {
+        let res = c.get("resources");
+        let req = res
+            .and_then(|r| r.get("requests"))
+            .and_then(Value::as_object);
+        let lim = res.and_then(|r| r.get("limits")).and_then(Value::as_object);
+        let nonzero = |m: Option<&Map<String, Value>>, k: &str| {
+            m.and_then(|m| m.get(k))
+                .is_some_and(|q| !quantity_is_zero(q))
+        };
+        for k in ["cpu", "memory"] {
+            if nonzero(req, k) || nonzero(lim, k) {
+                requests_any = true;
+            }
+            if !nonzero(lim, k) || req.and_then(|m| m.get(k)) != lim.and_then(|m| m.get(k)) {
+                guaranteed = false;
+            }
+        }
+    }
+    if !requests_any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+fn quantity_is_zero(q: &Value) -> bool {
+    match q {
+        Value::String(s) => s
+            .trim_start_matches(['0', '.'])
+            .chars()
+            .all(|c| !c.is_ascii_digit()),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        _ => true,
+    }
+}
+
+/// The v1 ↔ internal conversion of `status.podIP`/`podIPs`: `podIP` is authoritative, `podIPs` follows it.
+pub fn convert_pod_ips(pod: &mut Value) {
+    let Some(status) = pod.get_mut("status").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let ip = status
+        .get("podIP")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let first = status
+        .get("podIPs")
+        .and_then(|v| v.get(0))
+        .and_then(|v| v.get("ip"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    if !ip.is_empty() && first.as_deref() != Some(ip.as_str()) {
+        status.insert("podIPs".into(), json!([{ "ip": ip }]));
+    } else if ip.is_empty()
+        && let Some(first) = first
+    {
+        status.insert("podIP".into(), json!(first));
+    }
+}
+
+/// `ValidatePod` (create), for the fields a Pod API fake can check without other objects.
+pub fn validate_create(pod: &Value) -> Vec<Cause> {
+    let mut errs = Vec::new();
+    validate_meta(pod, &mut errs);
+    let empty = Map::new();
+    let spec = pod.get("spec").and_then(Value::as_object).unwrap_or(&empty);
+    let containers = spec.get("containers").and_then(Value::as_array);
+    match containers {
+        None => errs.push(Cause::required("spec.containers")),
+        Some(cs) if cs.is_empty() => errs.push(Cause::required("spec.containers")),
+        Some(_) => {}
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for field in ["initContainers", "containers"] {
+        let Some(cs) = spec.get(field).and_then(Value::as_array) else {
+            continue;
+        };
+        for (i, c) in cs.iter().enumerate() {
+            let at = format!("spec.{field}[{i}]");
+            let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+            if name.is_empty() {
+                errs.push(Cause::required(format!("{at}.name")));
+            } else if let Some(why) = dns1123_label(name) {
+                errs.push(Cause::invalid(format!("{at}.name"), &json!(name), &why));
+            } else if names.contains(&name) {
+                errs.push(Cause::duplicate(format!("{at}.name"), &json!(name)));
+            } else {
+                names.push(name);
+            }
+            if c.get("image")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+            {
+                errs.push(Cause::required(format!("{at}.image")));
+            }
+            validate_enum(
+                c.get("imagePullPolicy"),
+                &format!("{at}.imagePullPolicy"),
+                &["Always", "IfNotPresent", "Never"],
+                &mut errs,
+            );
+            validate_enum(
+                c.get("terminationMessagePolicy"),
+                &format!("{at}.terminationMessagePolicy"),
+                &["File", "FallbackToLogsOnError"],
+                &mut errs,
+            );
+        }
+    }
+    validate_enum(
+        spec.get("restartPolicy"),
+        "spec.restartPolicy",
+        &["Always", "OnFailure", "Never"],
+        &mut errs,
+    );
+    validate_enum(
+        spec.get("dnsPolicy"),
+        "spec.dnsPolicy",
+        &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
+        &mut errs,
+    );
+    if let Some(ads) = spec.get("activeDeadlineSeconds").and_then(Value::as_i64)
+        && ads <= 0
+    {
+        errs.push(Cause::invalid(
+            "spec.activeDeadlineSeconds",
+            &json!(ads),
+            "must be between 1 and 2147483647, inclusive",
+        ));
+    }
+    errs
+}
+
+fn validate_enum(v: Option<&Value>, field: &str, allowed: &[&str], errs: &mut Vec<Cause>) {
+    match v.and_then(Value::as_str) {
+        Some("") | None => {
+            if v.is_some() {
+                errs.push(Cause::required(field));
+            }
+        }
+        Some(s) if allowed.contains(&s) => {}
+        Some(s) => errs.push(Cause::not_supported(field, &json!(s), allowed)),
+    }
+}
+
+fn validate_meta(obj: &Value, errs: &mut Vec<Cause>) {
+    let meta = obj.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if name.is_empty() {
+        errs.push(Cause::required("metadata.name"));
+    } else if let Some(why) = dns1123_subdomain(name) {
+        errs.push(Cause::invalid("metadata.name", &json!(name), &why));
+    }
+    for (field, is_labels) in [("labels", true), ("annotations", false)] {
+        let Some(m) = meta.and_then(|m| m.get(field)).and_then(Value::as_object) else {
+            continue;
+        };
+        for (k, v) in m {
+            if let Some(why) = qualified_name(k) {
+                errs.push(Cause::invalid(format!("metadata.{field}"), &json!(k), &why));
+            }
+            if is_labels
+                && let Some(s) = v.as_str()
+                && let Some(why) = label_value(s)
+            {
+                errs.push(Cause::invalid("metadata.labels", &json!(s), &why));
+            }
+        }
+    }
+}
+
+const DNS_LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const DNS_SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+/// `None` if `s` is a DNS-1123 label, else the reason.
+pub fn dns1123_label(s: &str) -> Option<String> {
+    if s.len() > 63 {
+        return Some("must be no more than 63 characters".into());
+    }
+    if is_label(s) {
+        None
+    } else {
+        Some(DNS_LABEL_MSG.into())
+    }
+}
+
+fn is_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// `None` if `s` is a DNS-1123 subdomain, else the reason.
+pub fn dns1123_subdomain(s: &str) -> Option<String> {
+    if s.len() > 253 {
+        return Some("must be no more than 253 characters".into());
+    }
+    if s.split('.').all(is_label) {
+        None
+    } else {
+        Some(DNS_SUBDOMAIN_MSG.into())
+    }
+}
+
+fn qualified_name(k: &str) -> Option<String> {
+    let name = match k.split_once('/') {
+        Some((prefix, name)) => {
+            if dns1123_subdomain(prefix).is_some() {
+                return Some("prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character".into());
+            }
+            name
+        }
+        None => k,
+    };
+    let b = name.as_bytes();
+    let ok = !b.is_empty()
+        && b.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric();
+    if ok {
+        None
+    } else {
+        Some("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')".into())
+    }
+}
+
+fn label_value(v: &str) -> Option<String> {
+    if v.is_empty() {
+        return None;
+    }
+    let b = v.as_bytes();
+    let ok = b.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric();
+    if ok {
+        None
+    } else {
+        Some("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')".into())
+    }
+}
+
+const SPEC_FORBIDDEN: &str = "pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds` or `spec.tolerations` (only additions to existing tolerations)";
+
+/// `ValidatePodUpdate`: the metadata of `new` and the only spec changes a pod allows.
+pub fn validate_update(new: &Value, old: &Value) -> Vec<Cause> {
+    let mut errs = validate_create(new);
+    let empty = json!({});
+    let new_spec = new.get("spec").unwrap_or(&empty);
+    let old_spec = old.get("spec").unwrap_or(&empty);
+    for field in ["containers", "initContainers"] {
+        let n = new_spec
+            .get(field)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let o = old_spec
+            .get(field)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        if n != o {
+            errs.push(Cause::forbidden(
+                format!("spec.{field}"),
+                "pod updates may not add or remove containers",
+            ));
+            return errs;
+        }
+        if let Some(cs) = new_spec.get(field).and_then(Value::as_array) {
+            for (i, c) in cs.iter().enumerate() {
+                if c.get("image")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .is_empty()
+                {
+                    errs.push(Cause::required(format!("spec.{field}[{i}].image")));
+                }
+            }
+        }
+    }
+    let old_ads = old_spec
+        .get("activeDeadlineSeconds")
+        .and_then(Value::as_i64);
+    match (new_spec.get("activeDeadlineSeconds"), old_ads) {
+        (Some(ads), _)
+            if ads
+                .as_i64()
+                .is_none_or(|n| !(0..=i64::from(i32::MAX)).contains(&n)) =>
+        {
+            errs.push(Cause::invalid(
+                "spec.activeDeadlineSeconds",
+                ads,
+                "must be between 0 and 2147483647, inclusive",
+            ));
+            return errs;
+        }
+        (Some(ads), Some(o)) if ads.as_i64().is_some_and(|n| n > o) => {
+            errs.push(Cause::invalid(
+                "spec.activeDeadlineSeconds",
+                ads,
+                "must be less than or equal to previous value",
+            ));
+            return errs;
+        }
+        (None, Some(_)) => errs.push(Cause::invalid(
+            "spec.activeDeadlineSeconds",
+            &json!("null"),
+            "must not update from a positive integer to nil value",
+        )),
+        _ => {}
+    }
+    if !only_added_tolerations(new_spec, old_spec) {
+        errs.push(Cause::forbidden(
+            "spec.tolerations",
+            "existing toleration can not be modified except its tolerationSeconds",
+        ));
+    }
+    // The specs must be equal but for the fields a pod update may change.
+    if !spec_equal_but_mutable(new_spec, old_spec) {
+        errs.push(Cause::forbidden(
+            "spec",
+            format!("{SPEC_FORBIDDEN}\n{}", spec_diff(new_spec, old_spec)),
+        ));
+    }
+    errs
+}
+
+/// Every old toleration is still there, but for its `tolerationSeconds` (`validateOnlyAddedTolerations`).
+fn only_added_tolerations(new_spec: &Value, old_spec: &Value) -> bool {
+    let list = |s: &Value| {
+        s.get("tolerations")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let new = list(new_spec);
+    list(old_spec).iter().all(|old| {
+        new.iter().any(|n| {
+            let (mut a, mut b) = (old.clone(), n.clone());
+            for t in [&mut a, &mut b] {
+                if let Some(m) = t.as_object_mut() {
+                    m.remove("tolerationSeconds");
+                }
+            }
+            a == b
+        })
+    })
+}
+
+/// Equality of two pod specs ignoring container images, `activeDeadlineSeconds` and tolerations
+/// (checked on their own): `ValidatePodUpdate`'s comparison, without copying the specs.
+fn spec_equal_but_mutable(new: &Value, old: &Value) -> bool {
+    let empty = Map::new();
+    let n = new.as_object().unwrap_or(&empty);
+    let o = old.as_object().unwrap_or(&empty);
+    let keys = n.keys().chain(o.keys().filter(|k| !n.contains_key(*k)));
+    for k in keys {
+        let (nv, ov) = (n.get(k), o.get(k));
+        let same = match k.as_str() {
+            "activeDeadlineSeconds" => true,
+            "containers" | "initContainers" => containers_equal_but_image(nv, ov),
+            "tolerations" => true,
+            _ => nv == ov,
+        };
+        if !same {
+            return false;
+        }
+    }
+    true
+}
+
+fn containers_equal_but_image(new: Option<&Value>, old: Option<&Value>) -> bool {
+    let (Some(Value::Array(n)), Some(Value::Array(o))) = (new, old) else {
+        return new == old;
+    };
+    n.len() == o.len()
+        && n.iter()
+            .zip(o)
+            .all(|(a, b)| match (a.as_object(), b.as_object()) {
+                (Some(a), Some(b)) => {
+                    a.iter()
+                        .filter(|(k, _)| *k != "image")
+                        .all(|(k, v)| b.get(k) == Some(v))
+                        && b.keys()
+                            .filter(|k| *k != "image")
+                            .all(|k| a.contains_key(k))
+                }
+                _ => a == b,
+            })
+}
+
+/// A short rendering of which spec fields differ, in the spirit of the real server's `cmp.Diff`.
+fn spec_diff(new: &Value, old: &Value) -> String {
+    let mut out = String::from("  core.PodSpec{\n");
+    let empty = Map::new();
+    let n = new.as_object().unwrap_or(&empty);
+    let o = old.as_object().unwrap_or(&empty);
+    let mut keys: Vec<&String> = o.keys().chain(n.keys()).collect();
+    keys.dedup();
+    let mut seen = Vec::new();
+    for k in keys {
+        if seen.contains(&k) {
+            continue;
+        }
+        seen.push(k);
+        if n.get(k) != o.get(k) {
+            let show = |v: Option<&Value>| v.map_or("nil".to_string(), Value::to_string);
+            out.push_str(&format!("- \t{}: {},\n", go_field(k), show(n.get(k))));
+            out.push_str(&format!("+ \t{}: {},\n", go_field(k), show(o.get(k))));
+        }
+    }
+    out.push_str("  }\n");
+    out
+}
+
+fn go_field(k: &str) -> String {
+    let mut c = k.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// `ValidatePodStatusUpdate`: the parts of a status a fake can check.
+pub fn validate_status(new: &Value) -> Vec<Cause> {
+    let mut errs = Vec::new();
+    validate_meta(new, &mut errs);
+    if let Some(ips) = new.pointer("/status/podIPs").and_then(Value::as_array) {
+        for (i, ip) in ips.iter().enumerate() {
+            let s = ip.get("ip").and_then(Value::as_str).unwrap_or("");
+            if s.parse::<std::net::IpAddr>().is_err() {
+                errs.push(Cause::invalid(
+                    format!("status.podIPs[{i}]"),
+                    &json!(s),
+                    "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+                ));
+            }
+        }
+    }
+    errs
+}
+
+fn set_if_absent(m: &mut Map<String, Value>, key: &str, v: Value) {
+    if !m.contains_key(key) {
+        m.insert(key.into(), v);
+    }
+}
+
+/// The object member `key` of `m`, created (or replaced by `{}` if not an object) as needed.
+fn obj_entry<'a>(m: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+    let slot = m.entry(key.to_string()).or_insert_with(|| json!({}));
+    if !slot.is_object() {
+        *slot = json!({});
+    }
+    match slot {
+        Value::Object(o) => o,
+        _ => unreachable!("just made an object"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pull_policy_follows_tag() {
+        assert_eq!(image_pull_policy("nginx"), "Always");
+        assert_eq!(image_pull_policy("nginx:latest"), "Always");
+        assert_eq!(image_pull_policy("nginx:1.19"), "IfNotPresent");
+        assert_eq!(image_pull_policy("localhost:5000/nginx"), "Always");
+        assert_eq!(image_pull_policy("nginx@sha256:abc"), "IfNotPresent");
+    }
+
+    #[test]
+    fn defaults_match_the_recorded_create() {
+        let mut pod = json!({"metadata": {"name": "hello-world"},
+                             "spec": {"containers": [{"name": "hello-world", "image": "beego:v1"}]}});
+        apply_defaults(&mut pod);
+        admit_create(&mut pod);
+        let spec = &pod["spec"];
+        assert_eq!(spec["containers"][0]["imagePullPolicy"], "IfNotPresent");
+        assert_eq!(spec["containers"][0]["terminationMessagePolicy"], "File");
+        assert_eq!(spec["schedulerName"], "default-scheduler");
+        assert_eq!(spec["tolerations"].as_array().unwrap().len(), 2);
+        assert_eq!(spec["priority"], 0);
+        assert_eq!(qos_class(spec), "BestEffort");
+    }
+
+    #[test]
+    fn qos_classes() {
+        let g = json!({"containers": [{"resources": {"limits": {"cpu": "1", "memory": "1Gi"},
+                                                       "requests": {"cpu": "1", "memory": "1Gi"}}}]});
+        assert_eq!(qos_class(&g), "Guaranteed");
+        let b = json!({"containers": [{"resources": {"requests": {"cpu": "100m"}}}]});
+        assert_eq!(qos_class(&b), "Burstable");
+    }
+
+    #[test]
+    fn update_rules() {
+        let old = json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "a"}],
+                          "restartPolicy": "Always", "tolerations": [{"key": "k"}]}});
+        let mut new = old.clone();
+        new["spec"]["containers"][0]["image"] = json!("b");
+        new["spec"]["tolerations"] = json!([{"key": "k"}, {"key": "l"}]);
+        new["spec"]["activeDeadlineSeconds"] = json!(10);
+        assert!(validate_update(&new, &old).is_empty());
+        let mut bad = old.clone();
+        bad["spec"]["restartPolicy"] = json!("Never");
+        let errs = validate_update(&bad, &old);
+        assert_eq!(errs[0].reason, "FieldValueForbidden");
+        assert_eq!(errs[0].field, "spec");
+        let mut removed = old.clone();
+        removed["spec"]["tolerations"] = json!([]);
+        assert_eq!(validate_update(&removed, &old).len(), 1);
+        let mut added = old.clone();
+        added["spec"]["containers"] =
+            json!([{"name": "c", "image": "a"}, {"name": "d", "image": "a"}]);
+        assert_eq!(validate_update(&added, &old)[0].field, "spec.containers");
+    }
+
+    #[test]
+    fn pod_ips_follow_pod_ip() {
+        let mut pod = json!({"status": {"podIP": "10.0.0.1"}});
+        convert_pod_ips(&mut pod);
+        assert_eq!(pod["status"]["podIPs"], json!([{"ip": "10.0.0.1"}]));
+        let mut pod = json!({"status": {"podIP": "10.0.0.2", "podIPs": [{"ip": "10.0.0.1"}]}});
+        convert_pod_ips(&mut pod);
+        assert_eq!(pod["status"]["podIPs"], json!([{"ip": "10.0.0.2"}]));
+    }
+}

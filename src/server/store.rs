@@ -1,0 +1,44 @@
+//! The in-memory object store: namespaces and pods, one global resourceVersion counter (as etcd's
+//! revision), objects kept both as JSON values and as their compact encoding for fast reads.
+
+use bytes::Bytes;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One stored object: its JSON as the server returns it, and that JSON encoded compactly.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub obj: Value,
+    pub compact: Bytes,
+}
+
+impl Stored {
+    /// The object's `metadata.resourceVersion`.
+    pub fn resource_version(&self) -> &str {
+        self.obj
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// All objects, keyed like etcd keys so that lists come out in the real server's order.
+#[derive(Debug, Default)]
+pub struct Store {
+    revision: u64,
+    pub namespaces: BTreeMap<String, Stored>,
+    pub pods: BTreeMap<(String, String), Stored>,
+}
+
+impl Store {
+    /// Takes the next resourceVersion (monotonically increasing across all objects).
+    pub fn next_revision(&mut self) -> String {
+        self.revision += 1;
+        self.revision.to_string()
+    }
+
+    /// The current revision, as a list's `metadata.resourceVersion`.
+    pub fn revision(&self) -> String {
+        self.revision.to_string()
+    }
+}

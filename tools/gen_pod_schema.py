@@ -1,0 +1,524 @@
+#!/usr/bin/env python3
+"""Generate src/server/pod_schema.json from the Kubernetes v1.20.2 Go source.
+
+Usage:  python3 tools/gen_pod_schema.py [--out PATH] [--check]
+        KUBE_SRC=/path/to/kubernetes python3 tools/gen_pod_schema.py
+
+Reads the Go struct definitions of every type reachable from the root types
+(core/v1 Pod, PodList, Namespace, NamespaceList and meta/v1 Status,
+DeleteOptions) and writes, for each struct, its JSON fields in Go declaration
+order.  Embedded structs without a JSON name (`json:",inline"`, e.g. TypeMeta)
+are flattened in place, fields tagged `json:"-"` and unexported fields are
+skipped.  Standard library only (Python 3.11).
+
+Output format (see also src/server/schema.rs, which consumes it):
+
+    {
+      "source": "...",
+      "roots": [...],
+      "named": {"v1.ResourceList": "map[v1.ResourceName]resource.Quantity", ...},
+      "types": {
+        "Pod": {
+          "go": "v1.Pod",
+          "fields": [
+            {"json": "kind", "go_path": ["TypeMeta", "Kind"], "go_type": "string",
+             "type": "string", "omitempty": true},
+            ...
+          ]
+        },
+        ...
+      }
+    }
+
+Type expressions ("type"):
+  "string" | "int" | "float" | "bool"          scalars (named string/int types resolve
+                                               to their scalar; []byte is "string")
+  {"ptr": T} | {"slice": T} | {"map": T}       pointer, slice, map with string keys
+  {"struct": "Name"}                           a struct listed under "types"
+  "time" | "microtime" | "duration" | "quantity" | "intorstring" | "raw"
+                                               opaque types with custom JSON (un)marshalers
+
+"go_path" is the chain of Go field names (more than one element for fields of
+flattened embedded structs) and "go_type" the Go type as reflect prints it; both
+are only used to build json-iterator style error paths and integer ranges.
+"named" maps every named non-struct type mentioned in a go_type to its
+underlying Go type.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SRC = "~/.cache/kube-oracle/src/kubernetes-1.20.5+really1.20.2"
+
+CORE_V1 = "k8s.io/api/core/v1"
+META_V1 = "k8s.io/apimachinery/pkg/apis/meta/v1"
+RESOURCE = "k8s.io/apimachinery/pkg/api/resource"
+INTSTR = "k8s.io/apimachinery/pkg/util/intstr"
+TYPES = "k8s.io/apimachinery/pkg/types"
+RUNTIME = "k8s.io/apimachinery/pkg/runtime"
+
+ROOTS = [
+    (CORE_V1, "Pod"),
+    (CORE_V1, "PodList"),
+    (CORE_V1, "Namespace"),
+    (CORE_V1, "NamespaceList"),
+    (META_V1, "Status"),
+    (META_V1, "DeleteOptions"),
+]
+
+# Types whose JSON form comes from custom MarshalJSON/UnmarshalJSON methods.
+SPECIALS = {
+    (META_V1, "Time"): "time",
+    (META_V1, "MicroTime"): "microtime",
+    (META_V1, "Duration"): "duration",
+    (META_V1, "FieldsV1"): "raw",
+    (RUNTIME, "RawExtension"): "raw",
+    (RESOURCE, "Quantity"): "quantity",
+    (INTSTR, "IntOrString"): "intorstring",
+}
+
+INT_KINDS = {
+    "int", "int8", "int16", "int32", "int64",
+    "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "byte", "rune",
+}
+FLOAT_KINDS = {"float32", "float64"}
+BUILTINS = INT_KINDS | FLOAT_KINDS | {"string", "bool"}
+
+
+class GenError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------
+# Go source scanning
+
+
+def strip_comments(src: str) -> str:
+    """Remove // and /* */ comments, keeping string/rune/raw-string literals intact."""
+    out: list[str] = []
+    i, n = 0, len(src)
+    while i < n:
+        c = src[i]
+        if c == "/" and i + 1 < n and src[i + 1] == "/":
+            j = src.find("\n", i)
+            i = n if j < 0 else j
+        elif c == "/" and i + 1 < n and src[i + 1] == "*":
+            j = src.find("*/", i + 2)
+            if j < 0:
+                raise GenError("unterminated block comment")
+            # keep line structure
+            out.append("\n" * src.count("\n", i, j + 2))
+            i = j + 2
+        elif c in "\"'":
+            j = i + 1
+            while j < n and src[j] != c:
+                if src[j] == "\\":
+                    j += 1
+                j += 1
+            out.append(src[i : j + 1])
+            i = j + 1
+        elif c == "`":
+            j = src.find("`", i + 1)
+            if j < 0:
+                raise GenError("unterminated raw string")
+            out.append(src[i : j + 1])
+            i = j + 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+@dataclass
+class GoField:
+    names: list[str]  # empty for embedded fields
+    type_src: str
+    tag: str
+    embedded: bool
+
+
+@dataclass
+class GoType:
+    pkg: str
+    name: str
+    struct_fields: list[GoField] | None  # None if not a struct
+    underlying_src: str | None  # for non-struct named types
+    imports: dict[str, str]
+    parse_error: str | None = None
+
+
+@dataclass
+class Package:
+    path: str
+    name: str
+    types: dict[str, GoType] = field(default_factory=dict)
+
+
+IMPORT_BLOCK = re.compile(r"^import\s*\((.*?)^\)", re.S | re.M)
+IMPORT_SINGLE = re.compile(r'^import\s+(?:(\w+|\.|_)\s+)?"([^"]+)"', re.M)
+IMPORT_LINE = re.compile(r'^\s*(?:(\w+|\.|_)\s+)?"([^"]+)"\s*$')
+TYPE_DECL = re.compile(r"^type\s+(\w+)\s+(=\s*)?", re.M)
+FIELD_LINE = re.compile(r"^(\w+(?:\s*,\s*\w+)*)\s+([^`]+?)\s*(`[^`]*`)?\s*;?$")
+EMBED_LINE = re.compile(r"^(\*?[\w.]+)\s*(`[^`]*`)?\s*;?$")
+
+
+def parse_imports(src: str) -> dict[str, str]:
+    imports: dict[str, str] = {}
+
+    def add(alias: str | None, path: str) -> None:
+        if alias in (".", "_"):
+            return
+        imports[alias or path.rsplit("/", 1)[-1]] = path
+
+    for block in IMPORT_BLOCK.findall(src):
+        for line in block.splitlines():
+            m = IMPORT_LINE.match(line)
+            if m:
+                add(m.group(1), m.group(2))
+    for m in IMPORT_SINGLE.finditer(src):
+        add(m.group(1), m.group(2))
+    return imports
+
+
+def matching_brace(src: str, open_idx: int) -> int:
+    depth = 0
+    i = open_idx
+    while i < len(src):
+        c = src[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        elif c in "\"'":
+            q = c
+            i += 1
+            while src[i] != q:
+                if src[i] == "\\":
+                    i += 1
+                i += 1
+        elif c == "`":
+            i = src.index("`", i + 1)
+        i += 1
+    raise GenError("unbalanced braces")
+
+
+def parse_struct_body(body: str) -> list[GoField]:
+    fields: list[GoField] = []
+    for raw in body.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        m = EMBED_LINE.match(line)
+        if m and not re.match(r"^\w+\s+[^`\s]", line):
+            fields.append(GoField([], m.group(1), (m.group(2) or "``")[1:-1], True))
+            continue
+        m = FIELD_LINE.match(line)
+        if not m:
+            raise GenError(f"cannot parse struct field line: {line!r}")
+        names = [x.strip() for x in m.group(1).split(",")]
+        type_src = m.group(2).strip()
+        if "{" in type_src or "(" in type_src:
+            raise GenError(f"unsupported inline type in field line: {line!r}")
+        fields.append(GoField(names, type_src, (m.group(3) or "``")[1:-1], False))
+    return fields
+
+
+def parse_package(root: Path, path: str) -> Package:
+    directory = root / path
+    if not directory.is_dir():
+        raise GenError(f"package directory not found: {directory}")
+    pkg_name = None
+    pkg = Package(path, "")
+    for f in sorted(directory.glob("*.go")):
+        if f.name.endswith("_test.go") or f.name == "generated.pb.go":
+            continue
+        src = strip_comments(f.read_text(encoding="utf-8"))
+        m = re.search(r"^package\s+(\w+)", src, re.M)
+        if not m:
+            continue
+        if pkg_name is None:
+            pkg_name = m.group(1)
+        elif pkg_name != m.group(1):
+            continue
+        imports = parse_imports(src)
+        if re.search(r"^type\s*\(", src, re.M):
+            raise GenError(f"grouped type declarations not supported: {f}")
+        for m in TYPE_DECL.finditer(src):
+            name = m.group(1)
+            rest = src[m.end() :]
+            if rest.startswith("struct"):
+                ob = m.end() + rest.index("{")
+                cb = matching_brace(src, ob)
+                try:
+                    fields = parse_struct_body(src[ob + 1 : cb])
+                    error = None
+                except GenError as e:  # only fatal if the type is reachable
+                    fields, error = [], str(e)
+                pkg.types[name] = GoType(path, name, fields, None, imports, error)
+            else:
+                underlying = rest.split("\n", 1)[0].strip()
+                pkg.types[name] = GoType(path, name, None, underlying, imports)
+    if pkg_name is None:
+        raise GenError(f"no Go package in {directory}")
+    pkg.name = pkg_name
+    return pkg
+
+
+# ---------------------------------------------------------------------------
+# Type resolution
+
+
+def split_type(src: str) -> tuple[str, str]:
+    """Return (kind, rest) for a Go type expression."""
+    src = src.strip()
+    if src.startswith("*"):
+        return "ptr", src[1:]
+    if src.startswith("[]"):
+        return "slice", src[2:]
+    if src.startswith("["):
+        raise GenError(f"arrays are not supported: {src}")
+    if src.startswith("map["):
+        depth = 0
+        for i, c in enumerate(src[3:], start=3):
+            if c == "[":
+                depth += 1
+            elif c == "]":
+                depth -= 1
+                if depth == 0:
+                    return "map", src[4:i] + "\x00" + src[i + 1 :]
+        raise GenError(f"bad map type: {src}")
+    return "named", src
+
+
+class Resolver:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.packages: dict[str, Package] = {}
+        self.structs: dict[str, tuple[str, dict]] = {}  # bare name -> (pkg, schema)
+        self.pending: list[GoType] = []
+        self.named: dict[str, str] = {}
+
+    def package(self, path: str) -> Package:
+        if path not in self.packages:
+            self.packages[path] = parse_package(self.root, path)
+        return self.packages[path]
+
+    def lookup(self, ctx: GoType | None, pkg_path: str, ref: str) -> tuple[str, str]:
+        """Resolve a (possibly qualified) type name to (pkg_path, name)."""
+        if "." in ref:
+            alias, name = ref.split(".", 1)
+            if ctx is None or alias not in ctx.imports:
+                raise GenError(f"unknown package alias {alias!r} in {ref}")
+            return ctx.imports[alias], name
+        return pkg_path, ref
+
+    def go_string(self, ctx: GoType, src: str) -> str:
+        """The type as Go's reflect prints it (package name, not path)."""
+        kind, rest = split_type(src)
+        if kind == "ptr":
+            return "*" + self.go_string(ctx, rest)
+        if kind == "slice":
+            return "[]" + self.go_string(ctx, rest)
+        if kind == "map":
+            k, v = rest.split("\x00")
+            return f"map[{self.go_string(ctx, k)}]{self.go_string(ctx, v)}"
+        if rest in BUILTINS:
+            return "uint8" if rest == "byte" else ("int32" if rest == "rune" else rest)
+        pkg_path, name = self.lookup(ctx, ctx.pkg, rest)
+        return f"{self.package(pkg_path).name}.{name}"
+
+    def resolve(self, ctx: GoType, src: str) -> object:
+        kind, rest = split_type(src)
+        if kind == "ptr":
+            return {"ptr": self.resolve(ctx, rest)}
+        if kind == "slice":
+            if rest.strip() in ("byte", "uint8"):
+                return "string"  # []byte is base64 text in JSON
+            return {"slice": self.resolve(ctx, rest)}
+        if kind == "map":
+            k, v = rest.split("\x00")
+            if self.resolve(ctx, k) != "string":
+                raise GenError(f"map key must be a string kind: {src}")
+            return {"map": self.resolve(ctx, v)}
+        if rest in INT_KINDS:
+            return "int"
+        if rest in FLOAT_KINDS:
+            return "float"
+        if rest in ("string", "bool"):
+            return rest
+        if rest in ("interface{}", "any"):
+            return "raw"
+        pkg_path, name = self.lookup(ctx, ctx.pkg, rest)
+        if (pkg_path, name) in SPECIALS:
+            return SPECIALS[(pkg_path, name)]
+        pkg = self.package(pkg_path)
+        t = pkg.types.get(name)
+        if t is None:
+            raise GenError(f"type {pkg_path}.{name} not found")
+        if t.struct_fields is None:
+            if t.underlying_src is None or t.underlying_src.startswith("="):
+                raise GenError(f"unsupported type declaration {pkg_path}.{name}")
+            self.named[f"{pkg.name}.{name}"] = self.go_string(t, t.underlying_src)
+            return self.resolve(t, t.underlying_src)
+        self.require_struct(t)
+        return {"struct": name}
+
+    def require_struct(self, t: GoType) -> None:
+        existing = self.structs.get(t.name)
+        if existing is not None:
+            if existing[0] != t.pkg:
+                raise GenError(f"struct name clash: {t.name} in {existing[0]} and {t.pkg}")
+            return
+        schema = {"go": f"{self.package(t.pkg).name}.{t.name}", "fields": []}
+        self.structs[t.name] = (t.pkg, schema)
+        schema["fields"] = self.struct_fields(t, [])
+
+    def struct_fields(self, t: GoType, prefix: list[str]) -> list[dict]:
+        out: list[dict] = []
+        if t.parse_error is not None:
+            raise GenError(f"{t.pkg}.{t.name}: {t.parse_error}")
+        assert t.struct_fields is not None
+        for f in t.struct_fields:
+            tag = parse_json_tag(f.tag)
+            if tag is not None and tag[0] == "-" and len(tag) == 1:
+                continue
+            tag_name = tag[0] if tag else ""
+            opts = tag[1:] if tag else []
+            if "string" in opts:
+                raise GenError(f"`json:\",string\"` is not supported ({t.name})")
+            if f.embedded:
+                go_name = f.type_src.lstrip("*").rsplit(".", 1)[-1]
+                if not tag_name:
+                    if f.type_src.startswith("*"):
+                        raise GenError(f"embedded pointer structs not supported ({t.name})")
+                    pkg_path, name = self.lookup(t, t.pkg, f.type_src)
+                    inner = self.package(pkg_path).types.get(name)
+                    if inner is None or inner.struct_fields is None:
+                        raise GenError(f"embedded non-struct {f.type_src} in {t.name}")
+                    out.extend(self.struct_fields(inner, prefix + [go_name]))
+                    continue
+                names = [go_name]
+            else:
+                names = f.names
+            for name in names:
+                if not name[0].isupper():
+                    continue  # unexported: invisible to encoding/json
+                out.append(
+                    {
+                        "json": tag_name or name,
+                        "go_path": prefix + [name],
+                        "go_type": self.go_string(t, f.type_src),
+                        "type": self.resolve(t, f.type_src),
+                        "omitempty": "omitempty" in opts,
+                    }
+                )
+        seen: set[str] = set()
+        for f in out:
+            if f["json"] in seen:
+                raise GenError(f"duplicate JSON field {f['json']!r} in {t.name}")
+            seen.add(f["json"])
+        return out
+
+
+def parse_json_tag(tag: str) -> list[str] | None:
+    m = re.search(r'(?:^|\s)json:"([^"]*)"', tag)
+    if not m:
+        return None
+    return m.group(1).split(",")
+
+
+def generate(root: Path) -> dict:
+    r = Resolver(root)
+    for pkg_path, name in ROOTS:
+        t = r.package(pkg_path).types.get(name)
+        if t is None or t.struct_fields is None:
+            raise GenError(f"root type {pkg_path}.{name} not found")
+        r.require_struct(t)
+    return {
+        "source": "kubernetes v1.20.2 (staging/src/k8s.io/{api,apimachinery}); "
+        "generated by tools/gen_pod_schema.py, do not edit",
+        "roots": sorted(name for _, name in ROOTS),
+        "named": dict(sorted(r.named.items())),
+        "types": {name: r.structs[name][1] for name in sorted(r.structs)},
+    }
+
+
+def render(schema: dict) -> str:
+    """Readable, deterministic JSON: one struct field per line."""
+
+    def c(v: object) -> str:
+        return json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
+
+    lines = ["{"]
+    lines.append(f'  "source": {c(schema["source"])},')
+    lines.append(f'  "roots": {c(schema["roots"])},')
+    lines.append('  "named": {')
+    named = list(schema["named"].items())
+    for i, (k, v) in enumerate(named):
+        lines.append(f"    {c(k)}: {c(v)}" + ("," if i + 1 < len(named) else ""))
+    lines.append("  },")
+    lines.append('  "types": {')
+    types = list(schema["types"].items())
+    for i, (name, t) in enumerate(types):
+        lines.append(f"    {c(name)}: {{")
+        lines.append(f'      "go": {c(t["go"])},')
+        if not t["fields"]:
+            lines.append('      "fields": []')
+        else:
+            lines.append('      "fields": [')
+            for j, f in enumerate(t["fields"]):
+                lines.append(f"        {c(f)}" + ("," if j + 1 < len(t["fields"]) else ""))
+            lines.append("      ]")
+        lines.append("    }" + ("," if i + 1 < len(types) else ""))
+    lines.append("  }")
+    lines.append("}")
+    text = "\n".join(lines) + "\n"
+    if json.loads(text) != schema:
+        raise GenError("internal error: rendered JSON does not round-trip")
+    return text
+
+
+def main() -> int:
+    here = Path(__file__).resolve().parent.parent
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default=str(here / "src/server/pod_schema.json"))
+    ap.add_argument(
+        "--src", default=os.environ.get("KUBE_SRC", DEFAULT_SRC), help="Kubernetes source tree"
+    )
+    ap.add_argument(
+        "--check", action="store_true", help="only verify that --out is up to date (exit 1 if not)"
+    )
+    args = ap.parse_args()
+    root = Path(os.path.expanduser(args.src)) / "staging/src"
+    try:
+        schema = generate(root)
+    except (GenError, OSError) as e:
+        print(f"gen_pod_schema: {e}", file=sys.stderr)
+        return 1
+    text = render(schema)
+    if args.check:
+        try:
+            current = Path(args.out).read_text(encoding="utf-8")
+        except OSError:
+            current = None
+        if current != text:
+            print(f"gen_pod_schema: {args.out} is out of date", file=sys.stderr)
+            return 1
+        print(f"{args.out} is up to date", file=sys.stderr)
+        return 0
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}: {len(schema['types'])} struct types", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
