@@ -93,15 +93,8 @@ pub async fn bench_target(
         .await
         .map_err(|e| setup("creating the pod", e))?;
         let pod_url = format!("{base}/api/v1/namespaces/{ns}/pods/bench");
-        let get = measure("GET", target, cfg, &pod_url, |c, url, _| c.get(url)).await?;
-        let patch = measure("PATCH", target, cfg, &pod_url, |c, url, n| {
-            let body =
-                format!(r#"[{{"op":"replace","path":"/metadata/labels","value":{{"n":"{n}"}}}}]"#);
-            c.patch(url)
-                .header("Content-Type", "application/json-patch+json")
-                .body(body)
-        })
-        .await?;
+        let get = measure("GET", target, cfg, &pod_url, false).await?;
+        let patch = measure("PATCH", target, cfg, &pod_url, true).await?;
         Ok::<_, BenchError>(TargetStats {
             name: name.to_string(),
             ops: vec![get, patch],
@@ -132,25 +125,130 @@ async fn send(_client: &reqwest::Client, req: reqwest::RequestBuilder) -> Result
     }
 }
 
-async fn measure<F>(
+/// One benchmark request: method, path and query, optional JSON Patch body.
+struct Call {
+    method: reqwest::Method,
+    body: Option<String>,
+}
+
+/// One connection's client. Plain-HTTP targets get a bare hyper HTTP/1.1 connection, so that the
+/// client's own cost does not hide the server's; TLS targets (real servers, hundreds of times
+/// slower) use reqwest.
+enum Conn {
+    Bare {
+        sender: hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>,
+        authority: String,
+        path: String,
+        bearer: Option<String>,
+    },
+    Reqwest {
+        client: reqwest::Client,
+        url: reqwest::Url,
+    },
+}
+
+impl Conn {
+    async fn open(target: &Target, url: &str) -> Result<Conn, String> {
+        let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url}: {e}"))?;
+        if parsed.scheme() != "http" {
+            let client = target
+                .client(Duration::from_secs(10))
+                .map_err(|e| e.to_string())?;
+            return Ok(Conn::Reqwest {
+                client,
+                url: parsed,
+            });
+        }
+        let host = parsed.host_str().unwrap_or("127.0.0.1").to_string();
+        let port = parsed.port_or_known_default().unwrap_or(80);
+        let stream = tokio::net::TcpStream::connect((host.as_str(), port))
+            .await
+            .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+        stream.set_nodelay(true).map_err(|e| e.to_string())?;
+        let (sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .map_err(|e| e.to_string())?;
+        tokio::spawn(conn);
+        Ok(Conn::Bare {
+            sender,
+            authority: format!("{host}:{port}"),
+            path: parsed.path().to_string(),
+            bearer: target.token.as_ref().map(|t| format!("Bearer {t}")),
+        })
+    }
+
+    /// Sends one request and reads the whole answer; true if it was a success.
+    async fn call(&mut self, call: &Call) -> bool {
+        match self {
+            Conn::Bare {
+                sender,
+                authority,
+                path,
+                bearer,
+            } => {
+                use http_body_util::BodyExt;
+                let mut req = hyper::Request::builder()
+                    .method(call.method.clone())
+                    .uri(path.as_str())
+                    .header("host", authority.as_str())
+                    .header("user-agent", "apiconform-bench");
+                if let Some(b) = bearer {
+                    req = req.header("authorization", b.as_str());
+                }
+                if call.body.is_some() {
+                    req = req.header("content-type", "application/json-patch+json");
+                }
+                let body = call.body.clone().unwrap_or_default();
+                let Ok(req) = req.body(http_body_util::Full::new(bytes::Bytes::from(body))) else {
+                    return false;
+                };
+                match sender.send_request(req).await {
+                    Ok(resp) => {
+                        let ok = resp.status().is_success();
+                        ok & resp.into_body().collect().await.is_ok()
+                    }
+                    Err(_) => false,
+                }
+            }
+            Conn::Reqwest { client, url } => {
+                let mut req = client.request(call.method.clone(), url.clone());
+                if let Some(body) = &call.body {
+                    req = req
+                        .header("Content-Type", "application/json-patch+json")
+                        .body(body.clone());
+                }
+                match req.send().await {
+                    Ok(resp) => {
+                        let ok = resp.status().is_success();
+                        ok & resp.bytes().await.is_ok()
+                    }
+                    Err(_) => false,
+                }
+            }
+        }
+    }
+}
+
+async fn measure(
     op: &'static str,
     target: &Target,
     cfg: &BenchConfig,
     url: &str,
-    make: F,
-) -> Result<OpStats, BenchError>
-where
-    F: Fn(&reqwest::Client, &str, u64) -> reqwest::RequestBuilder + Clone + Send + Sync + 'static,
-{
+    patch: bool,
+) -> Result<OpStats, BenchError> {
     let mut workers = Vec::new();
     let start = Instant::now();
     let measure_from = start + cfg.warmup;
     let end = measure_from + cfg.duration;
     for w in 0..cfg.connections.max(1) {
-        // One client per worker: one keep-alive connection each.
-        let client = target.client(Duration::from_secs(10))?;
-        let url = url.to_string();
-        let make = make.clone();
+        let mut conn = Conn::open(target, url)
+            .await
+            .map_err(|detail| BenchError::Setup {
+                target: target.base_url().to_string(),
+                step: "connecting",
+                detail,
+            })?;
         workers.push(tokio::spawn(async move {
             let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)
                 .expect("static histogram bounds are valid");
@@ -162,13 +260,20 @@ where
                     break;
                 }
                 n += 1;
-                let ok = match make(&client, &url, n).send().await {
-                    Ok(resp) => {
-                        let ok = resp.status().is_success();
-                        ok & resp.bytes().await.is_ok()
+                let call = if patch {
+                    Call {
+                        method: reqwest::Method::PATCH,
+                        body: Some(format!(
+                            r#"[{{"op":"add","path":"/metadata/labels","value":{{"n":"{n}"}}}}]"#
+                        )),
                     }
-                    Err(_) => false,
+                } else {
+                    Call {
+                        method: reqwest::Method::GET,
+                        body: None,
+                    }
                 };
+                let ok = conn.call(&call).await;
                 if t0 >= measure_from {
                     if ok {
                         let us = t0.elapsed().as_micros().max(1) as u64;

@@ -345,7 +345,7 @@ fn create_pod(app: &App, req: &Req, ns: &str) -> Result<Reply> {
     let stored = finish("Pod", obj);
     let reply = reply_with(StatusCode::CREATED, &stored, "Pod", req.pretty);
     if !req.dry_run {
-        store.pods.insert(key, stored);
+        store.pods.insert(key, Arc::new(stored));
     }
     Ok(reply)
 }
@@ -354,8 +354,7 @@ fn put_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply
     let mut obj = decode_body(req, "Pod")?;
     check_name(&obj, ns, name)?;
     set_meta(&mut obj, "namespace", json!(ns));
-    let mut store = app.store();
-    update_pod(&mut store, req, ns, name, sub, obj)
+    write_pod(app, req, ns, name, sub, |_| Ok(obj.clone()))
 }
 
 fn patch_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply> {
@@ -363,11 +362,19 @@ fn patch_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Rep
     let Some(kind) = PatchType::from_content_type(ct) else {
         return Err(ApiError::unsupported_media_type());
     };
-    let mut store = app.store();
-    let current = store
-        .pods
-        .get(&(ns.to_string(), name.to_string()))
-        .ok_or_else(|| ApiError::not_found("pods", name))?;
+    write_pod(app, req, ns, name, sub, |current| {
+        patched_pod(req, kind, current, ns, name)
+    })
+}
+
+/// The pod `current` with the request's patch applied, decoded and defaulted.
+fn patched_pod(
+    req: &Req,
+    kind: PatchType,
+    current: &Stored,
+    ns: &str,
+    name: &str,
+) -> Result<Value> {
     let patched = patch::apply(kind, &current.obj, &req.body)?;
     let mut obj = match schema::decode("Pod", &patched) {
         Ok(v) => v,
@@ -390,24 +397,69 @@ fn patch_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Rep
     pod::apply_defaults(&mut obj);
     check_name(&obj, ns, name)?;
     set_meta(&mut obj, "namespace", json!(ns));
-    update_pod(&mut store, req, ns, name, sub, obj)
+    Ok(obj)
 }
 
-/// The update flow shared by PUT and PATCH, of the pod or of its status: preconditions, the update
-/// strategy, validation, no-op detection, and the write.
-fn update_pod(
-    store: &mut Store,
+/// How often a write is retried when the pod changed while it was being computed.
+const MAX_WRITE_ATTEMPTS: usize = 64;
+
+/// Writes a pod with optimistic concurrency, as the real server's `GuaranteedUpdate`: `make` computes
+/// the new object from a snapshot of the current one without holding the store lock; the write is
+/// committed only if the pod is still that snapshot, else computed again from the newer one.
+fn write_pod(
+    app: &App,
     req: &Req,
     ns: &str,
     name: &str,
     sub: Sub,
-    mut new: Value,
+    make: impl Fn(&Stored) -> Result<Value>,
 ) -> Result<Reply> {
     let key = (ns.to_string(), name.to_string());
-    let old = store
-        .pods
-        .get(&key)
-        .ok_or_else(|| ApiError::not_found("pods", name))?;
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let current = app
+            .store()
+            .pods
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found("pods", name))?;
+        let new = make(&current)?;
+        let Some(mut new) = prepare_update(req, name, sub, new, &current)? else {
+            return Ok(reply_stored(&current, "Pod", req.pretty));
+        };
+        if req.dry_run {
+            return Ok(reply_with(
+                StatusCode::OK,
+                &canonical("Pod", new),
+                "Pod",
+                req.pretty,
+            ));
+        }
+        let mut store = app.store();
+        match store.pods.get(&key) {
+            Some(latest) if Arc::ptr_eq(latest, &current) => {
+                set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
+                let stored = canonical("Pod", new);
+                let reply = reply_with(StatusCode::OK, &stored, "Pod", req.pretty);
+                store.pods.insert(key, Arc::new(stored));
+                return Ok(reply);
+            }
+            Some(_) => continue,
+            None => return Err(ApiError::not_found("pods", name)),
+        }
+    }
+    Err(ApiError::conflict("pods", name))
+}
+
+/// The update flow shared by PUT and PATCH, of the pod or of its status, up to the write:
+/// preconditions, the update strategy, validation, and managedFields. `None` if the update changes
+/// nothing (then nothing is written and the resourceVersion stays).
+fn prepare_update(
+    req: &Req,
+    name: &str,
+    sub: Sub,
+    mut new: Value,
+    old: &Stored,
+) -> Result<Option<Value>> {
     let wanted_rv = meta_str(&new, "resourceVersion");
     if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
         return Err(ApiError::conflict("pods", name));
@@ -467,7 +519,7 @@ fn update_pod(
     let candidate = encode_body("Pod", &new, false);
     let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
     if same_but_managed_fields(&new, old_obj) {
-        return Ok(reply_stored(old, "Pod", req.pretty));
+        return Ok(None);
     }
     let old_fields = old_obj
         .pointer("/metadata/managedFields")
@@ -475,15 +527,7 @@ fn update_pod(
         .unwrap_or(Value::Null);
     set_meta(&mut new, "managedFields", old_fields);
     managed::record_update(&mut new, Some(old_obj), &req.manager, &now());
-    if !req.dry_run {
-        set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
-    }
-    let stored = canonical("Pod", new);
-    let reply = reply_with(StatusCode::OK, &stored, "Pod", req.pretty);
-    if !req.dry_run {
-        store.pods.insert(key, stored);
-    }
-    Ok(reply)
+    Ok(Some(new))
 }
 
 /// Equality of two objects apart from `metadata.managedFields`, without copying either.
@@ -590,7 +634,7 @@ fn delete_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
     if grace == 0 {
         store.pods.remove(&key);
     } else {
-        store.pods.insert(key, stored);
+        store.pods.insert(key, Arc::new(stored));
     }
     Ok(reply)
 }

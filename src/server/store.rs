@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One stored object: its JSON as the server returns it, and that JSON encoded compactly.
 #[derive(Debug, Clone)]
@@ -27,7 +28,8 @@ impl Stored {
 pub struct Store {
     revision: u64,
     pub namespaces: BTreeMap<String, Stored>,
-    pub pods: BTreeMap<(String, String), Stored>,
+    /// Shared so that a writer can compute from a snapshot without holding the store lock.
+    pub pods: BTreeMap<(String, String), Arc<Stored>>,
 }
 
 impl Store {
