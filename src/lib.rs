@@ -1,8 +1,12 @@
 //! apiconform: conformance tests for Kubernetes-style API endpoints.
 //!
-//! - [`server`]: the embedded reference server, a model of kube-apiserver v1.20.2's Pod API.
-//! - [`target`]: where requests go and how they authenticate.
-//! - [`bench`]: the reference server benchmark.
+//! The flow: [`cases`] (YAML files) → [`run`] (against a [`target`]: setup, request, captures,
+//! teardown) → [`compare`] (protocol, semantics, document inclusion) → [`report`].
+//! [`server`] is the embedded reference server, the default target; [`bench`] measures it.
 pub mod bench;
+pub mod cases;
+pub mod compare;
+pub mod report;
+pub mod run;
 pub mod server;
 pub mod target;

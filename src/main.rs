@@ -1,6 +1,9 @@
 //! The `apiconform` command line. Parsing and printing only; the work is in the library.
 
 use apiconform::bench::{self, BenchConfig};
+use apiconform::cases;
+use apiconform::report::terminal;
+use apiconform::run::{Run, RunConfig};
 use apiconform::server::ReferenceServer;
 use apiconform::target::Target;
 use clap::{Args, Parser, Subcommand};
@@ -22,6 +25,28 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the conformance cases against a target (default: the embedded reference server) and
+    /// print one line per case, the diff of each failure and a summary. Exit code 0: all passed;
+    /// 1: some failed; 2: usage, configuration or infrastructure error.
+    Run {
+        /// The endpoint to test (e.g. https://127.0.0.1:6443). Without it, an embedded reference
+        /// server is started for the run.
+        #[arg(long, value_name = "URL")]
+        target: Option<String>,
+        #[command(flatten)]
+        auth: AuthArgs,
+        /// Directory of case files (*.yaml).
+        #[arg(long, default_value = "cases", value_name = "DIR")]
+        cases: PathBuf,
+        /// Run only the cases whose id contains this text.
+        filter: Option<String>,
+        /// Cases run at the same time.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Per-request timeout in seconds.
+        #[arg(long, default_value_t = 30.0)]
+        timeout: f64,
+    },
     /// Run the embedded reference server (a model of kube-apiserver v1.20.2's Pod API) until Ctrl-C.
     Serve {
         /// Address to listen on (loopback only is recommended: there is no authentication).
@@ -100,22 +125,105 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { addr } => serve(addr).await,
+            Command::Serve { addr } => serve(addr).await.map(|()| ExitCode::SUCCESS),
+            Command::Run {
+                target,
+                auth,
+                cases,
+                filter,
+                concurrency,
+                timeout,
+            } => run(target, auth, cases, filter, concurrency, timeout).await,
             Command::BenchServer {
                 against,
                 auth,
                 seconds,
                 connections,
-            } => bench_server(against, auth, seconds, connections).await,
+            } => bench_server(against, auth, seconds, connections)
+                .await
+                .map(|()| ExitCode::SUCCESS),
         }
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }
     }
+}
+
+async fn run(
+    target: Option<String>,
+    auth: AuthArgs,
+    cases_dir: PathBuf,
+    filter: Option<String>,
+    concurrency: usize,
+    timeout: f64,
+) -> Result<ExitCode, String> {
+    if !(timeout > 0.0 && timeout <= 3600.0) {
+        return Err("--timeout must be between 0 and 3600 seconds".into());
+    }
+    let mut cases = cases::load_dir(&cases_dir).map_err(|e| e.to_string())?;
+    if let Some(f) = &filter {
+        cases.retain(|c| c.id.contains(f.as_str()));
+        if cases.is_empty() {
+            return Err(format!("no case id contains {f:?}"));
+        }
+    }
+    let mut server = None;
+    let target = match target {
+        Some(url) => auth.target(&url)?,
+        None => {
+            let s = ReferenceServer::start()
+                .await
+                .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
+            let t = Target::new(s.url());
+            server = Some(s);
+            t
+        }
+    };
+    let label = if server.is_some() {
+        format!("the embedded reference server ({})", target.url)
+    } else {
+        target.url.clone()
+    };
+    let cfg = RunConfig {
+        target,
+        timeout: Duration::from_secs_f64(timeout),
+        concurrency,
+    };
+    let run = Run::start(&cfg).await.map_err(|e| e.to_string())?;
+    println!(
+        "running {} cases against {label} in namespace {}",
+        cases.len(),
+        run.namespace()
+    );
+    let results = tokio::select! {
+        results = run.run_all(&cases, concurrency) => results,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("interrupted: deleting namespace {}", run.namespace());
+            if let Err(e) = run.finish().await {
+                eprintln!("error: {e}");
+            }
+            return Ok(ExitCode::from(130));
+        }
+    };
+    for r in &results {
+        print!("{}", terminal::case(r));
+    }
+    let cleanup = run.finish().await;
+    if let Some(s) = server {
+        s.shutdown().await;
+    }
+    let summary = terminal::Summary::of(&results);
+    println!("\n{}", summary.line());
+    cleanup.map_err(|e| e.to_string())?;
+    Ok(if summary.failed + summary.errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 async fn serve(addr: SocketAddr) -> Result<(), String> {

@@ -68,7 +68,16 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     let pretty = is_pretty(&query, &parts.headers);
     let body = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(b) => b,
-        Err(_) => return error_response(&ApiError::too_large(MAX_BODY_BYTES), pretty),
+        Err(e) => {
+            let e = e.into_inner();
+            let err = if e.is::<http_body_util::LengthLimitError>() {
+                ApiError::too_large(MAX_BODY_BYTES)
+            } else {
+                // A body cut short or unreadable: the real server passes the read error on.
+                ApiError::internal("unexpected EOF")
+            };
+            return error_response(&err, pretty);
+        }
     };
     let params = parse_query(&query);
     let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());

@@ -75,8 +75,17 @@ pub fn record_update(new: &mut Value, old: Option<&Value>, manager: &str, time: 
             .position(|e| e.get("manager").and_then(Value::as_str) == Some(manager));
         let mut entry = match pos {
             Some(p) => entries.remove(p),
-            None => json!({"manager": manager, "operation": "Update", "apiVersion": "v1",
-                           "time": time, "fieldsType": "FieldsV1", "fieldsV1": {}}),
+            None => {
+                let mut e = json!({"manager": manager, "operation": "Update", "apiVersion": "v1",
+                                   "time": time, "fieldsType": "FieldsV1", "fieldsV1": {}});
+                // `manager` is omitempty: a request without User-Agent has an entry without it.
+                if manager.is_empty()
+                    && let Some(m) = e.as_object_mut()
+                {
+                    m.remove("manager");
+                }
+                e
+            }
         };
         entry["time"] = json!(time);
         for c in changes.iter().filter(|c| c.set) {

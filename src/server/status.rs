@@ -190,7 +190,7 @@ impl ApiError {
             413,
             "RequestEntityTooLarge",
             format!("Request entity too large: limit is {limit}"),
-            Details::Empty,
+            Details::None,
         )
     }
 

@@ -1,0 +1,326 @@
+//! Test cases: the data a conformance run is made of, loaded from YAML files (`cases/**/*.yaml`).
+//!
+//! The format is documented in `cases/README.md`. Unknown fields are errors, and every error names the
+//! file (and the line where the YAML parser knows it).
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One case: an example of a document turned into a request and its expectations.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Unique id, used as the test name (`[a-z0-9-]`).
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Where the example comes from.
+    #[serde(default)]
+    pub provenance: Option<Provenance>,
+    /// The pod the case needs, created before the request as `{name}` in the run's namespace
+    /// (its `metadata.name`/`namespace` are replaced). Omit for cases about a missing pod.
+    #[serde(default)]
+    pub pod: Option<Body>,
+    /// Further requests after the pod exists, e.g. to capture its resourceVersion.
+    #[serde(default)]
+    pub setup: Vec<Step>,
+    /// The request under test.
+    pub request: Request,
+    pub expect: Expect,
+    /// The file the case was loaded from (set by the loader).
+    #[serde(skip)]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provenance {
+    pub document: String,
+    #[serde(default)]
+    pub line: Option<u32>,
+}
+
+/// A setup step: a request whose answer must be a success, with values captured from it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub request: Request,
+    /// Variable name → JSON Pointer into the step's response, usable later as `{{name}}`.
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
+}
+
+/// An HTTP request. Strings in `path`, `query`, `headers` and `body` may use `{namespace}`, `{name}`
+/// and captured `{{variables}}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub content_type: Option<String>,
+    #[serde(default)]
+    pub body: Option<Body>,
+}
+
+/// A request body: JSON (written as YAML or JSON), a raw text (for malformed bodies), or a file
+/// relative to the case file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum Body {
+    Json(Value),
+    Text(String),
+    File(PathBuf),
+}
+
+/// What the answer must be, in the layers of `DESIGN.md` §3.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// Layer 1: the HTTP status code.
+    pub status: u16,
+    /// Layer 1: `kind` of the answer (`Pod`, `PodList`, …) for a success.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Layer 1: `reason` of the `Status` for an error (`NotFound`, `Conflict`, …); `""` for none.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Layer 2: semantic checks computed from the request.
+    #[serde(default)]
+    pub checks: Vec<Check>,
+    /// Layer 3: fields the answer must contain with these values (extra fields are fine).
+    #[serde(default)]
+    pub include: Option<Value>,
+    /// JSON Pointers into `include` that a bare API server cannot return (set by a scheduler or a
+    /// kubelet, or removed since the document was written), each with the reason. They are left out
+    /// of the comparison and reported as document drift when absent or different.
+    #[serde(default)]
+    pub environmental: BTreeMap<String, String>,
+}
+
+/// Layer-2 checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    /// The answer equals the request's JSON Patch applied locally to the pod read just before.
+    JsonPatchApplied,
+    /// The answer equals the request's merge patch (RFC 7386) applied locally to the pod read before.
+    MergePatchApplied,
+    /// `spec` of the answer equals `spec` of the pod read before (PUT/PATCH of the status).
+    SpecUnchanged,
+    /// `metadata.resourceVersion` differs from the pod read before.
+    ResourceVersionChanged,
+    /// `uid`, `name`, `namespace` and `creationTimestamp` are those of the pod read before.
+    IdentityPreserved,
+    /// After a failed request, the pod read back equals the pod read before.
+    UnchangedOnFailure,
+    /// The body is indented JSON (`?pretty=true`, curl-like User-Agents).
+    Indented,
+}
+
+/// Why cases could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}{}: {message}\n  hint: see cases/README.md for the case format", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Parse {
+        path: PathBuf,
+        line: Option<u64>,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("case id {id:?} is used twice: {first} and {second}")]
+    DuplicateId {
+        id: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error("no case files (*.yaml) under {0}")]
+    Empty(PathBuf),
+}
+
+/// Loads one case file.
+pub fn load_file(path: &Path) -> Result<Case, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut case: Case = serde_saphyr::from_str(&text).map_err(|e| LoadError::Parse {
+        path: path.to_path_buf(),
+        line: e.location().map(|l| l.line()),
+        message: e.to_string(),
+    })?;
+    case.file = path.to_path_buf();
+    let invalid = |message: String| LoadError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    if case.id.is_empty()
+        || !case
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(invalid(format!(
+            "id {:?} must be non-empty and use only a-z, 0-9 and '-'",
+            case.id
+        )));
+    }
+    if !(100..=599).contains(&case.expect.status) {
+        return Err(invalid(format!(
+            "expect.status {} is not an HTTP status code",
+            case.expect.status
+        )));
+    }
+    for step in case.setup.iter().map(|s| &s.request).chain([&case.request]) {
+        if reqwest::Method::from_bytes(step.method.as_bytes()).is_err() {
+            return Err(invalid(format!("{:?} is not an HTTP method", step.method)));
+        }
+        if !step.path.starts_with('/') {
+            return Err(invalid(format!("path {:?} must start with '/'", step.path)));
+        }
+    }
+    for pointer in case.expect.environmental.keys() {
+        if !pointer.starts_with('/') {
+            return Err(invalid(format!(
+                "expect.environmental key {pointer:?} must be a JSON Pointer (starting with '/')"
+            )));
+        }
+    }
+    Ok(case)
+}
+
+/// Loads every `*.yaml` case under `dir` (recursively), sorted by id.
+pub fn load_dir(dir: &Path) -> Result<Vec<Case>, LoadError> {
+    let mut files = Vec::new();
+    collect_yaml(dir, &mut files)?;
+    if files.is_empty() {
+        return Err(LoadError::Empty(dir.to_path_buf()));
+    }
+    files.sort();
+    let mut cases: Vec<Case> = Vec::with_capacity(files.len());
+    for file in &files {
+        let case = load_file(file)?;
+        if let Some(other) = cases.iter().find(|c| c.id == case.id) {
+            return Err(LoadError::DuplicateId {
+                id: case.id.clone(),
+                first: other.file.clone(),
+                second: case.file.clone(),
+            });
+        }
+        cases.push(case);
+    }
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(cases)
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries {
+        let path = entry
+            .map_err(|source| LoadError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?
+            .path();
+        if path.is_dir() {
+            collect_yaml(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+impl Body {
+    /// The body's bytes (a file is read relative to the case file's directory).
+    pub fn bytes(&self, case_file: &Path) -> Result<Vec<u8>, String> {
+        match self {
+            Body::Json(v) => serde_json::to_vec(v).map_err(|e| e.to_string()),
+            Body::Text(t) => Ok(t.clone().into_bytes()),
+            Body::File(f) => {
+                let path = case_file.parent().unwrap_or(Path::new(".")).join(f);
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn tmpdir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!("apiconform-cases-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    const GOOD: &str = "id: get-pod\ntitle: GET\nrequest:\n  method: GET\n  path: /api/v1/namespaces/{namespace}/pods/{name}\nexpect:\n  status: 200\n  kind: Pod\n";
+
+    #[test]
+    fn loads_a_case() {
+        let d = tmpdir();
+        let case = load_file(&write(&d, "a.yaml", GOOD)).unwrap();
+        assert_eq!(case.id, "get-pod");
+        assert_eq!(case.expect.kind.as_deref(), Some("Pod"));
+    }
+
+    #[test]
+    fn unknown_field_is_an_error_naming_file_and_line() {
+        let d = tmpdir();
+        let text = GOOD.replace("  status: 200\n", "  status: 200\n  stauts: 201\n");
+        let err = load_file(&write(&d, "bad.yaml", &text))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bad.yaml"), "{err}");
+        assert!(err.contains("stauts"), "{err}");
+        assert!(err.contains(":8") || err.contains("line 8"), "{err}");
+    }
+
+    #[test]
+    fn broken_yaml_and_bad_values_are_errors() {
+        let d = tmpdir();
+        let err = load_file(&write(&d, "b.yaml", "id: [unclosed\n")).unwrap_err();
+        assert!(err.to_string().contains("b.yaml"), "{err}");
+        let err = load_file(&write(&d, "c.yaml", &GOOD.replace("200", "42"))).unwrap_err();
+        assert!(err.to_string().contains("not an HTTP status"), "{err}");
+        let err = load_file(&write(
+            &d,
+            "e.yaml",
+            &GOOD.replace("GET\n  path", "G ET\n  path"),
+        ))
+        .unwrap_err();
+        assert!(err.to_string().contains("HTTP method"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let d = tmpdir();
+        write(&d, "a.yaml", GOOD);
+        write(&d, "b.yaml", GOOD);
+        let err = load_dir(&d).unwrap_err().to_string();
+        assert!(err.contains("used twice"), "{err}");
+    }
+}

@@ -1,0 +1,2 @@
+//! Reports of a run's results. Each format is its own module.
+pub mod terminal;

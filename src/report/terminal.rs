@@ -1,0 +1,109 @@
+//! The terminal report: one line per case, the structured diff of each failure, a summary line.
+
+use crate::compare::{Layer, Mismatch};
+use crate::run::{CaseResult, Outcome};
+use serde_json::Value;
+use std::fmt::Write;
+
+/// The line for one case, followed by its diff if it failed.
+pub fn case(r: &CaseResult) -> String {
+    let ms = r.duration.as_millis();
+    let mut out = match &r.outcome {
+        Outcome::Passed => format!("PASS  {} ({ms} ms)\n", r.id),
+        Outcome::Failed(_) => format!("FAIL  {} ({ms} ms) — {}\n", r.id, r.title),
+        Outcome::Error(e) => format!("ERROR {} ({ms} ms) — {}\n      {e}\n", r.id, r.title),
+    };
+    if let Outcome::Failed(ms) = &r.outcome {
+        for m in ms {
+            out.push_str(&mismatch(m));
+        }
+        if let Some(answer) = &r.answer
+            && ms.iter().any(|m| m.layer == Layer::Protocol)
+        {
+            let _ = writeln!(out, "      answer: {}", answer.trim_end());
+        }
+    }
+    for d in &r.verdict.drift {
+        let _ = writeln!(
+            out,
+            "      drift {}: documented {}, target {} ({})",
+            pointer(&d.path),
+            d.documented,
+            show(d.actual.as_ref()),
+            d.reason
+        );
+    }
+    if let Some(c) = &r.cleanup {
+        let _ = writeln!(out, "      cleanup: {c}");
+    }
+    out
+}
+
+/// One mismatch: layer, check, JSON Pointer, expected and actual.
+pub fn mismatch(m: &Mismatch) -> String {
+    let layer = match m.layer {
+        Layer::Protocol => "protocol",
+        Layer::Semantics => "semantics",
+        Layer::Document => "document",
+    };
+    format!(
+        "      [{layer}] {} at {}\n        expected: {}\n        actual:   {}\n",
+        m.check,
+        pointer(&m.path),
+        show(m.expected.as_ref()),
+        show(m.actual.as_ref())
+    )
+}
+
+fn pointer(p: &str) -> &str {
+    if p.is_empty() { "(answer)" } else { p }
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "(absent)".to_string(),
+        Some(v) => {
+            let s = v.to_string();
+            if s.len() > 300 {
+                format!("{}…", s.chars().take(300).collect::<String>())
+            } else {
+                s
+            }
+        }
+    }
+}
+
+/// Counts of a run.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+}
+
+impl Summary {
+    pub fn of(results: &[CaseResult]) -> Summary {
+        let mut s = Summary::default();
+        for r in results {
+            match r.outcome {
+                Outcome::Passed => s.passed += 1,
+                Outcome::Failed(_) => s.failed += 1,
+                Outcome::Error(_) => s.errors += 1,
+            }
+        }
+        s
+    }
+
+    /// `N passed, N failed` (errors count as failed; they are listed above it).
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "{} passed, {} failed",
+            self.passed,
+            self.failed + self.errors
+        );
+        if self.errors > 0 {
+            let _ = write!(line, " ({} could not be run)", self.errors);
+        }
+        line
+    }
+}

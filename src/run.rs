@@ -1,0 +1,443 @@
+//! The runner: cases against a target, each in the run's own namespace, with bounded concurrency and
+//! a per-request timeout. It creates the namespace first and deletes it at the end, and only ever
+//! touches the objects it created.
+
+use crate::cases::{Body, Case, Check, Request};
+use crate::compare::{self, Mismatch, Observation, Verdict};
+use crate::target::{Target, TargetError};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// How a run is made.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub target: Target,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Cases run at the same time.
+    pub concurrency: usize,
+}
+
+/// Infrastructure errors: the run cannot start or finish (not a case failing).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error("cannot create the run's namespace {namespace} on {url}: {detail}")]
+    Namespace {
+        namespace: String,
+        url: String,
+        detail: String,
+    },
+    #[error("cannot delete the run's namespace {namespace}: {detail}")]
+    Cleanup { namespace: String, detail: String },
+}
+
+/// How one case ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Passed,
+    /// The target answered, and not as expected.
+    Failed(Vec<Mismatch>),
+    /// The case could not be carried out (setup failed, no answer, unreadable body file, …).
+    Error(String),
+}
+
+/// The result of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub id: String,
+    pub title: String,
+    pub outcome: Outcome,
+    pub verdict: Verdict,
+    pub duration: Duration,
+    /// Problems cleaning up after the case (reported, not failures of the target).
+    pub cleanup: Option<String>,
+    /// The start of the answer's body, shown with protocol failures.
+    pub answer: Option<String>,
+}
+
+/// A run in progress: the client and the run's namespace.
+pub struct Run {
+    client: reqwest::Client,
+    base: String,
+    namespace: String,
+}
+
+impl Run {
+    /// Connects and creates the run's namespace (`apiconform-<random>`).
+    pub async fn start(cfg: &RunConfig) -> Result<Run, RunError> {
+        let client = cfg.target.client(cfg.timeout)?;
+        let base = cfg.target.base_url().to_string();
+        let namespace = format!(
+            "apiconform-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..10]
+        );
+        let body =
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}});
+        let resp = client
+            .post(format!("{base}/api/v1/namespaces"))
+            .json(&body)
+            .send()
+            .await;
+        let fail = |detail: String| RunError::Namespace {
+            namespace: namespace.clone(),
+            url: base.clone(),
+            detail,
+        };
+        match resp {
+            Ok(r) if r.status().as_u16() == 201 => {}
+            Ok(r) => {
+                let status = r.status();
+                let text = r.text().await.unwrap_or_default();
+                return Err(fail(format!(
+                    "HTTP {status}: {}",
+                    text.chars().take(300).collect::<String>()
+                )));
+            }
+            Err(e) => return Err(fail(describe(&e))),
+        }
+        Ok(Run {
+            client,
+            base,
+            namespace,
+        })
+    }
+
+    /// The run's namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// Deletes the run's namespace (and with it anything a case left behind).
+    pub async fn finish(&self) -> Result<(), RunError> {
+        let url = format!("{}/api/v1/namespaces/{}", self.base, self.namespace);
+        match self.client.delete(url).send().await {
+            Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => Ok(()),
+            Ok(r) => Err(RunError::Cleanup {
+                namespace: self.namespace.clone(),
+                detail: format!("HTTP {}", r.status()),
+            }),
+            Err(e) => Err(RunError::Cleanup {
+                namespace: self.namespace.clone(),
+                detail: describe(&e),
+            }),
+        }
+    }
+
+    /// Runs all cases with at most `concurrency` at a time; results in case order.
+    pub async fn run_all(&self, cases: &[Case], concurrency: usize) -> Vec<CaseResult> {
+        use futures_util::StreamExt;
+        futures_util::stream::iter(cases.iter().map(|c| self.run_case(c)))
+            .buffered(concurrency.max(1))
+            .collect()
+            .await
+    }
+
+    /// Runs one case: setup, the request, what the checks need read around it, teardown.
+    pub async fn run_case(&self, case: &Case) -> CaseResult {
+        let started = Instant::now();
+        let name = pod_name(&case.id);
+        let mut vars = BTreeMap::new();
+        vars.insert("namespace".to_string(), self.namespace.clone());
+        vars.insert("name".to_string(), name.clone());
+        let (outcome, verdict, answer) = match self.exercise(case, &mut vars).await {
+            Ok((verdict, _)) if verdict.mismatches.is_empty() => (Outcome::Passed, verdict, None),
+            Ok((verdict, body)) => {
+                let snippet: String = String::from_utf8_lossy(&body).chars().take(400).collect();
+                (
+                    Outcome::Failed(verdict.mismatches.clone()),
+                    verdict,
+                    Some(snippet),
+                )
+            }
+            Err(e) => (Outcome::Error(e), Verdict::default(), None),
+        };
+        let cleanup = if case.pod.is_some() {
+            let url = format!(
+                "{}/api/v1/namespaces/{}/pods/{name}?gracePeriodSeconds=0",
+                self.base, self.namespace
+            );
+            match self.client.delete(url).send().await {
+                Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => None,
+                Ok(r) => Some(format!("deleting pod {name}: HTTP {}", r.status())),
+                Err(e) => Some(format!("deleting pod {name}: {}", describe(&e))),
+            }
+        } else {
+            None
+        };
+        CaseResult {
+            id: case.id.clone(),
+            title: case.title.clone(),
+            outcome,
+            verdict,
+            duration: started.elapsed(),
+            cleanup,
+            answer,
+        }
+    }
+
+    async fn exercise(
+        &self,
+        case: &Case,
+        vars: &mut BTreeMap<String, String>,
+    ) -> Result<(Verdict, Vec<u8>), String> {
+        let pod_url = format!(
+            "{}/api/v1/namespaces/{}/pods/{}",
+            self.base, vars["namespace"], vars["name"]
+        );
+        if let Some(pod) = &case.pod {
+            let bytes = pod.bytes(&case.file)?;
+            let mut v: Value = serde_json::from_slice(&bytes)
+                .map_err(|e| format!("the case's pod is not JSON: {e}"))?;
+            prepare_pod(&mut v, &vars["name"]);
+            let resp = self
+                .client
+                .post(format!(
+                    "{}/api/v1/namespaces/{}/pods",
+                    self.base, vars["namespace"]
+                ))
+                .json(&v)
+                .send()
+                .await
+                .map_err(|e| format!("setup: creating the pod: {}", describe(&e)))?;
+            if resp.status().as_u16() != 201 {
+                let status = resp.status();
+                let text = resp.text().await.unwrap_or_default();
+                return Err(format!(
+                    "setup: creating the pod: HTTP {status}: {}",
+                    text.chars().take(300).collect::<String>()
+                ));
+            }
+        }
+        for (i, step) in case.setup.iter().enumerate() {
+            let (status, body, _) = self.send(&step.request, case, vars).await?;
+            if !(200..300).contains(&status) {
+                return Err(format!(
+                    "setup step {}: HTTP {status}: {}",
+                    i + 1,
+                    String::from_utf8_lossy(&body)
+                        .chars()
+                        .take(300)
+                        .collect::<String>()
+                ));
+            }
+            let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            for (var, pointer) in &step.capture {
+                let value = json.pointer(pointer).ok_or_else(|| {
+                    format!(
+                        "setup step {}: capture {var}: no {pointer} in the answer",
+                        i + 1
+                    )
+                })?;
+                let text = value
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| value.to_string());
+                vars.insert(var.clone(), text);
+            }
+        }
+        let needs_before = case.pod.is_some();
+        let before = if needs_before {
+            self.get_json(&pod_url).await
+        } else {
+            None
+        };
+        let (status, body, content_type) = self.send(&case.request, case, vars).await?;
+        let after = if case.expect.checks.contains(&Check::UnchangedOnFailure) && case.pod.is_some()
+        {
+            self.get_json(&pod_url).await
+        } else {
+            None
+        };
+        let request_body = match &case.request.body {
+            Some(b) => expand_bytes(&b.bytes(&case.file)?, vars),
+            None => Vec::new(),
+        };
+        let obs = Observation {
+            status,
+            content_type,
+            json: serde_json::from_slice(&body).ok(),
+            body: body.clone(),
+            before,
+            after,
+            request_body,
+        };
+        let mut expect = case.expect.clone();
+        if let Some(include) = &mut expect.include {
+            expand_json(include, vars);
+        }
+        Ok((compare::compare(&expect, &obs), body))
+    }
+
+    async fn get_json(&self, url: &str) -> Option<Value> {
+        let resp = self.client.get(url).send().await.ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        resp.json().await.ok()
+    }
+
+    /// Sends a (templated) request; the status, body and content type of the answer.
+    async fn send(
+        &self,
+        req: &Request,
+        case: &Case,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<(u16, Vec<u8>, Option<String>), String> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|_| format!("{:?} is not an HTTP method", req.method))?;
+        let url = format!("{}{}", self.base, expand(&req.path, vars));
+        let mut builder = self.client.request(method, url);
+        let query: Vec<(String, String)> = req
+            .query
+            .iter()
+            .map(|(k, v)| (k.clone(), expand(v, vars)))
+            .collect();
+        if !query.is_empty() {
+            builder = builder.query(&query);
+        }
+        for (k, v) in &req.headers {
+            builder = builder.header(k, expand(v, vars));
+        }
+        if let Some(ct) = &req.content_type {
+            builder = builder.header("Content-Type", ct);
+        }
+        if let Some(body) = &req.body {
+            let bytes = body.bytes(&case.file)?;
+            let bytes = match body {
+                Body::Json(_) | Body::Text(_) | Body::File(_) => expand_bytes(&bytes, vars),
+            };
+            builder = builder.body(bytes);
+        }
+        let resp = builder
+            .send()
+            .await
+            .map_err(|e| format!("{} {}: {}", req.method, req.path, describe(&e)))?;
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = resp.bytes().await.map_err(|e| {
+            format!(
+                "reading the answer to {} {}: {}",
+                req.method,
+                req.path,
+                describe(&e)
+            )
+        })?;
+        Ok((status, body.to_vec(), content_type))
+    }
+}
+
+/// A DNS-1123 pod name for a case id (ids are already `[a-z0-9-]`).
+fn pod_name(id: &str) -> String {
+    let mut name: String = id.chars().take(60).collect();
+    while name.ends_with('-') {
+        name.pop();
+    }
+    if name.is_empty() { "case".into() } else { name }
+}
+
+/// The case's pod made creatable: the run's name, no server-set metadata, no status.
+fn prepare_pod(pod: &mut Value, name: &str) {
+    if let Some(meta) = pod.get_mut("metadata").and_then(Value::as_object_mut) {
+        for k in [
+            "namespace",
+            "uid",
+            "resourceVersion",
+            "selfLink",
+            "creationTimestamp",
+            "managedFields",
+            "generation",
+        ] {
+            meta.remove(k);
+        }
+        meta.insert("name".into(), json!(name));
+    } else if let Some(m) = pod.as_object_mut() {
+        m.insert("metadata".into(), json!({"name": name}));
+    }
+    if let Some(m) = pod.as_object_mut() {
+        m.remove("status");
+    }
+}
+
+/// `{namespace}`, `{name}` and `{{variable}}` replaced by their values.
+pub fn expand(s: &str, vars: &BTreeMap<String, String>) -> String {
+    let mut out = s.to_string();
+    for (k, v) in vars {
+        out = out.replace(&format!("{{{{{k}}}}}"), v);
+    }
+    for k in ["namespace", "name"] {
+        if let Some(v) = vars.get(k) {
+            out = out.replace(&format!("{{{k}}}"), v);
+        }
+    }
+    out
+}
+
+fn expand_bytes(b: &[u8], vars: &BTreeMap<String, String>) -> Vec<u8> {
+    match std::str::from_utf8(b) {
+        Ok(s) => expand(s, vars).into_bytes(),
+        Err(_) => b.to_vec(),
+    }
+}
+
+fn expand_json(v: &mut Value, vars: &BTreeMap<String, String>) {
+    match v {
+        Value::String(s) => *s = expand(s, vars),
+        Value::Array(a) => a.iter_mut().for_each(|x| expand_json(x, vars)),
+        Value::Object(m) => m.values_mut().for_each(|x| expand_json(x, vars)),
+        _ => {}
+    }
+}
+
+/// A transport error in words: timeout, refused connection, TLS, … with its causes.
+pub fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "broken answer body"
+    } else {
+        "request failed"
+    };
+    let mut msg = kind.to_string();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expands_variables() {
+        let mut vars = BTreeMap::new();
+        vars.insert("namespace".into(), "ns1".into());
+        vars.insert("name".into(), "p".into());
+        vars.insert("rv".into(), "42".into());
+        assert_eq!(
+            expand(
+                "/api/v1/namespaces/{namespace}/pods/{name}?rv={{rv}}",
+                &vars
+            ),
+            "/api/v1/namespaces/ns1/pods/p?rv=42"
+        );
+    }
+
+    #[test]
+    fn pod_names_are_valid() {
+        assert_eq!(pod_name("a-b"), "a-b");
+        assert_eq!(pod_name(&"x".repeat(80)).len(), 60);
+    }
+}

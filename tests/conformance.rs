@@ -1,0 +1,101 @@
+//! The conformance suite as `cargo test`: one test per case in `cases/` (libtest-mimic), so name
+//! filters, `--exact`, `--list` and `--ignored` work as usual (cases tagged `ignore` are ignored).
+//!
+//! Without a target it runs against the embedded reference server, started in-process. With
+//! `APICONFORM_TARGET=<URL>` it runs against that endpoint, authenticated with `APICONFORM_TOKEN`
+//! (bearer token), trusting `APICONFORM_CA_FILE`, or accepting any certificate with
+//! `APICONFORM_INSECURE=1`.
+
+use apiconform::cases;
+use apiconform::report::terminal;
+use apiconform::run::{Outcome, Run, RunConfig};
+use apiconform::server::BackgroundServer;
+use apiconform::target::Target;
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+    let cases = match cases::load_dir(&dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.list {
+        let trials = cases.iter().map(|c| trial(c, None)).collect();
+        return libtest_mimic::run(&args, trials).exit_code();
+    }
+    let (target, _server) = match std::env::var("APICONFORM_TARGET") {
+        Ok(url) if !url.is_empty() => {
+            let target = Target {
+                url,
+                token: std::env::var("APICONFORM_TOKEN")
+                    .ok()
+                    .filter(|t| !t.is_empty()),
+                ca_file: std::env::var("APICONFORM_CA_FILE").ok().map(Into::into),
+                insecure: std::env::var("APICONFORM_INSECURE").is_ok_and(|v| v == "1"),
+            };
+            (target, None)
+        }
+        _ => match BackgroundServer::start() {
+            Ok(server) => (Target::new(server.url()), Some(server)),
+            Err(e) => {
+                eprintln!("error: cannot start the embedded reference server: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => Arc::new(rt),
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let cfg = RunConfig {
+        target,
+        timeout: Duration::from_secs(30),
+        concurrency: 8,
+    };
+    let run = match runtime.block_on(Run::start(&cfg)) {
+        Ok(run) => Arc::new(run),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let trials = cases
+        .iter()
+        .map(|c| trial(c, Some((runtime.clone(), run.clone()))))
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    if let Err(e) = runtime.block_on(run.finish()) {
+        eprintln!("warning: {e}");
+    }
+    conclusion.exit_code()
+}
+
+fn trial(case: &cases::Case, ctx: Option<(Arc<tokio::runtime::Runtime>, Arc<Run>)>) -> Trial {
+    let case = case.clone();
+    let id = case.id.clone();
+    let ignored = case.tags.iter().any(|t| t == "ignore");
+    let kind = case.tags.first().cloned().unwrap_or_default();
+    Trial::test(id, move || {
+        let Some((rt, run)) = ctx else {
+            return Ok(());
+        };
+        let result = rt.block_on(run.run_case(&case));
+        match result.outcome {
+            Outcome::Passed => Ok(()),
+            _ => Err(Failed::from(terminal::case(&result))),
+        }
+    })
+    .with_kind(kind)
+    .with_ignored_flag(ignored)
+}
