@@ -3,8 +3,8 @@
 //! resourceVersion counter, unknown paths and methods, output formatting, and dry runs.
 //!
 //! Every test starts its own server on an ephemeral loopback port. The `#[ignore]`d tests at the end
-//! document where the reference server departs from kube-apiserver v1.20.2 (each names the Go code
-//! it was checked against); they fail today.
+//! document where the reference server still departs from kube-apiserver v1.20.2 (each names the Go
+//! code it was checked against); they fail today.
 
 use apiconform::server::{MAX_BODY_BYTES, ReferenceServer};
 use reqwest::header::{CONTENT_TYPE, USER_AGENT};
@@ -1102,8 +1102,9 @@ async fn dry_run_writes_answer_the_result_but_store_nothing() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Known departures from kube-apiserver v1.20.2. Each test states what the real server does and the
-// Go code that decides it; all fail against the reference server today.
+// Departures from kube-apiserver v1.20.2 that these tests found. The first three are fixed and stay
+// as regression tests; each `#[ignore]`d one states what the real server does and the Go code that
+// decides it, and fails against the reference server today.
 
 #[tokio::test]
 async fn a_write_without_user_agent_or_field_manager_succeeds() {
