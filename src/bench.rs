@@ -3,6 +3,7 @@
 //!
 //! This is a benchmark (a command that prints figures), not a test: it asserts nothing.
 
+use crate::run::{Run, RunConfig, RunError, describe};
 use crate::target::{Target, TargetError};
 use hdrhistogram::Histogram;
 use serde_json::json;
@@ -47,6 +48,8 @@ pub struct TargetStats {
 pub enum BenchError {
     #[error(transparent)]
     Target(#[from] TargetError),
+    #[error(transparent)]
+    Run(#[from] RunError),
     #[error("{target}: {step} failed: {detail}")]
     Setup {
         target: String,
@@ -61,68 +64,47 @@ pub async fn bench_target(
     target: &Target,
     cfg: &BenchConfig,
 ) -> Result<TargetStats, BenchError> {
-    let client = target.client(Duration::from_secs(10))?;
-    let base = target.base_url().to_string();
-    let ns = format!(
-        "apiconform-bench-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    );
-    let setup = |step: &'static str, detail: String| BenchError::Setup {
-        target: name.to_string(),
-        step,
-        detail,
-    };
-    let created = send(
-        &client,
-        client
-            .post(format!("{base}/api/v1/namespaces"))
-            .json(&json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})),
-    )
-    .await;
-    created.map_err(|e| setup("creating the namespace", e))?;
+    // The run's namespace, created first and deleted at the end, as for a conformance run.
+    let run = Run::start(&RunConfig {
+        target: target.clone(),
+        timeout: Duration::from_secs(10),
+        concurrency: 1,
+    })
+    .await?;
     let result = async {
-        send(
-            &client,
-            client
-                .post(format!("{base}/api/v1/namespaces/{ns}/pods"))
-                .json(
-                    &json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bench"},
-                              "spec": {"containers": [{"name": "bench", "image": "nginx:1.19"}]}}),
-                ),
-        )
-        .await
-        .map_err(|e| setup("creating the pod", e))?;
-        let pod_url = format!("{base}/api/v1/namespaces/{ns}/pods/bench");
+        let client = target.client(Duration::from_secs(10))?;
+        let pods = format!(
+            "{}/api/v1/namespaces/{}/pods",
+            target.base_url(),
+            run.namespace()
+        );
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bench"},
+                         "spec": {"containers": [{"name": "bench", "image": "nginx:1.19"}]}});
+        let failure = match client.post(&pods).json(&pod).send().await {
+            Ok(r) if r.status().as_u16() == 201 => None,
+            Ok(r) => Some(format!("HTTP {}", r.status())),
+            Err(e) => Some(describe(&e)),
+        };
+        if let Some(detail) = failure {
+            return Err(BenchError::Setup {
+                target: name.to_string(),
+                step: "creating the pod",
+                detail,
+            });
+        }
+        let pod_url = format!("{pods}/bench");
         let get = measure("GET", target, cfg, &pod_url, false).await?;
         let patch = measure("PATCH", target, cfg, &pod_url, true).await?;
-        Ok::<_, BenchError>(TargetStats {
+        Ok(TargetStats {
             name: name.to_string(),
             ops: vec![get, patch],
         })
     }
     .await;
-    let deleted = send(
-        &client,
-        client.delete(format!("{base}/api/v1/namespaces/{ns}")),
-    )
-    .await;
+    let deleted = run.finish().await;
     let stats = result?;
-    deleted.map_err(|e| setup("deleting the namespace", e))?;
+    deleted?;
     Ok(stats)
-}
-
-async fn send(_client: &reqwest::Client, req: reqwest::RequestBuilder) -> Result<(), String> {
-    let resp = req.send().await.map_err(|e| e.to_string())?;
-    let status = resp.status();
-    let body = resp.text().await.map_err(|e| e.to_string())?;
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "HTTP {status}: {}",
-            body.chars().take(300).collect::<String>()
-        ))
-    }
 }
 
 /// One benchmark request: method, path and query, optional JSON Patch body.

@@ -200,7 +200,7 @@ async fn run(
         run.namespace()
     );
     let results = tokio::select! {
-        results = run.run_all(&cases, concurrency) => results,
+        results = run.run_all(&cases) => results,
         _ = tokio::signal::ctrl_c() => {
             eprintln!("interrupted: deleting namespace {}", run.namespace());
             if let Err(e) = run.finish().await {

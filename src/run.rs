@@ -2,7 +2,7 @@
 //! a per-request timeout. It creates the namespace first and deletes it at the end, and only ever
 //! touches the objects it created.
 
-use crate::cases::{Body, Case, Check, Request};
+use crate::cases::{Case, Check, Request};
 use crate::compare::{self, Mismatch, Observation, Verdict};
 use crate::target::{Target, TargetError};
 use serde_json::{Value, json};
@@ -63,6 +63,7 @@ pub struct Run {
     client: reqwest::Client,
     base: String,
     namespace: String,
+    concurrency: usize,
 }
 
 impl Run {
@@ -93,7 +94,7 @@ impl Run {
                 let text = r.text().await.unwrap_or_default();
                 return Err(fail(format!(
                     "HTTP {status}: {}",
-                    text.chars().take(300).collect::<String>()
+                    snippet(text.as_bytes(), 300)
                 )));
             }
             Err(e) => return Err(fail(describe(&e))),
@@ -102,6 +103,7 @@ impl Run {
             client,
             base,
             namespace,
+            concurrency: cfg.concurrency.max(1),
         })
     }
 
@@ -126,11 +128,11 @@ impl Run {
         }
     }
 
-    /// Runs all cases with at most `concurrency` at a time; results in case order.
-    pub async fn run_all(&self, cases: &[Case], concurrency: usize) -> Vec<CaseResult> {
+    /// Runs all cases, at most [`RunConfig::concurrency`] at a time; results in case order.
+    pub async fn run_all(&self, cases: &[Case]) -> Vec<CaseResult> {
         use futures_util::StreamExt;
         futures_util::stream::iter(cases.iter().map(|c| self.run_case(c)))
-            .buffered(concurrency.max(1))
+            .buffered(self.concurrency)
             .collect()
             .await
     }
@@ -145,11 +147,11 @@ impl Run {
         let (outcome, verdict, answer) = match self.exercise(case, &mut vars).await {
             Ok((verdict, _)) if verdict.mismatches.is_empty() => (Outcome::Passed, verdict, None),
             Ok((verdict, body)) => {
-                let snippet: String = String::from_utf8_lossy(&body).chars().take(400).collect();
+                let answer = snippet(&body, 400);
                 (
                     Outcome::Failed(verdict.mismatches.clone()),
                     verdict,
-                    Some(snippet),
+                    Some(answer),
                 )
             }
             Err(e) => (Outcome::Error(e), Verdict::default(), None),
@@ -207,23 +209,21 @@ impl Run {
                 let text = resp.text().await.unwrap_or_default();
                 return Err(format!(
                     "setup: creating the pod: HTTP {status}: {}",
-                    text.chars().take(300).collect::<String>()
+                    snippet(text.as_bytes(), 300)
                 ));
             }
         }
         for (i, step) in case.setup.iter().enumerate() {
-            let (status, body, _) = self.send(&step.request, case, vars).await?;
-            if !(200..300).contains(&status) {
+            let answer = self.send(&step.request, case, vars).await?;
+            if !(200..300).contains(&answer.status) {
                 return Err(format!(
-                    "setup step {}: HTTP {status}: {}",
+                    "setup step {}: HTTP {}: {}",
                     i + 1,
-                    String::from_utf8_lossy(&body)
-                        .chars()
-                        .take(300)
-                        .collect::<String>()
+                    answer.status,
+                    snippet(&answer.body, 300)
                 ));
             }
-            let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let json: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
             for (var, pointer) in &step.capture {
                 let value = json.pointer(pointer).ok_or_else(|| {
                     format!(
@@ -238,37 +238,34 @@ impl Run {
                 vars.insert(var.clone(), text);
             }
         }
-        let needs_before = case.pod.is_some();
-        let before = if needs_before {
-            self.get_json(&pod_url).await
-        } else {
-            None
-        };
-        let (status, body, content_type) = self.send(&case.request, case, vars).await?;
+        // The pod as it was, for the checks that compare with it.
+        let before =
+            if case.pod.is_some() && case.expect.checks.iter().any(|c| *c != Check::Indented) {
+                self.get_json(&pod_url).await
+            } else {
+                None
+            };
+        let answer = self.send(&case.request, case, vars).await?;
         let after = if case.expect.checks.contains(&Check::UnchangedOnFailure) && case.pod.is_some()
         {
             self.get_json(&pod_url).await
         } else {
             None
         };
-        let request_body = match &case.request.body {
-            Some(b) => expand_bytes(&b.bytes(&case.file)?, vars),
-            None => Vec::new(),
-        };
         let obs = Observation {
-            status,
-            content_type,
-            json: serde_json::from_slice(&body).ok(),
-            body: body.clone(),
+            status: answer.status,
+            content_type: answer.content_type,
+            json: serde_json::from_slice(&answer.body).ok(),
+            body: answer.body,
             before,
             after,
-            request_body,
+            request_body: answer.sent,
         };
         let mut expect = case.expect.clone();
         if let Some(include) = &mut expect.include {
             expand_json(include, vars);
         }
-        Ok((compare::compare(&expect, &obs), body))
+        Ok((compare::compare(&expect, &obs), obs.body))
     }
 
     async fn get_json(&self, url: &str) -> Option<Value> {
@@ -279,13 +276,13 @@ impl Run {
         resp.json().await.ok()
     }
 
-    /// Sends a (templated) request; the status, body and content type of the answer.
+    /// Sends a (templated) request: the body as sent, and the answer.
     async fn send(
         &self,
         req: &Request,
         case: &Case,
         vars: &BTreeMap<String, String>,
-    ) -> Result<(u16, Vec<u8>, Option<String>), String> {
+    ) -> Result<Exchange, String> {
         let method = reqwest::Method::from_bytes(req.method.as_bytes())
             .map_err(|_| format!("{:?} is not an HTTP method", req.method))?;
         let url = format!("{}{}", self.base, expand(&req.path, vars));
@@ -304,12 +301,12 @@ impl Run {
         if let Some(ct) = &req.content_type {
             builder = builder.header("Content-Type", ct);
         }
-        if let Some(body) = &req.body {
-            let bytes = body.bytes(&case.file)?;
-            let bytes = match body {
-                Body::Json(_) | Body::Text(_) | Body::File(_) => expand_bytes(&bytes, vars),
-            };
-            builder = builder.body(bytes);
+        let sent = match &req.body {
+            Some(body) => expand_bytes(&body.bytes(&case.file)?, vars),
+            None => Vec::new(),
+        };
+        if req.body.is_some() {
+            builder = builder.body(sent.clone());
         }
         let resp = builder
             .send()
@@ -329,8 +326,26 @@ impl Run {
                 describe(&e)
             )
         })?;
-        Ok((status, body.to_vec(), content_type))
+        Ok(Exchange {
+            sent,
+            status,
+            body: body.to_vec(),
+            content_type,
+        })
     }
+}
+
+/// A request's body as sent, and the answer.
+struct Exchange {
+    sent: Vec<u8>,
+    status: u16,
+    body: Vec<u8>,
+    content_type: Option<String>,
+}
+
+/// The start of a body, for messages.
+fn snippet(body: &[u8], chars: usize) -> String {
+    String::from_utf8_lossy(body).chars().take(chars).collect()
 }
 
 /// A DNS-1123 pod name for a case id (ids are already `[a-z0-9-]`).

@@ -106,6 +106,12 @@ async fn get(client: &Client, url: &str) -> Reply {
     send(client, "GET", url, None, Vec::new()).await
 }
 
+/// A merge patch at `url` that sets one label.
+async fn label_pod(client: &Client, url: &str, key: &str, value: &str) -> Reply {
+    let body = json!({"metadata": {"labels": {key: value}}}).to_string();
+    send(client, "PATCH", url, Some(MERGE_PATCH), body).await
+}
+
 /// The pod as stored: its exact bytes and parsed value.
 async fn get_pod(client: &Client, base: &str) -> (Vec<u8>, Value) {
     let reply = get(client, &pod_url(base)).await;
@@ -450,14 +456,7 @@ async fn malformed_bodies_get_failure_statuses_and_change_nothing() {
     );
 
     // The server still works: a valid patch succeeds and takes a new resourceVersion.
-    let reply = send(
-        &client,
-        "PATCH",
-        &pod_url(&base),
-        Some(MERGE_PATCH),
-        r#"{"metadata":{"labels":{"still":"alive"}}}"#,
-    )
-    .await;
+    let reply = label_pod(&client, &pod_url(&base), "still", "alive").await;
     assert_eq!(reply.code, StatusCode::OK);
     let patched = reply.json();
     assert_eq!(patched["metadata"]["labels"]["still"], "alive");
@@ -601,14 +600,7 @@ async fn a_request_stalled_or_abandoned_mid_body_blocks_nobody() {
     // Meanwhile, reads and writes go through.
     let (during, _) = get_pod(&client, &base).await;
     assert_eq!(during, before);
-    let reply = send(
-        &client,
-        "PATCH",
-        &pod_url(&base),
-        Some(MERGE_PATCH),
-        r#"{"metadata":{"labels":{"during":"stall"}}}"#,
-    )
-    .await;
+    let reply = label_pod(&client, &pod_url(&base), "during", "stall").await;
     assert_eq!(reply.code, StatusCode::OK);
     drop(stalled);
 
@@ -895,12 +887,11 @@ async fn resource_version_is_one_counter_across_objects() {
     )
     .await;
     assert_eq!(failed.code, StatusCode::CONFLICT);
-    let dry = send(
+    let dry = label_pod(
         &client,
-        "PATCH",
         &format!("{}?dryRun=All", pod_url(&base)),
-        Some(MERGE_PATCH),
-        r#"{"metadata":{"labels":{"dry":"run"}}}"#,
+        "dry",
+        "run",
     )
     .await;
     assert_eq!(dry.code, StatusCode::OK);
