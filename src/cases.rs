@@ -149,6 +149,13 @@ pub enum LoadError {
     },
     #[error("no case files (*.yaml) under {0}")]
     Empty(PathBuf),
+    #[error(
+        "cannot read the case directory {path}: {source}\n  hint: run from the project root, or name the directory with --cases DIR"
+    )]
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Loads one case file.
@@ -160,7 +167,7 @@ pub fn load_file(path: &Path) -> Result<Case, LoadError> {
     let mut case: Case = serde_saphyr::from_str(&text).map_err(|e| LoadError::Parse {
         path: path.to_path_buf(),
         line: e.location().map(|l| l.line()),
-        message: e.to_string(),
+        message: e.to_string().trim_start_matches("error: ").to_string(),
     })?;
     case.file = path.to_path_buf();
     let invalid = |message: String| LoadError::Invalid {
@@ -227,7 +234,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Case>, LoadError> {
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Io {
+    let entries = std::fs::read_dir(dir).map_err(|source| LoadError::Dir {
         path: dir.to_path_buf(),
         source,
     })?;

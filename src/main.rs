@@ -217,6 +217,9 @@ async fn run(
         s.shutdown().await;
     }
     let summary = terminal::Summary::of(&results);
+    if let Some(note) = summary.drift_note() {
+        println!("\n{note}");
+    }
     println!("\n{}", summary.line());
     cleanup.map_err(|e| e.to_string())?;
     Ok(if summary.failed + summary.errors == 0 {

@@ -24,7 +24,9 @@ pub struct RunConfig {
 pub enum RunError {
     #[error(transparent)]
     Target(#[from] TargetError),
-    #[error("cannot create the run's namespace {namespace} on {url}: {detail}")]
+    #[error(
+        "cannot create the run's namespace {namespace} on {url}: {detail}\n  hint: is the server up at that URL, and do the credentials allow creating namespaces?"
+    )]
     Namespace {
         namespace: String,
         url: String,

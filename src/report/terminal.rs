@@ -28,8 +28,8 @@ pub fn case(r: &CaseResult) -> String {
             out,
             "      drift {}: documented {}, target {} ({})",
             pointer(&d.path),
-            d.documented,
-            show(d.actual.as_ref()),
+            short(&d.documented.to_string(), 60),
+            short(&show(d.actual.as_ref()), 60),
             d.reason
         );
     }
@@ -62,14 +62,16 @@ fn pointer(p: &str) -> &str {
 fn show(v: Option<&Value>) -> String {
     match v {
         None => "(absent)".to_string(),
-        Some(v) => {
-            let s = v.to_string();
-            if s.len() > 300 {
-                format!("{}…", s.chars().take(300).collect::<String>())
-            } else {
-                s
-            }
-        }
+        Some(v) => short(&v.to_string(), 300),
+    }
+}
+
+/// `s` cut to `max` characters, with an ellipsis if cut.
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    } else {
+        s.to_string()
     }
 }
 
@@ -79,12 +81,15 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
+    /// Documented fields the target does not return (document drift, not failures).
+    pub drift: usize,
 }
 
 impl Summary {
     pub fn of(results: &[CaseResult]) -> Summary {
         let mut s = Summary::default();
         for r in results {
+            s.drift += r.verdict.drift.len();
             match r.outcome {
                 Outcome::Passed => s.passed += 1,
                 Outcome::Failed(_) => s.failed += 1,
@@ -105,5 +110,16 @@ impl Summary {
             let _ = write!(line, " ({} could not be run)", self.errors);
         }
         line
+    }
+
+    /// What the drift lines above mean, if there were any.
+    pub fn drift_note(&self) -> Option<String> {
+        (self.drift > 0).then(|| {
+            format!(
+                "{} documented fields that the target does not return are listed as `drift` above: \
+                 news for the documents, not failures",
+                self.drift
+            )
+        })
     }
 }
