@@ -69,6 +69,7 @@ pub async fn bench_target(
         target: target.clone(),
         timeout: Duration::from_secs(10),
         concurrency: 1,
+        snapshots: None,
     })
     .await?;
     let result = async {

@@ -103,6 +103,20 @@ pub struct Expect {
     /// of the comparison and reported as document drift when absent or different.
     #[serde(default)]
     pub environmental: BTreeMap<String, String>,
+    /// Layer 4: how the whole answer is kept as a snapshot (`snapshots/<id>.snap`).
+    #[serde(default)]
+    pub snapshot: SnapshotSpec,
+}
+
+/// Layer-4 settings of a case.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotSpec {
+    /// JSON Pointers into the answer (`*` matches any array index or key) whose values are replaced
+    /// by `[redacted]` in the snapshot, each with the reason: values that differ between faithful
+    /// servers, such as a message that embeds Go's internal diff.
+    #[serde(default)]
+    pub redact: BTreeMap<String, String>,
 }
 
 /// Layer-2 checks.
@@ -199,10 +213,13 @@ pub fn load_file(path: &Path) -> Result<Case, LoadError> {
             return Err(invalid(format!("path {:?} must start with '/'", step.path)));
         }
     }
-    for pointer in case.expect.environmental.keys() {
-        if !pointer.starts_with('/') {
+    for (field, pointers) in [
+        ("expect.environmental", &case.expect.environmental),
+        ("expect.snapshot.redact", &case.expect.snapshot.redact),
+    ] {
+        if let Some(pointer) = pointers.keys().find(|p| !p.starts_with('/')) {
             return Err(invalid(format!(
-                "expect.environmental key {pointer:?} must be a JSON Pointer (starting with '/')"
+                "{field} key {pointer:?} must be a JSON Pointer (starting with '/')"
             )));
         }
     }

@@ -29,6 +29,8 @@ pub enum Layer {
     Protocol,
     Semantics,
     Document,
+    /// Layer 4: the whole normalized answer against the accepted snapshot.
+    Snapshot,
 }
 
 /// One failed expectation.
@@ -315,33 +317,33 @@ pub fn diff_exact(
     check: &str,
     out: &mut Vec<Mismatch>,
 ) {
+    diff_exact_at(Layer::Semantics, expected, actual, at, check, out)
+}
+
+/// [`diff_exact`] with mismatches of the given layer.
+pub fn diff_exact_at(
+    layer: Layer,
+    expected: &Value,
+    actual: &Value,
+    at: &mut String,
+    check: &str,
+    out: &mut Vec<Mismatch>,
+) {
     match (expected, actual) {
         (Value::Object(e), Value::Object(a)) => {
             for (k, ev) in e {
                 let len = at.len();
                 push_token(at, k);
                 match a.get(k) {
-                    Some(av) => diff_exact(ev, av, at, check, out),
-                    None => out.push(mismatch(
-                        Layer::Semantics,
-                        check,
-                        at,
-                        Some(ev.clone()),
-                        None,
-                    )),
+                    Some(av) => diff_exact_at(layer, ev, av, at, check, out),
+                    None => out.push(mismatch(layer, check, at, Some(ev.clone()), None)),
                 }
                 at.truncate(len);
             }
             for (k, av) in a.iter().filter(|(k, _)| !e.contains_key(*k)) {
                 let len = at.len();
                 push_token(at, k);
-                out.push(mismatch(
-                    Layer::Semantics,
-                    check,
-                    at,
-                    None,
-                    Some(av.clone()),
-                ));
+                out.push(mismatch(layer, check, at, None, Some(av.clone())));
                 at.truncate(len);
             }
         }
@@ -349,13 +351,13 @@ pub fn diff_exact(
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
                 let len = at.len();
                 push_token(at, &i.to_string());
-                diff_exact(ev, av, at, check, out);
+                diff_exact_at(layer, ev, av, at, check, out);
                 at.truncate(len);
             }
         }
         _ if expected == actual => {}
         _ => out.push(mismatch(
-            Layer::Semantics,
+            layer,
             check,
             at,
             Some(expected.clone()),
@@ -444,6 +446,7 @@ mod tests {
             checks: vec![],
             include: None,
             environmental: BTreeMap::new(),
+            snapshot: Default::default(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! apiconform: conformance tests for Kubernetes-style API endpoints.
 //!
 //! The flow: [`cases`] (YAML files) → [`run`] (against a [`target`]: setup, request, captures,
-//! teardown) → [`compare`] (protocol, semantics, document inclusion) → [`report`].
+//! teardown) → [`compare`] (protocol, semantics, document inclusion) and [`snapshot`] (the whole
+//! normalized answer) → [`report`].
 //! [`server`] is the embedded reference server, the default target; [`bench`] measures it.
 pub mod bench;
 pub mod cases;
@@ -9,4 +10,5 @@ pub mod compare;
 pub mod report;
 pub mod run;
 pub mod server;
+pub mod snapshot;
 pub mod target;

@@ -5,6 +5,7 @@ use apiconform::cases;
 use apiconform::report::terminal;
 use apiconform::run::{Run, RunConfig};
 use apiconform::server::ReferenceServer;
+use apiconform::snapshot::{Snapshots, Update};
 use apiconform::target::Target;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -38,6 +39,14 @@ enum Command {
         /// Directory of case files (*.yaml).
         #[arg(long, default_value = "cases", value_name = "DIR")]
         cases: PathBuf,
+        /// Directory of the accepted snapshots (`<case id>.snap`). A new or differing answer fails
+        /// its case and is written beside it as `<case id>.snap.new` for `cargo insta review`
+        /// (INSTA_UPDATE=no writes nothing; INSTA_UPDATE=always accepts answers that pass layers 1-3).
+        #[arg(long, default_value = "snapshots", value_name = "DIR")]
+        snapshots: PathBuf,
+        /// Skip the snapshot layer (check layers 1-3 only).
+        #[arg(long)]
+        no_snapshots: bool,
         /// Run only the cases whose id contains this text.
         filter: Option<String>,
         /// Cases run at the same time.
@@ -130,10 +139,15 @@ fn main() -> ExitCode {
                 target,
                 auth,
                 cases,
+                snapshots,
+                no_snapshots,
                 filter,
                 concurrency,
                 timeout,
-            } => run(target, auth, cases, filter, concurrency, timeout).await,
+            } => {
+                let snapshots = (!no_snapshots).then_some(snapshots);
+                run(target, auth, cases, snapshots, filter, concurrency, timeout).await
+            }
             Command::BenchServer {
                 against,
                 auth,
@@ -157,6 +171,7 @@ async fn run(
     target: Option<String>,
     auth: AuthArgs,
     cases_dir: PathBuf,
+    snapshots_dir: Option<PathBuf>,
     filter: Option<String>,
     concurrency: usize,
     timeout: f64,
@@ -165,6 +180,13 @@ async fn run(
         return Err("--timeout must be between 0 and 3600 seconds".into());
     }
     let mut cases = cases::load_dir(&cases_dir).map_err(|e| e.to_string())?;
+    let snapshots = match snapshots_dir {
+        Some(dir) => Some(Snapshots {
+            dir,
+            update: Update::from_env().map_err(|e| e.to_string())?,
+        }),
+        None => None,
+    };
     if let Some(f) = &filter {
         cases.retain(|c| c.id.contains(f.as_str()));
         if cases.is_empty() {
@@ -192,6 +214,7 @@ async fn run(
         target,
         timeout: Duration::from_secs_f64(timeout),
         concurrency,
+        snapshots,
     };
     let run = Run::start(&cfg).await.map_err(|e| e.to_string())?;
     println!(
@@ -201,7 +224,7 @@ async fn run(
     );
     let results = tokio::select! {
         results = run.run_all(&cases) => results,
-        _ = tokio::signal::ctrl_c() => {
+        Ok(()) = apiconform::run::interrupted() => {
             eprintln!("interrupted: deleting namespace {}", run.namespace());
             if let Err(e) = run.finish().await {
                 eprintln!("error: {e}");
@@ -217,7 +240,10 @@ async fn run(
         s.shutdown().await;
     }
     let summary = terminal::Summary::of(&results);
-    if let Some(note) = summary.drift_note() {
+    for note in [summary.drift_note(), summary.pending_note()]
+        .into_iter()
+        .flatten()
+    {
         println!("\n{note}");
     }
     println!("\n{}", summary.line());

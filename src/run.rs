@@ -4,6 +4,7 @@
 
 use crate::cases::{Case, Check, Request};
 use crate::compare::{self, Mismatch, Observation, Verdict};
+use crate::snapshot::{self, Snapshots, Written};
 use crate::target::{Target, TargetError};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -17,6 +18,8 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// Cases run at the same time.
     pub concurrency: usize,
+    /// Layer 4: where the accepted snapshots are, and what to write (none: no snapshot layer).
+    pub snapshots: Option<Snapshots>,
 }
 
 /// Infrastructure errors: the run cannot start or finish (not a case failing).
@@ -58,6 +61,8 @@ pub struct CaseResult {
     pub cleanup: Option<String>,
     /// The start of the answer's body, shown with protocol failures.
     pub answer: Option<String>,
+    /// A snapshot file this case wrote (pending review, or accepted with `INSTA_UPDATE=always`).
+    pub snapshot: Option<Written>,
 }
 
 /// A run in progress: the client and the run's namespace.
@@ -66,6 +71,7 @@ pub struct Run {
     base: String,
     namespace: String,
     concurrency: usize,
+    snapshots: Option<Snapshots>,
 }
 
 impl Run {
@@ -106,6 +112,7 @@ impl Run {
             base,
             namespace,
             concurrency: cfg.concurrency.max(1),
+            snapshots: cfg.snapshots.clone(),
         })
     }
 
@@ -114,19 +121,43 @@ impl Run {
         &self.namespace
     }
 
-    /// Deletes the run's namespace (and with it anything a case left behind).
+    /// Deletes what the run left in its namespace (pods of cases cut short by an interrupt), then
+    /// the namespace. The pods go first and one by one: a bare API server without the namespace
+    /// controller would otherwise keep them, with the namespace stuck in `Terminating`.
     pub async fn finish(&self) -> Result<(), RunError> {
-        let url = format!("{}/api/v1/namespaces/{}", self.base, self.namespace);
-        match self.client.delete(url).send().await {
-            Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => Ok(()),
-            Ok(r) => Err(RunError::Cleanup {
-                namespace: self.namespace.clone(),
-                detail: format!("HTTP {}", r.status()),
-            }),
-            Err(e) => Err(RunError::Cleanup {
-                namespace: self.namespace.clone(),
-                detail: describe(&e),
-            }),
+        let ns_url = format!("{}/api/v1/namespaces/{}", self.base, self.namespace);
+        let cleanup = |detail: String| RunError::Cleanup {
+            namespace: self.namespace.clone(),
+            detail,
+        };
+        let pods: Value = match self.client.get(format!("{ns_url}/pods")).send().await {
+            Ok(r) if r.status().is_success() => r.json().await.unwrap_or(Value::Null),
+            Ok(_) => Value::Null,
+            Err(e) => return Err(cleanup(describe(&e))),
+        };
+        let names = pods["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.pointer("/metadata/name").and_then(Value::as_str));
+        let mut problems = Vec::new();
+        for name in names {
+            let url = format!("{ns_url}/pods/{name}?gracePeriodSeconds=0");
+            match self.client.delete(url).send().await {
+                Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => {}
+                Ok(r) => problems.push(format!("pod {name}: HTTP {}", r.status())),
+                Err(e) => problems.push(format!("pod {name}: {}", describe(&e))),
+            }
+        }
+        match self.client.delete(&ns_url).send().await {
+            Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => {}
+            Ok(r) => problems.push(format!("HTTP {}", r.status())),
+            Err(e) => problems.push(describe(&e)),
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(cleanup(problems.join("; ")))
         }
     }
 
@@ -146,15 +177,45 @@ impl Run {
         let mut vars = BTreeMap::new();
         vars.insert("namespace".to_string(), self.namespace.clone());
         vars.insert("name".to_string(), name.clone());
+        let mut snapshot = None;
         let (outcome, verdict, answer) = match self.exercise(case, &mut vars).await {
-            Ok((verdict, _)) if verdict.mismatches.is_empty() => (Outcome::Passed, verdict, None),
-            Ok((verdict, body)) => {
-                let answer = snippet(&body, 400);
-                (
-                    Outcome::Failed(verdict.mismatches.clone()),
-                    verdict,
-                    Some(answer),
-                )
+            Ok((mut verdict, status, body)) => {
+                if let Some(snaps) = &self.snapshots {
+                    let meta = snapshot::Meta {
+                        id: &case.id,
+                        source: &case.file,
+                        title: &case.title,
+                        request: &format!("{} {}", case.request.method, case.request.path),
+                    };
+                    let content = snapshot::Content::of(
+                        status,
+                        &body,
+                        &self.namespace,
+                        &case.expect.snapshot.redact,
+                    );
+                    let checked = snaps.check(&meta, &content, verdict.mismatches.is_empty());
+                    verdict.mismatches.extend(checked.mismatches);
+                    snapshot = checked.written;
+                    if let Some(problem) = checked.problem {
+                        verdict.mismatches.push(Mismatch {
+                            layer: compare::Layer::Snapshot,
+                            check: "snapshot_file".into(),
+                            path: String::new(),
+                            expected: Some("a readable, writable snapshot file".into()),
+                            actual: Some(Value::String(problem)),
+                        });
+                    }
+                }
+                if verdict.mismatches.is_empty() {
+                    (Outcome::Passed, verdict, None)
+                } else {
+                    let answer = snippet(&body, 400);
+                    (
+                        Outcome::Failed(verdict.mismatches.clone()),
+                        verdict,
+                        Some(answer),
+                    )
+                }
             }
             Err(e) => (Outcome::Error(e), Verdict::default(), None),
         };
@@ -179,6 +240,7 @@ impl Run {
             duration: started.elapsed(),
             cleanup,
             answer,
+            snapshot,
         }
     }
 
@@ -186,7 +248,7 @@ impl Run {
         &self,
         case: &Case,
         vars: &mut BTreeMap<String, String>,
-    ) -> Result<(Verdict, Vec<u8>), String> {
+    ) -> Result<(Verdict, u16, Vec<u8>), String> {
         let pod_url = format!(
             "{}/api/v1/namespaces/{}/pods/{}",
             self.base, vars["namespace"], vars["name"]
@@ -267,7 +329,7 @@ impl Run {
         if let Some(include) = &mut expect.include {
             expand_json(include, vars);
         }
-        Ok((compare::compare(&expect, &obs), obs.body))
+        Ok((compare::compare(&expect, &obs), obs.status, obs.body))
     }
 
     async fn get_json(&self, url: &str) -> Option<Value> {
@@ -334,6 +396,23 @@ impl Run {
             body: body.to_vec(),
             content_type,
         })
+    }
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM: the moment to delete the run's namespace and stop.
+pub async fn interrupted() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
     }
 }
 

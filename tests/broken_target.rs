@@ -1,11 +1,13 @@
 //! A deliberately broken target: a proxy in front of the reference server that answers the wrong
 //! status for missing pods and rewrites container images in pod answers. The right cases must fail,
-//! with mismatches that name the JSON Pointer of what is wrong; the others must still pass.
+//! with mismatches that name the JSON Pointer of what is wrong; the others must still pass. The
+//! snapshot layer runs with `Update::No`, so that the test never writes into `snapshots/`.
 
 use apiconform::cases;
 use apiconform::compare::Layer;
 use apiconform::run::{Outcome, Run, RunConfig};
 use apiconform::server::ReferenceServer;
+use apiconform::snapshot::{Snapshots, Update};
 use apiconform::target::Target;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -70,6 +72,10 @@ async fn broken_target_fails_the_right_cases_with_paths() {
         target: Target::new(format!("http://{addr}")),
         timeout: Duration::from_secs(10),
         concurrency: 4,
+        snapshots: Some(Snapshots {
+            dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"),
+            update: Update::No,
+        }),
     };
     let run = Run::start(&cfg).await.expect("run starts");
 
@@ -99,6 +105,11 @@ async fn broken_target_fails_the_right_cases_with_paths() {
     );
     assert!(
         paths.contains(&("include", "/spec/containers/0/image")),
+        "{paths:?}"
+    );
+    // Layer 4: the accepted snapshot (recorded from the real server) names the same path.
+    assert!(
+        paths.contains(&("snapshot", "/spec/containers/0/image")),
         "{paths:?}"
     );
 

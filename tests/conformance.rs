@@ -5,11 +5,16 @@
 //! `APICONFORM_TARGET=<URL>` it runs against that endpoint, authenticated with `APICONFORM_TOKEN`
 //! (bearer token), trusting `APICONFORM_CA_FILE`, or accepting any certificate with
 //! `APICONFORM_INSECURE=1`.
+//!
+//! Layer 4 compares each answer with its accepted snapshot in `snapshots/`; new or differing answers
+//! are written as `snapshots/<id>.snap.new` for `cargo insta review` (`INSTA_UPDATE` as in insta;
+//! `APICONFORM_SNAPSHOTS=0` skips the layer). Ctrl-C deletes the run's namespace before exiting.
 
 use apiconform::cases;
 use apiconform::report::terminal;
-use apiconform::run::{Outcome, Run, RunConfig};
+use apiconform::run::{self, Outcome, Run, RunConfig};
 use apiconform::server::BackgroundServer;
+use apiconform::snapshot::{Snapshots, Update};
 use apiconform::target::Target;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::Path;
@@ -58,10 +63,24 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let snapshots = match std::env::var("APICONFORM_SNAPSHOTS").as_deref() {
+        Ok("0") => None,
+        _ => match Update::from_env() {
+            Ok(update) => Some(Snapshots {
+                dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"),
+                update,
+            }),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     let cfg = RunConfig {
         target,
         timeout: Duration::from_secs(30),
         concurrency: 8,
+        snapshots,
     };
     let run = match runtime.block_on(Run::start(&cfg)) {
         Ok(run) => Arc::new(run),
@@ -70,6 +89,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Ctrl-C or SIGTERM while the trials run: delete the run's namespace, then stop.
+    let on_signal = run.clone();
+    runtime.spawn(async move {
+        if run::interrupted().await.is_ok() {
+            eprintln!(
+                "\ninterrupted: deleting namespace {}",
+                on_signal.namespace()
+            );
+            if let Err(e) = on_signal.finish().await {
+                eprintln!("error: {e}");
+            }
+            std::process::exit(130);
+        }
+    });
     let trials = cases
         .iter()
         .map(|c| trial(c, Some((runtime.clone(), run.clone()))))

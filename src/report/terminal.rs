@@ -2,6 +2,10 @@
 
 use crate::compare::{Layer, Mismatch};
 use crate::run::{CaseResult, Outcome};
+use crate::snapshot::Written;
+
+/// Mismatches listed per failed case; the rest are counted.
+const MAX_MISMATCHES: usize = 20;
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -14,8 +18,11 @@ pub fn case(r: &CaseResult) -> String {
         Outcome::Error(e) => format!("ERROR {} ({ms} ms) — {}\n      {e}\n", r.id, r.title),
     };
     if let Outcome::Failed(ms) = &r.outcome {
-        for m in ms {
+        for m in ms.iter().take(MAX_MISMATCHES) {
             out.push_str(&mismatch(m));
+        }
+        if ms.len() > MAX_MISMATCHES {
+            let _ = writeln!(out, "      … and {} more", ms.len() - MAX_MISMATCHES);
         }
         if let Some(answer) = &r.answer
             && ms.iter().any(|m| m.layer == Layer::Protocol)
@@ -33,6 +40,15 @@ pub fn case(r: &CaseResult) -> String {
             d.reason
         );
     }
+    match &r.snapshot {
+        Some(Written::Pending(p)) => {
+            let _ = writeln!(out, "      snapshot: new one written to {}", p.display());
+        }
+        Some(Written::Accepted(p)) => {
+            let _ = writeln!(out, "      snapshot: accepted into {}", p.display());
+        }
+        None => {}
+    }
     if let Some(c) = &r.cleanup {
         let _ = writeln!(out, "      cleanup: {c}");
     }
@@ -45,6 +61,7 @@ pub fn mismatch(m: &Mismatch) -> String {
         Layer::Protocol => "protocol",
         Layer::Semantics => "semantics",
         Layer::Document => "document",
+        Layer::Snapshot => "snapshot",
     };
     format!(
         "      [{layer}] {} at {}\n        expected: {}\n        actual:   {}\n",
@@ -83,6 +100,8 @@ pub struct Summary {
     pub errors: usize,
     /// Documented fields the target does not return (document drift, not failures).
     pub drift: usize,
+    /// Snapshots written for review (`<id>.snap.new`).
+    pub pending: usize,
 }
 
 impl Summary {
@@ -90,6 +109,7 @@ impl Summary {
         let mut s = Summary::default();
         for r in results {
             s.drift += r.verdict.drift.len();
+            s.pending += usize::from(matches!(r.snapshot, Some(Written::Pending(_))));
             match r.outcome {
                 Outcome::Passed => s.passed += 1,
                 Outcome::Failed(_) => s.failed += 1,
@@ -110,6 +130,17 @@ impl Summary {
             let _ = write!(line, " ({} could not be run)", self.errors);
         }
         line
+    }
+
+    /// What to do with the pending snapshots, if any were written.
+    pub fn pending_note(&self) -> Option<String> {
+        (self.pending > 0).then(|| {
+            format!(
+                "{} new snapshots are pending review: `cargo insta review` shows each and accepts or \
+                 rejects it (`cargo install cargo-insta` once); accepted snapshots are never overwritten",
+                self.pending
+            )
+        })
     }
 
     /// What the drift lines above mean, if there were any.
