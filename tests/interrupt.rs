@@ -86,7 +86,7 @@ fn interrupt_run(signal: &str) {
     // Wait until the run has its namespace and at least one pod, then signal it.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let (ns, pods) = leftovers(&rt, &reference.url());
+        let (ns, pods) = leftovers(&rt, reference.url());
         if !ns.is_empty() && pods > 0 {
             break;
         }
@@ -118,7 +118,7 @@ fn interrupt_run(signal: &str) {
         stderr.contains("interrupted: deleting namespace"),
         "{stderr}"
     );
-    assert_eq!(leftovers(&rt, &reference.url()), (vec![], 0), "{stderr}");
+    assert_eq!(leftovers(&rt, reference.url()), (vec![], 0), "{stderr}");
 }
 
 #[test]
