@@ -2,7 +2,7 @@
 //! data — a [`Mismatch`] with the JSON Pointer of what differs — never a panic or a bare string.
 
 use crate::cases::{Check, Expect};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -23,7 +23,7 @@ pub struct Observation {
 }
 
 /// The expectation layers of `DESIGN.md` §3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Layer {
     Protocol,
@@ -31,10 +31,13 @@ pub enum Layer {
     Document,
     /// Layer 4: the whole normalized answer against the accepted snapshot.
     Snapshot,
+    /// Not a layer of the case: how a target's normalized answer differs from the reference
+    /// target's answer to the same case (vendor comparison).
+    Reference,
 }
 
 /// One failed expectation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mismatch {
     pub layer: Layer,
     /// The check that failed (`status`, `kind`, `json_patch_applied`, `include`, …).
@@ -47,7 +50,7 @@ pub struct Mismatch {
 
 /// A documented field the target does not return as documented, in a field the case marks as
 /// environmental: news for the documentation team, not a failure of the target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Drift {
     pub path: String,
     pub documented: Value,

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cases;
 pub mod compare;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod server;
 pub mod snapshot;

@@ -63,6 +63,9 @@ pub struct CaseResult {
     pub answer: Option<String>,
     /// A snapshot file this case wrote (pending review, or accepted with `INSTA_UPDATE=always`).
     pub snapshot: Option<Written>,
+    /// The answer, normalized as for its snapshot (none if there was no answer): what a vendor
+    /// comparison diffs against the reference target's answer.
+    pub content: Option<snapshot::Content>,
 }
 
 /// A run in progress: the client and the run's namespace.
@@ -178,8 +181,15 @@ impl Run {
         vars.insert("namespace".to_string(), self.namespace.clone());
         vars.insert("name".to_string(), name.clone());
         let mut snapshot = None;
+        let mut content = None;
         let (outcome, verdict, answer) = match self.exercise(case, &mut vars).await {
             Ok((mut verdict, status, body)) => {
+                let normalized = snapshot::Content::of(
+                    status,
+                    &body,
+                    &self.namespace,
+                    &case.expect.snapshot.redact,
+                );
                 if let Some(snaps) = &self.snapshots {
                     let meta = snapshot::Meta {
                         id: &case.id,
@@ -187,13 +197,7 @@ impl Run {
                         title: &case.title,
                         request: &format!("{} {}", case.request.method, case.request.path),
                     };
-                    let content = snapshot::Content::of(
-                        status,
-                        &body,
-                        &self.namespace,
-                        &case.expect.snapshot.redact,
-                    );
-                    let checked = snaps.check(&meta, &content, verdict.mismatches.is_empty());
+                    let checked = snaps.check(&meta, &normalized, verdict.mismatches.is_empty());
                     verdict.mismatches.extend(checked.mismatches);
                     snapshot = checked.written;
                     if let Some(problem) = checked.problem {
@@ -206,6 +210,7 @@ impl Run {
                         });
                     }
                 }
+                content = Some(normalized);
                 if verdict.mismatches.is_empty() {
                     (Outcome::Passed, verdict, None)
                 } else {
@@ -241,6 +246,7 @@ impl Run {
             cleanup,
             answer,
             snapshot,
+            content,
         }
     }
 

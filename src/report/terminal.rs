@@ -62,6 +62,7 @@ pub fn mismatch(m: &Mismatch) -> String {
         Layer::Semantics => "semantics",
         Layer::Document => "document",
         Layer::Snapshot => "snapshot",
+        Layer::Reference => "vs reference",
     };
     format!(
         "      [{layer}] {} at {}\n        expected: {}\n        actual:   {}\n",

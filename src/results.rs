@@ -1,0 +1,314 @@
+//! Results: what a run or a comparison found, per target and case, as one serializable set. The JSON
+//! form of [`ResultSet`] is the stable, documented source for every report (JUnit, Markdown, HTML):
+//! `schema_version` changes when a field changes meaning or disappears; new fields may be added.
+
+use crate::cases::Case;
+use crate::compare::{Drift, Layer, Mismatch, diff_exact_at};
+use crate::run::{CaseResult, Outcome};
+use crate::snapshot::{self, Written};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The version of the JSON schema of [`ResultSet`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything one invocation found: the cases, and per target the outcome of each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultSet {
+    pub schema_version: u32,
+    /// `apiconform <version>`.
+    pub tool: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// The name of the reference target, whose answers the others are diffed against (if any).
+    pub reference: Option<String>,
+    pub cases: Vec<CaseInfo>,
+    pub targets: Vec<TargetRun>,
+}
+
+/// A case as the reports show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseInfo {
+    pub id: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    /// The document and line the case comes from.
+    pub document: Option<String>,
+    pub line: Option<u32>,
+    /// `PUT pods/{name}/status`, `PATCH pods/{name}`, … (path after the namespace).
+    pub endpoint: String,
+    /// The request's content type (the patch type of a PATCH).
+    pub content_type: Option<String>,
+}
+
+/// One target's results. Credentials never appear here: a target is its name and URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetRun {
+    pub name: String,
+    pub url: String,
+    /// The run's namespace on the target.
+    pub namespace: Option<String>,
+    /// Why the target could not be run at all (no cases ran).
+    pub error: Option<String>,
+    /// Problems cleaning up (the namespace, a case's pod).
+    pub cleanup: Vec<String>,
+    pub duration_ms: u64,
+    pub counts: Counts,
+    pub cases: Vec<CaseRun>,
+}
+
+/// How a case ended on a target: one cell of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cell {
+    Passed,
+    Failed,
+    /// No answer to judge (setup failed, connection refused, timeout, …).
+    Error,
+    /// The target refused the request's method or content type (405, 415, 501) where success was
+    /// expected: e.g. a patch type it does not support.
+    Unsupported,
+    /// Failed, but every mismatch is an accepted deviation in the baseline.
+    Accepted,
+}
+
+impl Cell {
+    /// Whether this cell fails a CI gate.
+    pub fn gates(self) -> bool {
+        matches!(self, Cell::Failed | Cell::Error | Cell::Unsupported)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    pub unsupported: usize,
+    pub accepted: usize,
+    /// Documented fields the target does not return (not failures).
+    pub drift: usize,
+}
+
+/// One case on one target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseRun {
+    pub id: String,
+    pub cell: Cell,
+    pub duration_ms: u64,
+    /// The HTTP status of the answer to the request under test.
+    pub status: Option<u16>,
+    /// Failed expectations (all layers), including those a baseline accepts.
+    pub mismatches: Vec<Mismatch>,
+    pub drift: Vec<Drift>,
+    /// How the normalized answer differs from the reference target's answer.
+    pub vs_reference: Vec<Mismatch>,
+    pub error: Option<String>,
+    /// The baseline reasons that accepted this case's mismatches.
+    pub accepted: Vec<String>,
+    /// A snapshot file written for review.
+    pub pending_snapshot: Option<String>,
+    /// The normalized answer (`{"status": …, "body": …}`), as in its snapshot.
+    pub answer: Option<Value>,
+}
+
+impl CaseInfo {
+    pub fn of(case: &Case) -> CaseInfo {
+        let path = case
+            .request
+            .path
+            .split_once("/namespaces/{namespace}/")
+            .map_or(case.request.path.as_str(), |(_, rest)| rest);
+        CaseInfo {
+            id: case.id.clone(),
+            title: case.title.clone(),
+            tags: case.tags.clone(),
+            document: case.provenance.as_ref().map(|p| p.document.clone()),
+            line: case.provenance.as_ref().and_then(|p| p.line),
+            endpoint: format!("{} {path}", case.request.method),
+            content_type: case.request.content_type.clone(),
+        }
+    }
+}
+
+impl CaseRun {
+    /// The record of a case result, before baselines and the reference comparison.
+    pub fn of(r: &CaseResult, expected_status: u16) -> CaseRun {
+        let status = r.content.as_ref().map(|c| c.status);
+        let unsupported =
+            (200..300).contains(&expected_status) && matches!(status, Some(405 | 415 | 501));
+        let (cell, mismatches, error) = match &r.outcome {
+            Outcome::Passed => (Cell::Passed, vec![], None),
+            Outcome::Failed(_) if unsupported => {
+                (Cell::Unsupported, r.verdict.mismatches.clone(), None)
+            }
+            Outcome::Failed(ms) => (Cell::Failed, ms.clone(), None),
+            Outcome::Error(e) => (Cell::Error, vec![], Some(e.clone())),
+        };
+        CaseRun {
+            id: r.id.clone(),
+            cell,
+            duration_ms: r.duration.as_millis() as u64,
+            status,
+            mismatches,
+            drift: r.verdict.drift.clone(),
+            vs_reference: vec![],
+            error,
+            accepted: vec![],
+            pending_snapshot: match &r.snapshot {
+                Some(Written::Pending(p)) => Some(p.display().to_string()),
+                _ => None,
+            },
+            answer: r.content.as_ref().map(|c| {
+                serde_json::json!({"status": c.status, "body": match &c.body {
+                    snapshot::Body::Json(v) => v.clone(),
+                    snapshot::Body::Text(t) => Value::String(t.clone()),
+                }})
+            }),
+        }
+    }
+}
+
+impl Counts {
+    pub fn of(cases: &[CaseRun]) -> Counts {
+        let mut c = Counts::default();
+        for r in cases {
+            c.drift += r.drift.len();
+            match r.cell {
+                Cell::Passed => c.passed += 1,
+                Cell::Failed => c.failed += 1,
+                Cell::Error => c.errors += 1,
+                Cell::Unsupported => c.unsupported += 1,
+                Cell::Accepted => c.accepted += 1,
+            }
+        }
+        c
+    }
+}
+
+impl ResultSet {
+    /// Diffs every target's normalized answers with the reference target's (by case id), filling
+    /// `vs_reference`.
+    pub fn diff_against_reference(&mut self) {
+        let Some(reference) = &self.reference else {
+            return;
+        };
+        let Some(ref_run) = self.targets.iter().find(|t| &t.name == reference).cloned() else {
+            return;
+        };
+        for t in self.targets.iter_mut().filter(|t| &t.name != reference) {
+            for case in &mut t.cases {
+                let Some(ref_case) = ref_run.cases.iter().find(|c| c.id == case.id) else {
+                    continue;
+                };
+                case.vs_reference.clear();
+                match (&ref_case.answer, &case.answer) {
+                    (Some(e), Some(a)) => {
+                        if e["status"] != a["status"] {
+                            case.vs_reference.push(Mismatch {
+                                layer: Layer::Reference,
+                                check: "reference_status".into(),
+                                path: String::new(),
+                                expected: Some(e["status"].clone()),
+                                actual: Some(a["status"].clone()),
+                            });
+                        }
+                        diff_exact_at(
+                            Layer::Reference,
+                            &e["body"],
+                            &a["body"],
+                            &mut String::new(),
+                            "reference",
+                            &mut case.vs_reference,
+                        )
+                    }
+                    (None, None) => {}
+                    (e, a) => case.vs_reference.push(Mismatch {
+                        layer: Layer::Reference,
+                        check: "reference".into(),
+                        path: String::new(),
+                        expected: e.clone(),
+                        actual: a.clone(),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// Whether any cell fails the gate (after baselines).
+    pub fn gate_failed(&self) -> bool {
+        self.targets
+            .iter()
+            .any(|t| t.error.is_some() || t.cases.iter().any(|c| c.cell.gates()))
+    }
+
+    pub fn case(&self, id: &str) -> Option<&CaseInfo> {
+        self.cases.iter().find(|c| c.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(name: &str, answer: Value) -> TargetRun {
+        TargetRun {
+            name: name.into(),
+            url: "http://x".into(),
+            namespace: None,
+            error: None,
+            cleanup: vec![],
+            duration_ms: 0,
+            counts: Counts::default(),
+            cases: vec![CaseRun {
+                id: "a".into(),
+                cell: Cell::Passed,
+                duration_ms: 1,
+                status: Some(200),
+                mismatches: vec![],
+                drift: vec![],
+                vs_reference: vec![],
+                error: None,
+                accepted: vec![],
+                pending_snapshot: None,
+                answer: Some(json!({"status": 200, "body": answer})),
+            }],
+        }
+    }
+
+    #[test]
+    fn targets_are_diffed_against_the_reference_by_json_pointer() {
+        let mut set = ResultSet {
+            schema_version: SCHEMA_VERSION,
+            tool: "t".into(),
+            started_at: "2026-11-22T00:00:00Z".into(),
+            duration_ms: 0,
+            reference: Some("ref".into()),
+            cases: vec![],
+            targets: vec![
+                run("ref", json!({"status": {"qosClass": "BestEffort"}})),
+                run(
+                    "v135",
+                    json!({"status": {"qosClass": "BestEffort"}, "metadata": {"generation": 1}}),
+                ),
+            ],
+        };
+        set.diff_against_reference();
+        let diffs = &set.targets[1].cases[0].vs_reference;
+        assert_eq!(diffs.len(), 1);
+        assert_eq!(diffs[0].path, "/metadata");
+        assert_eq!(diffs[0].actual, Some(json!({"generation": 1})));
+        assert!(set.targets[0].cases[0].vs_reference.is_empty());
+        // The JSON form reads back identically.
+        let text = serde_json::to_string(&set).unwrap();
+        assert_eq!(serde_json::from_str::<ResultSet>(&text).unwrap(), set);
+    }
+
+    #[test]
+    fn unsupported_is_its_own_cell_and_gates() {
+        assert!(Cell::Unsupported.gates() && Cell::Failed.gates() && Cell::Error.gates());
+        assert!(!Cell::Accepted.gates() && !Cell::Passed.gates());
+    }
+}
