@@ -4,6 +4,7 @@
 //! teardown) → [`compare`] (protocol, semantics, document inclusion) and [`snapshot`] (the whole
 //! normalized answer) → [`report`].
 //! [`server`] is the embedded reference server, the default target; [`bench`] measures it.
+pub mod baseline;
 pub mod bench;
 pub mod cases;
 pub mod compare;
@@ -11,5 +12,6 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod server;
+pub mod session;
 pub mod snapshot;
 pub mod target;

@@ -3,13 +3,17 @@
 use apiconform::bench::{self, BenchConfig};
 use apiconform::cases;
 use apiconform::report::terminal;
-use apiconform::run::{Run, RunConfig};
+use apiconform::baseline::Baseline;
+use apiconform::report::progress::Progress;
+use apiconform::results::ResultSet;
+use apiconform::run::{CaseResult, Outcome};
+use apiconform::session;
 use apiconform::server::ReferenceServer;
 use apiconform::snapshot::{Snapshots, Update};
 use apiconform::target::Target;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -27,8 +31,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the conformance cases against a target (default: the embedded reference server) and
-    /// print one line per case, the diff of each failure and a summary. Exit code 0: all passed;
-    /// 1: some failed; 2: usage, configuration or infrastructure error.
+    /// print one line per case, the diff of each failure and a summary. Exit code 0: all passed (or
+    /// accepted by the baseline); 1: some failed; 2: usage, configuration or infrastructure error;
+    /// 130: interrupted (the run's namespace is deleted first).
     Run {
         /// The endpoint to test (e.g. https://127.0.0.1:6443). Without it, an embedded reference
         /// server is started for the run.
@@ -36,25 +41,28 @@ enum Command {
         target: Option<String>,
         #[command(flatten)]
         auth: AuthArgs,
-        /// Directory of case files (*.yaml).
-        #[arg(long, default_value = "cases", value_name = "DIR")]
-        cases: PathBuf,
-        /// Directory of the accepted snapshots (`<case id>.snap`). A new or differing answer fails
-        /// its case and is written beside it as `<case id>.snap.new` for `cargo insta review`
-        /// (INSTA_UPDATE=no writes nothing; INSTA_UPDATE=always accepts answers that pass layers 1-3).
-        #[arg(long, default_value = "snapshots", value_name = "DIR")]
-        snapshots: PathBuf,
-        /// Skip the snapshot layer (check layers 1-3 only).
-        #[arg(long)]
-        no_snapshots: bool,
-        /// Run only the cases whose id contains this text.
-        filter: Option<String>,
-        /// Cases run at the same time.
-        #[arg(long, default_value_t = 8)]
-        concurrency: usize,
-        /// Per-request timeout in seconds.
-        #[arg(long, default_value_t = 30.0)]
-        timeout: f64,
+        #[command(flatten)]
+        suite: SuiteArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Run the same cases against several targets at once, each in its own namespace, and write one
+    /// result set: JSON, JUnit per target, a Markdown summary and an HTML matrix (see --out). Every
+    /// target's answers are also diffed against the reference target's. Exit codes as for `run`.
+    Compare {
+        /// The targets: URLs (authenticated with the flags below). The embedded reference server
+        /// is always included, as `reference`.
+        #[arg(required = true, value_name = "TARGET")]
+        targets: Vec<String>,
+        /// The target whose answers the others are diffed against.
+        #[arg(long, default_value = REFERENCE, value_name = "NAME")]
+        reference: String,
+        #[command(flatten)]
+        auth: AuthArgs,
+        #[command(flatten)]
+        suite: SuiteArgs,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Run the embedded reference server (a model of kube-apiserver v1.20.2's Pod API) until Ctrl-C.
     Serve {
@@ -77,6 +85,51 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         connections: usize,
     },
+}
+
+/// The name of the embedded reference server in results.
+const REFERENCE: &str = "reference";
+
+/// Which cases, and how they run.
+#[derive(Args)]
+struct SuiteArgs {
+    /// Directory of case files (*.yaml).
+    #[arg(long, default_value = "cases", value_name = "DIR")]
+    cases: PathBuf,
+    /// Directory of the accepted snapshots (`<case id>.snap`). With `run`, a new or differing answer
+    /// fails its case and is written beside it as `<case id>.snap.new` for `cargo insta review`
+    /// (INSTA_UPDATE=no writes nothing; INSTA_UPDATE=always accepts answers that pass layers 1-3);
+    /// `compare` only reads them.
+    #[arg(long, default_value = "snapshots", value_name = "DIR")]
+    snapshots: PathBuf,
+    /// Skip the snapshot layer (check layers 1-3 only).
+    #[arg(long)]
+    no_snapshots: bool,
+    /// Run only the cases whose id contains this text.
+    filter: Option<String>,
+    /// Cases run at the same time (per target).
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Per-request timeout in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+}
+
+/// Reports and the CI gate.
+#[derive(Args)]
+struct OutputArgs {
+    /// Write the reports into this directory: results.json, junit-<target>.xml, summary.md,
+    /// report.html (`compare` default: apiconform-report).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Accepted deviations (TOML): failures covered there do not fail the exit code; expired
+    /// entries do.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write the baseline file (--baseline, default baseline.toml) so that it accepts exactly what
+    /// fails now: keeps the entries still needed, drops expired and unneeded ones, adds new ones.
+    #[arg(long)]
+    update_baseline: bool,
 }
 
 /// How to authenticate to a target given on the command line.
@@ -138,16 +191,16 @@ fn main() -> ExitCode {
             Command::Run {
                 target,
                 auth,
-                cases,
-                snapshots,
-                no_snapshots,
-                filter,
-                concurrency,
-                timeout,
-            } => {
-                let snapshots = (!no_snapshots).then_some(snapshots);
-                run(target, auth, cases, snapshots, filter, concurrency, timeout).await
-            }
+                suite,
+                output,
+            } => run(target, auth, suite, output).await,
+            Command::Compare {
+                targets,
+                reference,
+                auth,
+                suite,
+                output,
+            } => compare(targets, reference, auth, suite, output).await,
             Command::BenchServer {
                 against,
                 auth,
@@ -167,92 +220,257 @@ fn main() -> ExitCode {
     }
 }
 
+impl SuiteArgs {
+    fn load(&self) -> Result<Vec<cases::Case>, String> {
+        if !(self.timeout > 0.0 && self.timeout <= 3600.0) {
+            return Err("--timeout must be between 0 and 3600 seconds".into());
+        }
+        let mut cases = cases::load_dir(&self.cases).map_err(|e| e.to_string())?;
+        if let Some(f) = &self.filter {
+            cases.retain(|c| c.id.contains(f.as_str()));
+            if cases.is_empty() {
+                return Err(format!("no case id contains {f:?}"));
+            }
+        }
+        Ok(cases)
+    }
+
+    fn options(&self, update: Option<Update>) -> Result<session::Options, String> {
+        let snapshots = if self.no_snapshots {
+            None
+        } else {
+            Some(Snapshots {
+                dir: self.snapshots.clone(),
+                update: match update {
+                    Some(u) => u,
+                    None => Update::from_env().map_err(|e| e.to_string())?,
+                },
+            })
+        };
+        Ok(session::Options {
+            timeout: Duration::from_secs_f64(self.timeout),
+            concurrency: self.concurrency,
+            snapshots,
+        })
+    }
+}
+
 async fn run(
     target: Option<String>,
     auth: AuthArgs,
-    cases_dir: PathBuf,
-    snapshots_dir: Option<PathBuf>,
-    filter: Option<String>,
-    concurrency: usize,
-    timeout: f64,
+    suite: SuiteArgs,
+    output: OutputArgs,
 ) -> Result<ExitCode, String> {
-    if !(timeout > 0.0 && timeout <= 3600.0) {
-        return Err("--timeout must be between 0 and 3600 seconds".into());
-    }
-    let mut cases = cases::load_dir(&cases_dir).map_err(|e| e.to_string())?;
-    let snapshots = match snapshots_dir {
-        Some(dir) => Some(Snapshots {
-            dir,
-            update: Update::from_env().map_err(|e| e.to_string())?,
-        }),
-        None => None,
-    };
-    if let Some(f) = &filter {
-        cases.retain(|c| c.id.contains(f.as_str()));
-        if cases.is_empty() {
-            return Err(format!("no case id contains {f:?}"));
-        }
-    }
+    let cases = suite.load()?;
+    let opts = suite.options(None)?;
+    let baseline = output.load_baseline()?;
     let mut server = None;
-    let target = match target {
-        Some(url) => auth.target(&url)?,
+    let named = match target {
+        Some(url) => session::Named {
+            name: url.clone(),
+            target: auth.target(&url)?,
+        },
         None => {
             let s = ReferenceServer::start()
                 .await
                 .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
             let t = Target::new(s.url());
             server = Some(s);
-            t
+            session::Named {
+                name: REFERENCE.into(),
+                target: t,
+            }
         }
     };
     let label = if server.is_some() {
-        format!("the embedded reference server ({})", target.url)
+        format!("the embedded reference server ({})", named.target.url)
     } else {
-        target.url.clone()
+        named.target.url.clone()
     };
-    let cfg = RunConfig {
-        target,
-        timeout: Duration::from_secs_f64(timeout),
-        concurrency,
-        snapshots,
+    println!("running {} cases against {label}", cases.len());
+    let progress = Progress::new(cases.len() as u64);
+    let on_result = |_: &str, r: &CaseResult| {
+        progress.line(&terminal::case(r));
+        progress.inc(!matches!(r.outcome, Outcome::Passed));
     };
-    let run = Run::start(&cfg).await.map_err(|e| e.to_string())?;
-    println!(
-        "running {} cases against {label} in namespace {}",
-        cases.len(),
-        run.namespace()
-    );
-    let results = tokio::select! {
-        results = run.run_all(&cases) => results,
-        Ok(()) = apiconform::run::interrupted() => {
-            eprintln!("interrupted: deleting namespace {}", run.namespace());
-            if let Err(e) = run.finish().await {
-                eprintln!("error: {e}");
-            }
-            return Ok(ExitCode::from(130));
-        }
-    };
-    for r in &results {
-        print!("{}", terminal::case(r));
-    }
-    let cleanup = run.finish().await;
+    let outcome = session::run(
+        &cases,
+        std::slice::from_ref(&named),
+        None,
+        &opts,
+        &on_result,
+        stop_signal(),
+    )
+    .await;
+    progress.finish();
     if let Some(s) = server {
         s.shutdown().await;
     }
-    let summary = terminal::Summary::of(&results);
-    for note in [summary.drift_note(), summary.pending_note()]
-        .into_iter()
-        .flatten()
-    {
-        println!("\n{note}");
+    conclude(outcome, &output, baseline)
+}
+
+async fn compare(
+    targets: Vec<String>,
+    reference: String,
+    auth: AuthArgs,
+    suite: SuiteArgs,
+    mut output: OutputArgs,
+) -> Result<ExitCode, String> {
+    let cases = suite.load()?;
+    // Several targets share the snapshots: they are read, never written.
+    let opts = suite.options(Some(Update::No))?;
+    let baseline = output.load_baseline()?;
+    output.out.get_or_insert_with(|| PathBuf::from("apiconform-report"));
+    let server = ReferenceServer::start()
+        .await
+        .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
+    let mut named = vec![session::Named {
+        name: REFERENCE.into(),
+        target: Target::new(server.url()),
+    }];
+    for spec in &targets {
+        if spec == REFERENCE {
+            continue;
+        }
+        let name = url_name(spec);
+        if named.iter().any(|n| n.name == name) {
+            return Err(format!("the target {spec} is named twice"));
+        }
+        named.push(session::Named {
+            name,
+            target: auth.target(spec)?,
+        });
     }
-    println!("\n{}", summary.line());
-    cleanup.map_err(|e| e.to_string())?;
-    Ok(if summary.failed + summary.errors == 0 {
-        ExitCode::SUCCESS
-    } else {
+    if !named.iter().any(|n| n.name == reference) {
+        return Err(format!(
+            "--reference {reference}: no such target (targets: {})",
+            named.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    println!(
+        "running {} cases against {} targets: {}",
+        cases.len(),
+        named.len(),
+        named
+            .iter()
+            .map(|n| format!("{} ({})", n.name, n.target.base_url()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let progress = Progress::new((cases.len() * named.len()) as u64);
+    let on_result = |target: &str, r: &CaseResult| {
+        let failed = !matches!(r.outcome, Outcome::Passed);
+        if failed {
+            progress.line(&format!("{target}: {}", terminal::case(r)));
+        }
+        progress.inc(failed);
+    };
+    let outcome = session::run(
+        &cases,
+        &named,
+        Some(&reference),
+        &opts,
+        &on_result,
+        stop_signal(),
+    )
+    .await;
+    progress.finish();
+    server.shutdown().await;
+    conclude(outcome, &output, baseline)
+}
+
+/// The name of a target given as a URL: its host and port.
+fn url_name(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    authority.rsplit_once('@').map_or(authority, |(_, h)| h).to_string()
+}
+
+/// Resolves on Ctrl-C or SIGTERM (never, if the handlers cannot be installed).
+async fn stop_signal() {
+    if apiconform::run::interrupted().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+impl OutputArgs {
+    fn baseline_path(&self) -> PathBuf {
+        self.baseline
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("baseline.toml"))
+    }
+
+    fn load_baseline(&self) -> Result<Option<Baseline>, String> {
+        let path = self.baseline_path();
+        match &self.baseline {
+            Some(_) => Baseline::load(&path).map(Some).map_err(|e| e.to_string()),
+            // --update-baseline without --baseline: start from baseline.toml if it exists.
+            None if self.update_baseline && path.exists() => {
+                Baseline::load(&path).map(Some).map_err(|e| e.to_string())
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// After a session: the baseline, the summary, the reports, the exit code.
+fn conclude(
+    outcome: session::Outcome,
+    output: &OutputArgs,
+    baseline: Option<Baseline>,
+) -> Result<ExitCode, String> {
+    let mut set = outcome.results;
+    let today = apiconform::baseline::today();
+    let applied = baseline
+        .as_ref()
+        .map(|b| b.apply(&mut set, &today))
+        .unwrap_or_default();
+    print!("{}", terminal::summary(&set, &applied));
+    for t in &set.targets {
+        for c in &t.cleanup {
+            eprintln!("warning: cleanup on {}: {c}", t.name);
+        }
+    }
+    if let Some(dir) = &output.out {
+        let written = write_reports(&set, dir)?;
+        println!("reports: {}", written.join(", "));
+    }
+    if output.update_baseline {
+        let path = output.baseline_path();
+        let updated = baseline.unwrap_or_default().updated(&set, &today);
+        updated.save(&path).map_err(|e| e.to_string())?;
+        println!(
+            "baseline {} now accepts {} deviations; give each entry a reason",
+            path.display(),
+            updated.accept.len()
+        );
+    }
+    if outcome.interrupted {
+        eprintln!("interrupted: the namespaces were deleted; the results above are those of the cases that finished");
+        return Ok(ExitCode::from(130));
+    }
+    if set.targets.iter().any(|t| t.error.is_some()) && set.targets.iter().all(|t| t.cases.is_empty()) {
+        return Err(set
+            .targets
+            .iter()
+            .filter_map(|t| t.error.clone())
+            .collect::<Vec<_>>()
+            .join("\n"));
+    }
+    Ok(if set.gate_failed() || !applied.expired.is_empty() {
         ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
+}
+
+/// Writes the reports of a result set into `dir`; returns the files written.
+fn write_reports(set: &ResultSet, dir: &Path) -> Result<Vec<String>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join("results.json");
+    let text = serde_json::to_string_pretty(set).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(vec![path.display().to_string()])
 }
 
 async fn serve(addr: SocketAddr) -> Result<(), String> {

@@ -166,9 +166,20 @@ impl Run {
 
     /// Runs all cases, at most [`RunConfig::concurrency`] at a time; results in case order.
     pub async fn run_all(&self, cases: &[Case]) -> Vec<CaseResult> {
+        self.run_all_with(cases, &|_| {}).await
+    }
+
+    /// [`Run::run_all`], calling `on_result` with each result as soon as it is known (in case
+    /// order), e.g. to print it or advance a progress bar.
+    pub async fn run_all_with(
+        &self,
+        cases: &[Case],
+        on_result: &(dyn Fn(&CaseResult) + Sync),
+    ) -> Vec<CaseResult> {
         use futures_util::StreamExt;
         futures_util::stream::iter(cases.iter().map(|c| self.run_case(c)))
             .buffered(self.concurrency)
+            .inspect(|r| on_result(r))
             .collect()
             .await
     }

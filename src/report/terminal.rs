@@ -1,6 +1,8 @@
 //! The terminal report: one line per case, the structured diff of each failure, a summary line.
 
 use crate::compare::{Layer, Mismatch};
+use crate::baseline::Applied;
+use crate::results::{CaseRun, Cell, ResultSet, TargetRun};
 use crate::run::{CaseResult, Outcome};
 use crate::snapshot::Written;
 
@@ -93,65 +95,105 @@ fn short(s: &str, max: usize) -> String {
     }
 }
 
-/// Counts of a run.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Summary {
-    pub passed: usize,
-    pub failed: usize,
-    pub errors: usize,
-    /// Documented fields the target does not return (document drift, not failures).
-    pub drift: usize,
-    /// Snapshots written for review (`<id>.snap.new`).
-    pub pending: usize,
-}
-
-impl Summary {
-    pub fn of(results: &[CaseResult]) -> Summary {
-        let mut s = Summary::default();
-        for r in results {
-            s.drift += r.verdict.drift.len();
-            s.pending += usize::from(matches!(r.snapshot, Some(Written::Pending(_))));
-            match r.outcome {
-                Outcome::Passed => s.passed += 1,
-                Outcome::Failed(_) => s.failed += 1,
-                Outcome::Error(_) => s.errors += 1,
+/// The summary of a result set: the counts line per target, what the notes mean, the baseline.
+pub fn summary(set: &ResultSet, applied: &Applied) -> String {
+    let mut out = String::new();
+    let drift: usize = set.targets.iter().map(|t| t.counts.drift).sum();
+    let pending = set
+        .targets
+        .iter()
+        .flat_map(|t| &t.cases)
+        .filter(|c| c.pending_snapshot.is_some())
+        .count();
+    if drift > 0 {
+        let _ = writeln!(
+            out,
+            "\n{drift} documented fields that the target does not return are listed as `drift` above: \
+             news for the documents, not failures"
+        );
+    }
+    if pending > 0 {
+        let _ = writeln!(
+            out,
+            "\n{pending} new snapshots are pending review: `cargo insta review` shows each and accepts or \
+             rejects it (`cargo install cargo-insta` once); accepted snapshots are never overwritten"
+        );
+    }
+    for t in &set.targets {
+        let accepted: Vec<&CaseRun> = t.cases.iter().filter(|c| c.cell == Cell::Accepted).collect();
+        if !accepted.is_empty() {
+            let _ = writeln!(out, "\naccepted by the baseline{}:", on(set, t));
+            for c in accepted {
+                let _ = writeln!(out, "  {}: {}", c.id, c.accepted.join("; "));
             }
         }
-        s
     }
-
-    /// `N passed, N failed` (errors count as failed; they are listed above it).
-    pub fn line(&self) -> String {
-        let mut line = format!(
-            "{} passed, {} failed",
-            self.passed,
-            self.failed + self.errors
+    for e in &applied.expired {
+        let _ = writeln!(
+            out,
+            "\nbaseline entry expired on {} (it fails the gate until renewed or removed): {} {}{} — {}",
+            e.expires.as_deref().unwrap_or("?"),
+            e.target,
+            e.case,
+            e.path.as_deref().map(|p| format!(" {p}")).unwrap_or_default(),
+            e.reason
         );
-        if self.errors > 0 {
-            let _ = write!(line, " ({} could not be run)", self.errors);
+    }
+    for e in &applied.unused {
+        let _ = writeln!(
+            out,
+            "\nbaseline entry no longer needed (nothing fails there now): {} {}{} — {}",
+            e.target,
+            e.case,
+            e.path.as_deref().map(|p| format!(" {p}")).unwrap_or_default(),
+            e.reason
+        );
+    }
+    out.push('\n');
+    for t in &set.targets {
+        if set.targets.len() > 1 {
+            let _ = write!(out, "{:<20} ", t.name);
         }
-        line
+        match &t.error {
+            Some(e) => {
+                let _ = writeln!(out, "not run: {e}");
+            }
+            None => {
+                let _ = writeln!(out, "{}", counts_line(t, set.reference.as_deref()));
+            }
+        }
     }
+    out
+}
 
-    /// What to do with the pending snapshots, if any were written.
-    pub fn pending_note(&self) -> Option<String> {
-        (self.pending > 0).then(|| {
-            format!(
-                "{} new snapshots are pending review: `cargo insta review` shows each and accepts or \
-                 rejects it (`cargo install cargo-insta` once); accepted snapshots are never overwritten",
-                self.pending
-            )
-        })
+fn on(set: &ResultSet, t: &TargetRun) -> String {
+    if set.targets.len() > 1 {
+        format!(" on {}", t.name)
+    } else {
+        String::new()
     }
+}
 
-    /// What the drift lines above mean, if there were any.
-    pub fn drift_note(&self) -> Option<String> {
-        (self.drift > 0).then(|| {
-            format!(
-                "{} documented fields that the target does not return are listed as `drift` above: \
-                 news for the documents, not failures",
-                self.drift
-            )
-        })
+/// `N passed, N failed` and the other cells that occur (errors count as failed and are named).
+pub fn counts_line(t: &TargetRun, reference: Option<&str>) -> String {
+    let c = &t.counts;
+    let mut line = format!(
+        "{} passed, {} failed",
+        c.passed,
+        c.failed + c.errors + c.unsupported
+    );
+    if c.errors > 0 {
+        let _ = write!(line, " ({} could not be run)", c.errors);
     }
+    if c.unsupported > 0 {
+        let _ = write!(line, ", {} of them unsupported requests (405/415/501)", c.unsupported);
+    }
+    if c.accepted > 0 {
+        let _ = write!(line, ", {} accepted by the baseline", c.accepted);
+    }
+    if let Some(r) = reference.filter(|r| *r != t.name) {
+        let differ = t.cases.iter().filter(|c| !c.vs_reference.is_empty()).count();
+        let _ = write!(line, "; {differ} answers differ from {r}'s");
+    }
+    line
 }
