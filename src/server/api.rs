@@ -2,7 +2,7 @@
 //! generic registry for pods and namespaces, and response encoding.
 
 use super::managed;
-use super::patch::{self, PatchType};
+use super::patch::{self, Failure, PatchType, Stack};
 use super::pod;
 use super::schema;
 use super::status::{ApiError, Cause};
@@ -377,6 +377,10 @@ fn patch_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Rep
 }
 
 /// The pod `current` with the request's patch applied, decoded and defaulted.
+///
+/// A JSON Patch may nest the document far deeper than the recursive walkers of serde_json and of
+/// the codec can follow on a worker thread's stack (Go allows 10000 levels); such a patch is applied
+/// again, and its result handled, on a thread of its own with a large stack.
 fn patched_pod(
     req: &Req,
     kind: PatchType,
@@ -384,25 +388,65 @@ fn patched_pod(
     ns: &str,
     name: &str,
 ) -> Result<Value> {
-    let patched = patch::apply(kind, &current.obj, &req.body)?;
-    let mut obj = match schema::decode("Pod", &patched) {
-        Ok(v) => v,
-        Err(e) => {
-            // The real server quotes the patched document (JSON and merge patch) or the patch as a Go
-            // map (strategic merge patch).
-            let shown = match kind {
-                PatchType::Strategic => {
-                    patch::go_fmt(&patch::parse_go_json(&req.body).unwrap_or_default())
-                }
-                _ => patch::sorted_json(&patched),
-            };
-            return Err(ApiError::invalid(
-                "",
-                "",
-                vec![Cause::invalid("patch", &json!(shown), &e.to_string())],
-            ));
-        }
+    match patched_pod_on(Stack::Small, req, kind, current, ns, name) {
+        Err(Failure::NeedsLargeStack) => on_large_stack(|| {
+            patched_pod_on(Stack::Large, req, kind, current, ns, name).map_err(|f| match f {
+                Failure::Api(e) => e,
+                Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
+            })
+        }),
+        Err(Failure::Api(e)) => Err(e),
+        Ok(pod) => Ok(pod),
+    }
+}
+
+/// Runs `f` on a new thread with a stack of [`patch::LARGE_STACK_BYTES`] and waits for it.
+fn on_large_stack<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("apiconform-deep-patch".into())
+            .stack_size(patch::LARGE_STACK_BYTES)
+            .spawn_scoped(scope, f)
+            .map_err(|e| ApiError::internal(format!("cannot start a thread: {e}")))?;
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// [`patched_pod`] on `stack`. Everything that walks the patched document happens here, on the
+/// stack it was applied for; the decoded pod is shallow.
+fn patched_pod_on(
+    stack: Stack,
+    req: &Req,
+    kind: PatchType,
+    current: &Stored,
+    ns: &str,
+    name: &str,
+) -> std::result::Result<Value, Failure> {
+    let patched = patch::apply(kind, &current.obj, &req.body, stack)?;
+    // The real server quotes the patched document (JSON and merge patch) or the patch as a Go map
+    // (strategic merge patch) when it cannot decode the result.
+    let undecodable = |why: &str| {
+        let shown = match kind {
+            PatchType::Strategic => {
+                patch::go_fmt(&patch::parse_go_json(&req.body).unwrap_or_default())
+            }
+            _ => patch::sorted_json(&patched),
+        };
+        ApiError::invalid("", "", vec![Cause::invalid("patch", &json!(shown), why)])
     };
+    // Only a JSON Patch applied on a large stack can nest the pod past Go's limit (by one level:
+    // evanphx/json-patch fails a patch that nests deeper).
+    if stack == Stack::Large {
+        if let Some(c) = patch::first_too_deep(&patched, patch::GO_MAX_DEPTH) {
+            return Err(undecodable(&format!(
+                "couldn't get version/kind; json parse error: invalid character '{c}' exceeded max depth"
+            ))
+            .into());
+        }
+    }
+    let mut obj = schema::decode("Pod", &patched).map_err(|e| undecodable(&e.to_string()))?;
     pod::apply_defaults(&mut obj);
     check_name(&obj, ns, name)?;
     set_meta(&mut obj, "namespace", json!(ns));

@@ -2,6 +2,11 @@
 //!
 //! JSON Patch (RFC 6902) and JSON Merge Patch (RFC 7386) come from the `json-patch` crate; strategic merge
 //! patch is Kubernetes' own format, implemented here for the Pod fields that carry a patch strategy.
+//!
+//! A JSON Patch gets kube-apiserver's limits: at most 10000 operations (413), at most 3 MiB copied by
+//! its `copy` operations (checked before each copy), and at most Go's 10000 levels of nesting
+//! (checked before each operation; a document nested deeper than an ordinary thread stack can walk
+//! is handled on a large one, see [`Stack`]).
 
 use super::status::ApiError;
 use json_patch::{AddOperation, PatchOperation};
@@ -33,22 +38,74 @@ pub fn media_type(ct: &str) -> &str {
     ct.split(';').next().unwrap_or("").trim()
 }
 
-/// Applies `body` (the raw patch) of type `kind` to `doc` and returns the patched document.
-pub fn apply(kind: PatchType, doc: &Value, body: &[u8]) -> Result<Value, ApiError> {
+/// The most operations kube-apiserver applies from one JSON Patch (`maxJSONPatchOperations`).
+pub const MAX_JSON_PATCH_OPERATIONS: usize = 10_000;
+
+/// The most bytes the `copy` operations of one JSON Patch may copy in total: kube-apiserver sets
+/// evanphx/json-patch's `AccumulatedCopySizeLimit` to `JSONPatchMaxCopyBytes`, 3 MiB.
+pub const MAX_JSON_PATCH_COPY_BYTES: usize = 3 * 1024 * 1024;
+
+/// Go's encoding/json nesting limit (`maxNestingDepth`): a document nested deeper fails to parse
+/// ("exceeded max depth"), and evanphx/json-patch cannot marshal a member nested deeper.
+pub const GO_MAX_DEPTH: usize = 10_000;
+
+/// Above this size a JSON Patch is first read by a `json.Decoder` into `[]interface{}`, whose
+/// errors kube-apiserver prefixes with `error decoding patch: `.
+const JSON_PATCH_PRECHECK_BYTES: usize = 1024 * 1024;
+
+/// How deep the document of a JSON Patch may get while it is applied on a thread with an ordinary
+/// stack: the recursive walkers of serde_json (clone, drop, serialisation) and of the codec use a
+/// few hundred bytes a level. A patch that nests deeper is applied again with [`Stack::Large`].
+const SMALL_STACK_DEPTH: usize = 512;
+
+/// The stack a patch is applied on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stack {
+    /// An ordinary thread stack (a tokio worker's 2 MiB): documents nested at most
+    /// `SMALL_STACK_DEPTH` levels.
+    Small,
+    /// A stack large enough for documents nested up to Go's limit ([`LARGE_STACK_BYTES`]).
+    Large,
+}
+
+/// The stack size a [`Stack::Large`] patch needs, with a wide margin (debug builds included).
+pub const LARGE_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+/// Why [`apply`] gave no document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The answer to send.
+    Api(ApiError),
+    /// The patch nests the document deeper than a [`Stack::Small`] allows: apply it again (and
+    /// handle the result) with [`Stack::Large`].
+    NeedsLargeStack,
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Api(e)
+    }
+}
+
+/// Applies `body` (the raw patch) of type `kind` to `doc` and returns the patched document, which
+/// nests no deeper than `stack` allows.
+pub fn apply(kind: PatchType, doc: &Value, body: &[u8], stack: Stack) -> Result<Value, Failure> {
     match kind {
-        PatchType::Json => apply_json_patch(doc, body),
+        PatchType::Json => apply_json_patch(doc, body, stack),
         PatchType::Merge => {
+            // evanphx/json-patch's MergePatch: a patch that is `null`, or neither an object nor an
+            // array (a scalar), is errBadJSONPatch, which kube-apiserver sends as a reason-less 500.
             let patch =
                 parse_go_json(body).map_err(|_| ApiError::internal("Invalid JSON Patch"))?;
             match patch {
-                Value::Null => Err(ApiError::internal("Invalid JSON Patch")),
                 Value::Object(_) => {
                     let mut out = doc.clone();
                     json_patch::merge(&mut out, &patch);
                     Ok(out)
                 }
-                // Not an object: the patch replaces the document (and then fails to decode).
-                other => Ok(prune_nulls(other)),
+                // An array replaces the document (which then fails to decode).
+                Value::Array(_) => Ok(prune_nulls(patch)),
+                _ => Err(ApiError::internal("Invalid JSON Patch").into()),
             }
         }
         PatchType::Strategic => {
@@ -60,10 +117,17 @@ pub fn apply(kind: PatchType, doc: &Value, body: &[u8]) -> Result<Value, ApiErro
                     e
                 })
             })?;
-            let Value::Object(patch) = patch else {
-                return Err(ApiError::bad_request(
-                    "json: cannot unmarshal array into Go value of type map[string]interface {}",
-                ));
+            let patch = match patch {
+                Value::Object(patch) => patch,
+                // Go unmarshals `null` into a map as a nil map: an empty patch.
+                Value::Null => Map::new(),
+                other => {
+                    return Err(ApiError::bad_request(format!(
+                        "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                        go_type_name(&other)
+                    ))
+                    .into());
+                }
             };
             let mut out = doc.clone();
             strategic_merge(&mut out, &patch, Ctx::Pod)?;
@@ -72,26 +136,81 @@ pub fn apply(kind: PatchType, doc: &Value, body: &[u8]) -> Result<Value, ApiErro
     }
 }
 
-fn apply_json_patch(doc: &Value, body: &[u8]) -> Result<Value, ApiError> {
+fn apply_json_patch(doc: &Value, body: &[u8], stack: Stack) -> Result<Value, Failure> {
+    if body.len() > JSON_PATCH_PRECHECK_BYTES {
+        precheck_large_json_patch(body)?;
+    }
     let raw = parse_go_json(body).map_err(ApiError::bad_request)?;
-    let Value::Array(items) = &raw else {
-        return Err(ApiError::bad_request(format!(
-            "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
-            go_type_name(&raw)
-        )));
+    let items = match raw {
+        // Go decodes `null` into a nil jsonpatch.Patch: no operations.
+        Value::Null => Vec::new(),
+        Value::Array(items) => items,
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "json: cannot unmarshal {} into Go value of type jsonpatch.Patch",
+                go_type_name(&other)
+            ))
+            .into());
+        }
     };
-    if let Some(bad) = items.iter().find(|i| !i.is_object()) {
+    // A `null` operation decodes (as a nil map); it fails when it is applied.
+    if let Some(bad) = items.iter().find(|i| !i.is_object() && !i.is_null()) {
         return Err(ApiError::bad_request(format!(
             "json: cannot unmarshal {} into Go value of type jsonpatch.Operation",
             go_type_name(bad)
-        )));
+        ))
+        .into());
     }
-    // Well-formed JSON but not a valid operation list (unknown op, missing path): the real server only
-    // finds out while applying, and answers 422.
-    let patch: json_patch::Patch =
-        serde_json::from_value(raw).map_err(|_| ApiError::patch_rejected())?;
+    if items.len() > MAX_JSON_PATCH_OPERATIONS {
+        return Err(ApiError::entity_too_large(format!(
+            "The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, got {}",
+            items.len()
+        ))
+        .into());
+    }
     let mut out = doc.clone();
-    for op in patch.0 {
+    let mut nesting = Nesting {
+        deepest: go_depth(&out),
+        limit: match stack {
+            Stack::Small => SMALL_STACK_DEPTH,
+            Stack::Large => GO_MAX_DEPTH + 1,
+        },
+        stack,
+    };
+    let mut copied = 0usize;
+    for item in items {
+        // Well-formed JSON but not a valid operation (unknown op, missing path, `null`): the real
+        // server only finds out when it gets to it, and answers 422.
+        let op: PatchOperation =
+            serde_json::from_value(item).map_err(|_| ApiError::patch_rejected())?;
+        // Nothing is changed before the operation is known to stay within the limits.
+        match &op {
+            PatchOperation::Add(a) => nesting.place(segments(&a.path), go_depth(&a.value))?,
+            PatchOperation::Replace(r) => nesting.place(segments(&r.path), go_depth(&r.value))?,
+            PatchOperation::Move(m) => {
+                // The moved value is no deeper than the document below `from`; measure it only
+                // when that bound is not enough.
+                let (to, from) = (segments(&m.path), segments(&m.from));
+                let bound = nesting.deepest.saturating_sub(from);
+                if to + bound > nesting.limit {
+                    let moved = out.pointer(m.from.as_str()).map_or(0, go_depth);
+                    nesting.place(to, moved)?;
+                }
+            }
+            PatchOperation::Copy(c) => {
+                // evanphx/json-patch counts the bytes of each copied value as Go marshals it, and
+                // fails the patch once the total exceeds the limit: measured before copying, so
+                // a patch of doubling copies cannot make the server allocate more than the limit.
+                let source = out
+                    .pointer(c.from.as_str())
+                    .ok_or_else(ApiError::patch_rejected)?;
+                let (size, depth) = go_size_and_depth(source, MAX_JSON_PATCH_COPY_BYTES - copied)
+                    .ok_or_else(ApiError::patch_rejected)?;
+                copied += size;
+                nesting.place(segments(&c.path), depth)?;
+            }
+            PatchOperation::Remove(_) | PatchOperation::Test(_) => {}
+        }
         let op = match op {
             // kube-apiserver v1.20 uses evanphx/json-patch v4, whose `replace` of a missing member of an
             // existing object adds it, and whose `test` of a missing member against `null` passes.
@@ -112,6 +231,151 @@ fn apply_json_patch(doc: &Value, body: &[u8]) -> Result<Value, ApiError> {
             .map_err(|_| ApiError::patch_rejected())?;
     }
     Ok(out)
+}
+
+/// kube-apiserver's sanity check of a JSON Patch over 1 MiB: a `json.Decoder` reads its first value
+/// into `[]interface{}` (trailing bytes are left to the real decoding).
+fn precheck_large_json_patch(body: &[u8]) -> Result<(), ApiError> {
+    let prefixed = |why: String| ApiError::bad_request(format!("error decoding patch: {why}"));
+    let first = serde_json::Deserializer::from_slice(body)
+        .into_iter::<Value>()
+        .next();
+    match first {
+        None => Err(prefixed("EOF".into())),
+        Some(Err(e)) if e.is_eof() => Err(prefixed("unexpected EOF".into())),
+        Some(Err(e)) => Err(prefixed(go_json_error(body, &e))),
+        Some(Ok(Value::Array(_) | Value::Null)) => Ok(()),
+        Some(Ok(other)) => Err(prefixed(format!(
+            "json: cannot unmarshal {} into Go value of type []interface {{}}",
+            go_type_name(&other)
+        ))),
+    }
+}
+
+/// How deep a JSON Patch has nested the document so far, against the limit of its stack.
+///
+/// Depths count as Go's JSON scanner does: a scalar is 0, a container one more than its deepest
+/// member, so the pod itself is at least 1 and a value placed at a path of `n` segments adds `n`.
+struct Nesting {
+    /// No part of the document is deeper than this.
+    deepest: usize,
+    limit: usize,
+    stack: Stack,
+}
+
+impl Nesting {
+    /// Accounts for a value `depth` deep placed at a path of `segments` segments.
+    fn place(&mut self, segments: usize, depth: usize) -> Result<(), Failure> {
+        let reached = segments + depth;
+        if reached > self.limit {
+            return Err(match self.stack {
+                Stack::Small => Failure::NeedsLargeStack,
+                // evanphx/json-patch fails to marshal (or to parse again) a member nested deeper
+                // than Go allows: the patch cannot be applied.
+                Stack::Large => Failure::Api(ApiError::patch_rejected()),
+            });
+        }
+        self.deepest = self.deepest.max(reached);
+        Ok(())
+    }
+}
+
+/// The number of reference tokens of a JSON pointer (`""` has none, `/a/b` two).
+fn segments(pointer: &json_patch::jsonptr::Pointer) -> usize {
+    pointer.as_str().bytes().filter(|&b| b == b'/').count()
+}
+
+/// The nesting depth of `v` as Go's JSON scanner counts it: 0 for a scalar, 1 for `[]` or `{}`, one
+/// more for each level inside. Iterative, so any value is safe to measure.
+pub fn go_depth(v: &Value) -> usize {
+    let mut deepest = 0;
+    let mut todo: Vec<(&Value, usize)> = vec![(v, 1)];
+    while let Some((v, depth)) = todo.pop() {
+        match v {
+            Value::Array(a) => {
+                deepest = deepest.max(depth);
+                todo.extend(a.iter().map(|x| (x, depth + 1)));
+            }
+            Value::Object(o) => {
+                deepest = deepest.max(depth);
+                todo.extend(o.values().map(|x| (x, depth + 1)));
+            }
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// The opening character of the first container (in the order of [`sorted_json`]) nested deeper
+/// than `limit`, where Go's scanner stops with `invalid character '[' exceeded max depth`.
+pub fn first_too_deep(v: &Value, limit: usize) -> Option<char> {
+    let mut todo: Vec<(&Value, usize)> = vec![(v, 1)];
+    while let Some((v, depth)) = todo.pop() {
+        match v {
+            Value::Array(_) | Value::Object(_) if depth > limit => {
+                return Some(if v.is_array() { '[' } else { '{' });
+            }
+            Value::Array(a) => todo.extend(a.iter().rev().map(|x| (x, depth + 1))),
+            Value::Object(o) => {
+                let mut keys: Vec<&String> = o.keys().collect();
+                keys.sort_unstable_by(|a, b| b.cmp(a));
+                todo.extend(keys.into_iter().map(|k| (&o[k], depth + 1)));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The length of `v` as Go's `json.Marshal` writes it (compact, `<`, `>`, `&`, U+2028 and U+2029
+/// escaped as `\u003c` ...), and its [`go_depth`]; `None` as soon as the length exceeds `budget`,
+/// so measuring costs no more than the budget. Iterative.
+///
+/// evanphx/json-patch measures a copied value as `json.Marshal` compacts its raw text, so a string
+/// or number that comes unchanged from the patch itself counts as it was spelled there: an escape
+/// Go would not write (`\u00e9`, `\/`) or a number such as `1e3` counts a few bytes more in
+/// kube-apiserver than here.
+fn go_size_and_depth(v: &Value, budget: usize) -> Option<(usize, usize)> {
+    let mut size = 0usize;
+    let mut deepest = 0;
+    let mut todo: Vec<(&Value, usize)> = vec![(v, 1)];
+    while let Some((v, depth)) = todo.pop() {
+        size += match v {
+            Value::Null | Value::Bool(true) => 4,
+            Value::Bool(false) => 5,
+            Value::Number(n) => n.to_string().len(),
+            Value::String(s) => go_string_len(s),
+            Value::Array(a) => {
+                deepest = deepest.max(depth);
+                todo.extend(a.iter().map(|x| (x, depth + 1)));
+                2 + a.len().saturating_sub(1)
+            }
+            Value::Object(o) => {
+                deepest = deepest.max(depth);
+                todo.extend(o.values().map(|x| (x, depth + 1)));
+                // Braces, commas, and each key with its colon.
+                2 + o.len().saturating_sub(1)
+                    + o.keys().map(|k| go_string_len(k) + 1).sum::<usize>()
+            }
+        };
+        if size > budget {
+            return None;
+        }
+    }
+    Some((size, deepest))
+}
+
+/// The length of a JSON string as Go's encoding/json (go1.19) writes it, quotes included.
+fn go_string_len(s: &str) -> usize {
+    2 + s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' => 2,
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        })
+        .sum::<usize>()
 }
 
 /// True if `pointer` names a member that an existing object lacks.
@@ -500,6 +764,14 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// [`super::apply`] on an ordinary stack, for patches that keep the document shallow.
+    fn apply(kind: PatchType, doc: &Value, body: &[u8]) -> Result<Value, ApiError> {
+        super::apply(kind, doc, body, Stack::Small).map_err(|f| match f {
+            Failure::Api(e) => e,
+            Failure::NeedsLargeStack => panic!("the patch needs a large stack"),
+        })
+    }
+
     fn pod() -> Value {
         json!({
             "metadata": {"name": "p", "labels": {"a": "1", "b": "2"}, "finalizers": ["x"]},
@@ -684,6 +956,87 @@ mod tests {
             br#"[{"op":"test","path":"/spec/nothere","value":null}]"#,
         )
         .unwrap();
+    }
+
+    #[test]
+    fn copied_values_are_measured_as_go_marshals_them() {
+        let plain = json!({"a": [1, "x", null, true, false, {}, -2.5], "b": {"c": ""}});
+        assert_eq!(
+            go_size_and_depth(&plain, usize::MAX),
+            Some((plain.to_string().len(), 3))
+        );
+        // `<`, `>`, `&`, U+2028, U+2029 and control characters other than \n, \r, \t take 6 bytes.
+        let escaped = json!("<>&\u{2028}\u{2029}\u{1}\n\"\\é");
+        assert_eq!(
+            go_size_and_depth(&escaped, usize::MAX),
+            Some((2 + 6 * 6 + 2 + 2 + 2 + 2, 0))
+        );
+        let size = plain.to_string().len();
+        assert!(go_size_and_depth(&plain, size).is_some());
+        assert_eq!(go_size_and_depth(&plain, size - 1), None);
+    }
+
+    #[test]
+    fn json_patch_copies_share_one_budget() {
+        let value = "a".repeat(MAX_JSON_PATCH_COPY_BYTES / 4 - 2);
+        let patch =
+            |copies: usize| {
+                let mut ops = vec![json!({"op": "add", "path": "/spec/v", "value": value})];
+                ops.extend((0..copies).map(
+                    |i| json!({"op": "copy", "from": "/spec/v", "path": format!("/spec/c{i}")}),
+                ));
+                Value::Array(ops).to_string()
+            };
+        apply(PatchType::Json, &pod(), patch(4).as_bytes()).unwrap();
+        let err = apply(PatchType::Json, &pod(), patch(5).as_bytes()).unwrap_err();
+        assert_eq!(err, ApiError::patch_rejected());
+    }
+
+    #[test]
+    fn deep_json_patches_ask_for_a_large_stack_and_stop_at_go_limit() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        // `/spec/x` holds 100 levels, then 100 more are added at its deepest array, ...
+        let deepening = |steps: usize| {
+            let ops: Vec<String> = (0..steps)
+                .map(|i| {
+                    let path = if i == 0 {
+                        "/spec/x".to_string()
+                    } else {
+                        format!("/spec/x{}/-", "/0".repeat(100 * i - 1))
+                    };
+                    format!(r#"{{"op":"add","path":"{path}","value":{}}}"#, nested(100))
+                })
+                .collect();
+            format!("[{}]", ops.join(","))
+        };
+        let shallow = deepening(5);
+        super::apply(PatchType::Json, &pod(), shallow.as_bytes(), Stack::Small).unwrap();
+        let deep = deepening(6);
+        assert_eq!(
+            super::apply(PatchType::Json, &pod(), deep.as_bytes(), Stack::Small),
+            Err(Failure::NeedsLargeStack)
+        );
+        // 602 levels are still within what the test thread's stack can walk.
+        let out = super::apply(PatchType::Json, &pod(), deep.as_bytes(), Stack::Large).unwrap();
+        assert_eq!(go_depth(&out), 2 + 600);
+        assert_eq!(first_too_deep(&out, 602), None);
+        assert_eq!(first_too_deep(&out, 601), Some('['));
+    }
+
+    #[test]
+    fn null_patches() {
+        assert_eq!(apply(PatchType::Json, &pod(), b"null").unwrap(), pod());
+        assert_eq!(
+            apply(PatchType::Strategic, &pod(), b" null ").unwrap(),
+            pod()
+        );
+        let err = apply(PatchType::Merge, &pod(), b"null").unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (500, "Invalid JSON Patch")
+        );
+        let err = apply(PatchType::Json, &pod(), b"[null]").unwrap_err();
+        assert_eq!(err, ApiError::patch_rejected());
     }
 
     #[test]

@@ -185,11 +185,17 @@ impl ApiError {
         )
     }
 
+    /// 413 for a body over `limit` bytes.
     pub fn too_large(limit: usize) -> Self {
+        Self::entity_too_large(format!("limit is {limit}"))
+    }
+
+    /// 413 RequestEntityTooLarge without details: `Request entity too large: {why}`.
+    pub fn entity_too_large(why: impl std::fmt::Display) -> Self {
         Self::new(
             413,
             "RequestEntityTooLarge",
-            format!("Request entity too large: limit is {limit}"),
+            format!("Request entity too large: {why}"),
             Details::None,
         )
     }
