@@ -47,7 +47,9 @@ pub enum BaselineError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: {message}\n  hint: a baseline is a list of [[accept]] entries with target, case, reason and optionally path, layer, expires")]
+    #[error(
+        "{path}: {message}\n  hint: a baseline is a list of [[accept]] entries with target, case, reason and optionally path, layer, expires"
+    )]
     Parse { path: PathBuf, message: String },
     #[error("cannot write the baseline {path}: {source}")]
     Write {
@@ -87,14 +89,24 @@ impl Baseline {
         })?;
         for (i, e) in baseline.accept.iter().enumerate() {
             let n = i + 1;
-            if e.path.as_deref().is_some_and(|p| !p.is_empty() && !p.starts_with('/')) {
-                return Err(parse(format!("entry {n}: path must be a JSON Pointer (starting with '/')")));
+            if e.path
+                .as_deref()
+                .is_some_and(|p| !p.is_empty() && !p.starts_with('/'))
+            {
+                return Err(parse(format!(
+                    "entry {n}: path must be a JSON Pointer (starting with '/')"
+                )));
             }
             if e.expires.as_deref().is_some_and(|d| !is_date(d)) {
-                return Err(parse(format!("entry {n}: expires must be a date YYYY-MM-DD")));
+                return Err(parse(format!(
+                    "entry {n}: expires must be a date YYYY-MM-DD"
+                )));
             }
             if e.reason.trim().is_empty() {
-                return Err(parse(format!("entry {n} ({}): a reason is required", e.case)));
+                return Err(parse(format!(
+                    "entry {n} ({}): a reason is required",
+                    e.case
+                )));
             }
         }
         Ok(baseline)
@@ -190,7 +202,12 @@ impl Baseline {
         let applied = self.apply(&mut probe, today);
         let dropped = |e: &Entry| applied.expired.contains(e) || applied.unused.contains(e);
         let mut out = Baseline {
-            accept: self.accept.iter().filter(|e| !dropped(e)).cloned().collect(),
+            accept: self
+                .accept
+                .iter()
+                .filter(|e| !dropped(e))
+                .cloned()
+                .collect(),
         };
         for t in &probe.targets {
             for case in t.cases.iter().filter(|c| c.cell.gates()) {
@@ -247,7 +264,9 @@ fn is_date(d: &str) -> bool {
     d.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && d.bytes().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && d.bytes()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`.
@@ -400,7 +419,10 @@ mod tests {
         )
         .unwrap();
         let err = Baseline::load(&p).unwrap_err().to_string();
-        assert!(err.contains("baseline.toml") && err.contains("line 5"), "{err}");
+        assert!(
+            err.contains("baseline.toml") && err.contains("line 5"),
+            "{err}"
+        );
         std::fs::write(
             &p,
             "[[accept]]\ntarget = \"v\"\ncase = \"a\"\nreason = \"r\"\nexpires = \"soon\"\n",

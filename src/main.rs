@@ -1,14 +1,14 @@
 //! The `apiconform` command line. Parsing and printing only; the work is in the library.
 
+use apiconform::baseline::Baseline;
 use apiconform::bench::{self, BenchConfig};
 use apiconform::cases;
-use apiconform::report::terminal;
-use apiconform::baseline::Baseline;
 use apiconform::report::progress::Progress;
+use apiconform::report::terminal;
 use apiconform::results::ResultSet;
 use apiconform::run::{CaseResult, Outcome};
-use apiconform::session;
 use apiconform::server::ReferenceServer;
+use apiconform::session;
 use apiconform::snapshot::{Snapshots, Update};
 use apiconform::target::Target;
 use clap::{Args, Parser, Subcommand};
@@ -39,6 +39,8 @@ enum Command {
         /// server is started for the run.
         #[arg(long, value_name = "URL")]
         target: Option<String>,
+        /// Run only the cases whose id contains this text.
+        filter: Option<String>,
         #[command(flatten)]
         auth: AuthArgs,
         #[command(flatten)]
@@ -57,6 +59,9 @@ enum Command {
         /// The target whose answers the others are diffed against.
         #[arg(long, default_value = REFERENCE, value_name = "NAME")]
         reference: String,
+        /// Run only the cases whose id contains this text.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
         #[command(flatten)]
         auth: AuthArgs,
         #[command(flatten)]
@@ -105,8 +110,6 @@ struct SuiteArgs {
     /// Skip the snapshot layer (check layers 1-3 only).
     #[arg(long)]
     no_snapshots: bool,
-    /// Run only the cases whose id contains this text.
-    filter: Option<String>,
     /// Cases run at the same time (per target).
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
@@ -190,17 +193,19 @@ fn main() -> ExitCode {
             Command::Serve { addr } => serve(addr).await.map(|()| ExitCode::SUCCESS),
             Command::Run {
                 target,
+                filter,
                 auth,
                 suite,
                 output,
-            } => run(target, auth, suite, output).await,
+            } => run(target, filter, auth, suite, output).await,
             Command::Compare {
                 targets,
                 reference,
+                filter,
                 auth,
                 suite,
                 output,
-            } => compare(targets, reference, auth, suite, output).await,
+            } => compare(targets, reference, filter, auth, suite, output).await,
             Command::BenchServer {
                 against,
                 auth,
@@ -221,13 +226,13 @@ fn main() -> ExitCode {
 }
 
 impl SuiteArgs {
-    fn load(&self) -> Result<Vec<cases::Case>, String> {
+    fn load(&self, filter: Option<&str>) -> Result<Vec<cases::Case>, String> {
         if !(self.timeout > 0.0 && self.timeout <= 3600.0) {
             return Err("--timeout must be between 0 and 3600 seconds".into());
         }
         let mut cases = cases::load_dir(&self.cases).map_err(|e| e.to_string())?;
-        if let Some(f) = &self.filter {
-            cases.retain(|c| c.id.contains(f.as_str()));
+        if let Some(f) = filter {
+            cases.retain(|c| c.id.contains(f));
             if cases.is_empty() {
                 return Err(format!("no case id contains {f:?}"));
             }
@@ -257,11 +262,12 @@ impl SuiteArgs {
 
 async fn run(
     target: Option<String>,
+    filter: Option<String>,
     auth: AuthArgs,
     suite: SuiteArgs,
     output: OutputArgs,
 ) -> Result<ExitCode, String> {
-    let cases = suite.load()?;
+    let cases = suite.load(filter.as_deref())?;
     let opts = suite.options(None)?;
     let baseline = output.load_baseline()?;
     let mut server = None;
@@ -306,21 +312,24 @@ async fn run(
     if let Some(s) = server {
         s.shutdown().await;
     }
-    conclude(outcome, &output, baseline)
+    conclude(outcome, &output, baseline, true)
 }
 
 async fn compare(
     targets: Vec<String>,
     reference: String,
+    filter: Option<String>,
     auth: AuthArgs,
     suite: SuiteArgs,
     mut output: OutputArgs,
 ) -> Result<ExitCode, String> {
-    let cases = suite.load()?;
+    let cases = suite.load(filter.as_deref())?;
     // Several targets share the snapshots: they are read, never written.
     let opts = suite.options(Some(Update::No))?;
     let baseline = output.load_baseline()?;
-    output.out.get_or_insert_with(|| PathBuf::from("apiconform-report"));
+    output
+        .out
+        .get_or_insert_with(|| PathBuf::from("apiconform-report"));
     let server = ReferenceServer::start()
         .await
         .map_err(|e| format!("cannot start the embedded reference server: {e}"))?;
@@ -344,7 +353,11 @@ async fn compare(
     if !named.iter().any(|n| n.name == reference) {
         return Err(format!(
             "--reference {reference}: no such target (targets: {})",
-            named.iter().map(|n| n.name.as_str()).collect::<Vec<_>>().join(", ")
+            named
+                .iter()
+                .map(|n| n.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     println!(
@@ -376,14 +389,17 @@ async fn compare(
     .await;
     progress.finish();
     server.shutdown().await;
-    conclude(outcome, &output, baseline)
+    conclude(outcome, &output, baseline, false)
 }
 
 /// The name of a target given as a URL: its host and port.
 fn url_name(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split('/').next().unwrap_or(rest);
-    authority.rsplit_once('@').map_or(authority, |(_, h)| h).to_string()
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, h)| h)
+        .to_string()
 }
 
 /// Resolves on Ctrl-C or SIGTERM (never, if the handlers cannot be installed).
@@ -414,18 +430,34 @@ impl OutputArgs {
 }
 
 /// After a session: the baseline, the summary, the reports, the exit code.
+/// `listed`: every case's line (with its drift) was printed, not only the failures.
 fn conclude(
     outcome: session::Outcome,
     output: &OutputArgs,
     baseline: Option<Baseline>,
+    listed: bool,
 ) -> Result<ExitCode, String> {
     let mut set = outcome.results;
     let today = apiconform::baseline::today();
+    let baseline = if output.update_baseline {
+        // Accept what fails now: the run is judged against the updated baseline.
+        let path = output.baseline_path();
+        let updated = baseline.unwrap_or_default().updated(&set, &today);
+        updated.save(&path).map_err(|e| e.to_string())?;
+        println!(
+            "baseline {} now accepts {} deviations: review it, and give each new entry a real reason",
+            path.display(),
+            updated.accept.len()
+        );
+        Some(updated)
+    } else {
+        baseline
+    };
     let applied = baseline
         .as_ref()
         .map(|b| b.apply(&mut set, &today))
         .unwrap_or_default();
-    print!("{}", terminal::summary(&set, &applied));
+    print!("{}", terminal::summary(&set, &applied, listed));
     for t in &set.targets {
         for c in &t.cleanup {
             eprintln!("warning: cleanup on {}: {c}", t.name);
@@ -435,21 +467,15 @@ fn conclude(
         let written = write_reports(&set, dir)?;
         println!("reports: {}", written.join(", "));
     }
-    if output.update_baseline {
-        let path = output.baseline_path();
-        let updated = baseline.unwrap_or_default().updated(&set, &today);
-        updated.save(&path).map_err(|e| e.to_string())?;
-        println!(
-            "baseline {} now accepts {} deviations; give each entry a reason",
-            path.display(),
-            updated.accept.len()
-        );
-    }
     if outcome.interrupted {
-        eprintln!("interrupted: the namespaces were deleted; the results above are those of the cases that finished");
+        eprintln!(
+            "interrupted: the namespaces were deleted; the results above are those of the cases that finished"
+        );
         return Ok(ExitCode::from(130));
     }
-    if set.targets.iter().any(|t| t.error.is_some()) && set.targets.iter().all(|t| t.cases.is_empty()) {
+    if set.targets.iter().any(|t| t.error.is_some())
+        && set.targets.iter().all(|t| t.cases.is_empty())
+    {
         return Err(set
             .targets
             .iter()

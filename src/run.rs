@@ -71,6 +71,9 @@ pub struct CaseResult {
 /// A run in progress: the client and the run's namespace.
 pub struct Run {
     client: reqwest::Client,
+    /// The target's credentials, blanked out of every answer before anything reads it (a server
+    /// that echoes request headers must not carry them into snapshots, reports or the terminal).
+    secrets: Vec<String>,
     base: String,
     namespace: String,
     concurrency: usize,
@@ -112,6 +115,7 @@ impl Run {
         }
         Ok(Run {
             client,
+            secrets: cfg.target.token.iter().cloned().collect(),
             base,
             namespace,
             concurrency: cfg.concurrency.max(1),
@@ -410,7 +414,7 @@ impl Run {
         Ok(Exchange {
             sent,
             status,
-            body: body.to_vec(),
+            body: scrub(body.to_vec(), &self.secrets),
             content_type,
         })
     }
@@ -439,6 +443,26 @@ struct Exchange {
     status: u16,
     body: Vec<u8>,
     content_type: Option<String>,
+}
+
+/// `body` with every occurrence of a secret replaced by `[secret]`.
+fn scrub(mut body: Vec<u8>, secrets: &[String]) -> Vec<u8> {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        let needle = secret.as_bytes();
+        let mut out = Vec::with_capacity(body.len());
+        let mut i = 0;
+        while i < body.len() {
+            if body[i..].starts_with(needle) {
+                out.extend_from_slice(b"[secret]");
+                i += needle.len();
+            } else {
+                out.push(body[i]);
+                i += 1;
+            }
+        }
+        body = out;
+    }
+    body
 }
 
 /// The start of a body, for messages.
@@ -545,6 +569,16 @@ mod tests {
                 &vars
             ),
             "/api/v1/namespaces/ns1/pods/p?rv=42"
+        );
+    }
+
+    #[test]
+    fn secrets_are_scrubbed_from_answers() {
+        let body = br#"{"echo":"Bearer tok-123","again":"tok-123tok-123"}"#.to_vec();
+        let out = scrub(body, &["tok-123".to_string(), String::new()]);
+        assert_eq!(
+            out,
+            br#"{"echo":"Bearer [secret]","again":"[secret][secret]"}"#.to_vec()
         );
     }
 

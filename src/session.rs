@@ -60,7 +60,11 @@ pub async fn run(
         })
         .await
     });
-    for (i, r) in futures_util::future::join_all(starts).await.into_iter().enumerate() {
+    for (i, r) in futures_util::future::join_all(starts)
+        .await
+        .into_iter()
+        .enumerate()
+    {
         match r {
             Ok(run) => runs.push((i, run)),
             Err(e) => failed_start.push((i, e.to_string())),
@@ -89,7 +93,9 @@ pub async fn run(
         _ = stop => true,
     };
     let mut cleanup: Vec<Vec<String>> = vec![Vec::new(); targets.len()];
-    let finishes = runs.iter().map(|(i, run)| async move { (*i, run.finish().await) });
+    let finishes = runs
+        .iter()
+        .map(|(i, run)| async move { (*i, run.finish().await) });
     for (i, r) in futures_util::future::join_all(finishes).await {
         if let Err(e) = r {
             cleanup[i].push(e.to_string());
@@ -163,6 +169,9 @@ mod tests {
             super::without_userinfo("https://admin:s3cret@host:6443/base"),
             "https://host:6443/base"
         );
-        assert_eq!(super::without_userinfo("http://127.0.0.1:1"), "http://127.0.0.1:1");
+        assert_eq!(
+            super::without_userinfo("http://127.0.0.1:1"),
+            "http://127.0.0.1:1"
+        );
     }
 }

@@ -1,3 +1,3 @@
 //! Reports of a run's results. Each format is its own module.
-pub mod terminal;
 pub mod progress;
+pub mod terminal;

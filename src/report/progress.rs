@@ -42,7 +42,11 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.inc(1);
             if failed {
-                let n = bar.message().split(' ').next().and_then(|n| n.parse::<u64>().ok());
+                let n = bar
+                    .message()
+                    .split(' ')
+                    .next()
+                    .and_then(|n| n.parse::<u64>().ok());
                 bar.set_message(format!("{} failed", n.unwrap_or(0) + 1));
             }
         }

@@ -1,7 +1,7 @@
 //! The terminal report: one line per case, the structured diff of each failure, a summary line.
 
-use crate::compare::{Layer, Mismatch};
 use crate::baseline::Applied;
+use crate::compare::{Layer, Mismatch};
 use crate::results::{CaseRun, Cell, ResultSet, TargetRun};
 use crate::run::{CaseResult, Outcome};
 use crate::snapshot::Written;
@@ -96,7 +96,8 @@ fn short(s: &str, max: usize) -> String {
 }
 
 /// The summary of a result set: the counts line per target, what the notes mean, the baseline.
-pub fn summary(set: &ResultSet, applied: &Applied) -> String {
+/// `listed`: the drift of every case was printed above (else the reports hold it).
+pub fn summary(set: &ResultSet, applied: &Applied, listed: bool) -> String {
     let mut out = String::new();
     let drift: usize = set.targets.iter().map(|t| t.counts.drift).sum();
     let pending = set
@@ -106,9 +107,14 @@ pub fn summary(set: &ResultSet, applied: &Applied) -> String {
         .filter(|c| c.pending_snapshot.is_some())
         .count();
     if drift > 0 {
+        let where_ = if listed {
+            "are listed as `drift` above"
+        } else {
+            "are in the reports"
+        };
         let _ = writeln!(
             out,
-            "\n{drift} documented fields that the target does not return are listed as `drift` above: \
+            "\n{drift} documented fields that the target does not return {where_}: \
              news for the documents, not failures"
         );
     }
@@ -120,7 +126,11 @@ pub fn summary(set: &ResultSet, applied: &Applied) -> String {
         );
     }
     for t in &set.targets {
-        let accepted: Vec<&CaseRun> = t.cases.iter().filter(|c| c.cell == Cell::Accepted).collect();
+        let accepted: Vec<&CaseRun> = t
+            .cases
+            .iter()
+            .filter(|c| c.cell == Cell::Accepted)
+            .collect();
         if !accepted.is_empty() {
             let _ = writeln!(out, "\naccepted by the baseline{}:", on(set, t));
             for c in accepted {
@@ -135,7 +145,10 @@ pub fn summary(set: &ResultSet, applied: &Applied) -> String {
             e.expires.as_deref().unwrap_or("?"),
             e.target,
             e.case,
-            e.path.as_deref().map(|p| format!(" {p}")).unwrap_or_default(),
+            e.path
+                .as_deref()
+                .map(|p| format!(" {p}"))
+                .unwrap_or_default(),
             e.reason
         );
     }
@@ -145,7 +158,10 @@ pub fn summary(set: &ResultSet, applied: &Applied) -> String {
             "\nbaseline entry no longer needed (nothing fails there now): {} {}{} — {}",
             e.target,
             e.case,
-            e.path.as_deref().map(|p| format!(" {p}")).unwrap_or_default(),
+            e.path
+                .as_deref()
+                .map(|p| format!(" {p}"))
+                .unwrap_or_default(),
             e.reason
         );
     }
@@ -186,13 +202,21 @@ pub fn counts_line(t: &TargetRun, reference: Option<&str>) -> String {
         let _ = write!(line, " ({} could not be run)", c.errors);
     }
     if c.unsupported > 0 {
-        let _ = write!(line, ", {} of them unsupported requests (405/415/501)", c.unsupported);
+        let _ = write!(
+            line,
+            ", {} of them unsupported requests (405/415/501)",
+            c.unsupported
+        );
     }
     if c.accepted > 0 {
         let _ = write!(line, ", {} accepted by the baseline", c.accepted);
     }
     if let Some(r) = reference.filter(|r| *r != t.name) {
-        let differ = t.cases.iter().filter(|c| !c.vs_reference.is_empty()).count();
+        let differ = t
+            .cases
+            .iter()
+            .filter(|c| !c.vs_reference.is_empty())
+            .count();
         let _ = write!(line, "; {differ} answers differ from {r}'s");
     }
     line
