@@ -1,7 +1,8 @@
 //! apiconform: conformance tests for Kubernetes-style API endpoints.
 //!
-//! The flow: [`cases`] (YAML files) → [`run`] (against a [`target`]: setup, request, captures,
-//! teardown) → [`compare`] (protocol, semantics, document inclusion) → [`report`].
+//! The flow: [`cases`] (YAML files) → [`run`] (against a [`target`], possibly named in a [`targets`]
+//! file: setup, request, captures, teardown) → [`compare`] (protocol, semantics, document
+//! inclusion) → [`report`].
 //! [`server`] is the embedded reference server, the default target; [`bench`] measures it.
 pub mod bench;
 pub mod cases;
@@ -10,3 +11,4 @@ pub mod report;
 pub mod run;
 pub mod server;
 pub mod target;
+pub mod targets;
