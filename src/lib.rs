@@ -1,8 +1,9 @@
 //! apiconform: conformance tests for Kubernetes-style API endpoints.
 //!
-//! The flow: [`cases`] (YAML files) → [`run`] (against a [`target`]: setup, request, captures,
-//! teardown) → [`compare`] (protocol, semantics, document inclusion) and [`snapshot`] (the whole
-//! normalized answer) → [`report`].
+//! The flow: [`cases`] (YAML files) → [`run`] / [`session`] (against one or more [`target`]s,
+//! possibly named in a [`targets`] file: setup, request, captures, teardown) → [`compare`] (protocol,
+//! semantics, document inclusion) and [`snapshot`] (the whole normalized answer) → [`results`]
+//! (with a [`baseline`] of accepted deviations) → [`report`].
 //! [`server`] is the embedded reference server, the default target; [`bench`] measures it.
 pub mod baseline;
 pub mod bench;
@@ -15,3 +16,4 @@ pub mod server;
 pub mod session;
 pub mod snapshot;
 pub mod target;
+pub mod targets;

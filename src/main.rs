@@ -175,6 +175,7 @@ impl AuthArgs {
             token,
             ca_file: self.ca_file.clone(),
             insecure: self.insecure,
+            ..Target::default()
         })
     }
 }

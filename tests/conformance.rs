@@ -45,6 +45,7 @@ fn main() -> ExitCode {
                     .filter(|t| !t.is_empty()),
                 ca_file: std::env::var("APICONFORM_CA_FILE").ok().map(Into::into),
                 insecure: std::env::var("APICONFORM_INSECURE").is_ok_and(|v| v == "1"),
+                ..Target::default()
             };
             (target, None)
         }

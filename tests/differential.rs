@@ -102,6 +102,7 @@ async fn reference_server_answers_like_the_real_one() {
         token: std::env::var("APICONFORM_ORACLE_TOKEN").ok(),
         ca_file: std::env::var("APICONFORM_ORACLE_CA").ok().map(Into::into),
         insecure: std::env::var("APICONFORM_ORACLE_CA").is_err(),
+        ..Target::default()
     };
     let oracle_client = oracle
         .client(Duration::from_secs(30))
