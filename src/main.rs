@@ -11,6 +11,7 @@ use apiconform::server::ReferenceServer;
 use apiconform::session;
 use apiconform::snapshot::{Snapshots, Update};
 use apiconform::target::Target;
+use apiconform::targets;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -35,9 +36,9 @@ enum Command {
     /// accepted by the baseline); 1: some failed; 2: usage, configuration or infrastructure error;
     /// 130: interrupted (the run's namespace is deleted first).
     Run {
-        /// The endpoint to test (e.g. https://127.0.0.1:6443). Without it, an embedded reference
-        /// server is started for the run.
-        #[arg(long, value_name = "URL")]
+        /// The endpoint to test: a URL (e.g. https://127.0.0.1:6443) or the name of a target in the
+        /// targets file. Without it, an embedded reference server is started for the run.
+        #[arg(long, value_name = "URL|NAME")]
         target: Option<String>,
         /// Run only the cases whose id contains this text.
         filter: Option<String>,
@@ -52,8 +53,8 @@ enum Command {
     /// result set: JSON, JUnit per target, a Markdown summary and an HTML matrix (see --out). Every
     /// target's answers are also diffed against the reference target's. Exit codes as for `run`.
     Compare {
-        /// The targets: URLs (authenticated with the flags below). The embedded reference server
-        /// is always included, as `reference`.
+        /// The targets: names in the targets file, or URLs (authenticated with the flags below).
+        /// The embedded reference server is always included, as `reference`.
         #[arg(required = true, value_name = "TARGET")]
         targets: Vec<String>,
         /// The target whose answers the others are diffed against.
@@ -154,10 +155,20 @@ struct AuthArgs {
     /// Accept any server certificate (for self-signed test servers only).
     #[arg(long)]
     insecure: bool,
+    /// The targets file in which target names are looked up (default: targets.toml). Named targets
+    /// carry their own authentication; the flags above apply to targets given as URLs.
+    #[arg(long, value_name = "FILE", env = "APICONFORM_TARGETS_FILE")]
+    targets_file: Option<PathBuf>,
 }
 
 impl AuthArgs {
-    fn target(&self, url: &str) -> Result<Target, String> {
+    /// The target a spec names: a URL (authenticated with these flags) or the name of a target in
+    /// the targets file (authenticated as the file says).
+    fn target(&self, spec: &str) -> Result<Target, String> {
+        if !spec.contains("://") {
+            return targets::resolve(spec, self.targets_file.as_deref()).map_err(|e| e.to_string());
+        }
+        let url = spec;
         let token = match std::env::var(&self.token_env) {
             Ok(t) if !t.is_empty() => Some(t),
             _ => match &self.token_file {
@@ -273,10 +284,13 @@ async fn run(
     let baseline = output.load_baseline()?;
     let mut server = None;
     let named = match target {
-        Some(url) => session::Named {
-            name: url.clone(),
-            target: auth.target(&url)?,
-        },
+        Some(spec) => {
+            let target = auth.target(&spec)?;
+            session::Named {
+                name: target.name.clone().unwrap_or_else(|| url_name(&spec)),
+                target,
+            }
+        }
         None => {
             let s = ReferenceServer::start()
                 .await
@@ -342,14 +356,12 @@ async fn compare(
         if spec == REFERENCE {
             continue;
         }
-        let name = url_name(spec);
+        let target = auth.target(spec)?;
+        let name = target.name.clone().unwrap_or_else(|| url_name(spec));
         if named.iter().any(|n| n.name == name) {
-            return Err(format!("the target {spec} is named twice"));
+            return Err(format!("the target {name} is given twice"));
         }
-        named.push(session::Named {
-            name,
-            target: auth.target(spec)?,
-        });
+        named.push(session::Named { name, target });
     }
     if !named.iter().any(|n| n.name == reference) {
         return Err(format!(

@@ -115,7 +115,13 @@ impl Run {
         }
         Ok(Run {
             client,
-            secrets: cfg.target.token.iter().cloned().collect(),
+            secrets: cfg
+                .target
+                .token
+                .iter()
+                .chain(cfg.target.headers.values())
+                .cloned()
+                .collect(),
             base,
             namespace,
             concurrency: cfg.concurrency.max(1),

@@ -4,7 +4,8 @@
 //! Without a target it runs against the embedded reference server, started in-process. With
 //! `APICONFORM_TARGET=<URL>` it runs against that endpoint, authenticated with `APICONFORM_TOKEN`
 //! (bearer token), trusting `APICONFORM_CA_FILE`, or accepting any certificate with
-//! `APICONFORM_INSECURE=1`.
+//! `APICONFORM_INSECURE=1`. `APICONFORM_TARGET=<name>` takes the named target of the targets file
+//! (`targets.toml`, or `APICONFORM_TARGETS_FILE`), with its authentication.
 //!
 //! Layer 4 compares each answer with its accepted snapshot in `snapshots/`; new or differing answers
 //! are written as `snapshots/<id>.snap.new` for `cargo insta review` (`INSTA_UPDATE` as in insta;
@@ -16,6 +17,7 @@ use apiconform::run::{self, Outcome, Run, RunConfig};
 use apiconform::server::BackgroundServer;
 use apiconform::snapshot::{Snapshots, Update};
 use apiconform::target::Target;
+use apiconform::targets;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::Path;
 use std::process::ExitCode;
@@ -37,7 +39,7 @@ fn main() -> ExitCode {
         return libtest_mimic::run(&args, trials).exit_code();
     }
     let (target, _server) = match std::env::var("APICONFORM_TARGET") {
-        Ok(url) if !url.is_empty() => {
+        Ok(url) if url.contains("://") => {
             let target = Target {
                 url,
                 token: std::env::var("APICONFORM_TOKEN")
@@ -48,6 +50,16 @@ fn main() -> ExitCode {
                 ..Target::default()
             };
             (target, None)
+        }
+        Ok(name) if !name.is_empty() => {
+            let file = std::env::var_os("APICONFORM_TARGETS_FILE").map(std::path::PathBuf::from);
+            match targets::resolve(&name, file.as_deref()) {
+                Ok(target) => (target, None),
+                Err(e) => {
+                    eprintln!("error: APICONFORM_TARGET={name}: {e}");
+                    return ExitCode::from(2);
+                }
+            }
         }
         _ => match BackgroundServer::start() {
             Ok(server) => (Target::new(server.url()), Some(server)),
