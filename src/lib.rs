@@ -2,10 +2,11 @@
 //!
 //! The flow: [`cases`] (YAML files) → [`run`] (against a [`target`]: setup, request, captures,
 //! teardown) → [`compare`] (protocol, semantics, document inclusion) → [`report`].
-//! [`server`] is the embedded reference server, the default target; [`bench`] measures it.
+//! [`import`] turns API documents into case files. [`server`] is the embedded reference server, the default target; [`bench`] measures it.
 pub mod bench;
 pub mod cases;
 pub mod compare;
+pub mod import;
 pub mod report;
 pub mod run;
 pub mod server;

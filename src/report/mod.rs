@@ -1,2 +1,3 @@
 //! Reports of a run's results. Each format is its own module.
+pub mod drift;
 pub mod terminal;
