@@ -328,11 +328,13 @@ fn import(docs: &[PathBuf], out: &std::path::Path, force: bool) -> ExitCode {
     for e in &report.errors {
         eprintln!("error: {e}");
     }
+    let n =
+        |count: usize, what: &str| format!("{count} {what}{}", if count == 1 { "" } else { "s" });
     println!(
-        "\n{} case files written or up to date, {} refused, {} pages not imported",
-        report.written.len(),
-        report.refused.len(),
-        report.errors.len()
+        "\n{} written or up to date, {} refused, {} with errors",
+        n(report.written.len(), "case file"),
+        n(report.refused.len(), "file"),
+        n(report.errors.len(), "page")
     );
     if report.is_success() {
         ExitCode::SUCCESS

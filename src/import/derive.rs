@@ -143,6 +143,17 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
             base_id.to_string()
         };
         let mut notes = Vec::new();
+        if let Some(p) = &page.purpose {
+            notes.push(format!("purpose: {p}"));
+        }
+        for p in page.params.iter().filter(|p| p.required) {
+            if !page.path.contains(&format!("{{{}}}", p.name)) {
+                notes.push(format!(
+                    "parameter {} is marked required ({doc}:{}) but is not in the path: the case does not send it",
+                    p.name, p.line
+                ));
+            }
+        }
         match req {
             Some(r) => notes.push(format!("request example: {doc}:{}", r.line)),
             None => notes.push("request: no body".to_string()),
@@ -385,13 +396,25 @@ fn pair_examples<'a>(
     page: &'a Page,
     err: &impl Fn(usize, String) -> ImportError,
 ) -> Result<Vec<Pair<'a>>, ImportError> {
-    let (rq, rs) = (&page.requests, &page.responses);
+    // Error examples (a `Status` object) show what a failure looks like: not the success a case
+    // expects.
+    let rs: Vec<&Example> = page
+        .responses
+        .iter()
+        .filter(|r| r.value.get("kind").and_then(Value::as_str) != Some("Status"))
+        .collect();
+    let rq: Vec<&Example> = page.requests.iter().collect();
+    let (rq, rs) = (&rq, &rs);
     Ok(match (rq.len(), rs.len()) {
         (0, 0) => vec![(None, None)],
-        (0, _) => rs.iter().map(|r| (None, Some(r))).collect(),
-        (_, 0) => rq.iter().map(|r| (Some(r), None)).collect(),
-        (_, 1) => rq.iter().map(|r| (Some(r), Some(&rs[0]))).collect(),
-        (a, b) if a == b => rq.iter().zip(rs).map(|(a, b)| (Some(a), Some(b))).collect(),
+        (0, _) => rs.iter().map(|r| (None, Some(*r))).collect(),
+        (_, 0) => rq.iter().map(|r| (Some(*r), None)).collect(),
+        (_, 1) => rq.iter().map(|r| (Some(*r), Some(rs[0]))).collect(),
+        (a, b) if a == b => rq
+            .iter()
+            .zip(rs.iter())
+            .map(|(a, b)| (Some(*a), Some(*b)))
+            .collect(),
         (a, b) => {
             return Err(err(
                 rs[0].line,

@@ -399,6 +399,41 @@ mod tests {
         assert_eq!(document_name(Path::new("a.md")), "a.md");
     }
 
+    const TWO_REQUESTS: &str = "# 更新Pod\n\n## URI\n\nPATCH　/api/v1/namespaces/｛namespace｝/pods/｛name｝\n\n\
+        ## 请求消息（Request）\n\n~~~\nPATCH /api/v1/namespaces/default/pods/web HTTP/1.1\n\
+        Content-Type: application/strategic-merge-patch+json\n\n{\"metadata\": {\"labels\": {\"a\": \"1\"}}}\n~~~\n\n\
+        ```\n{\"metadata\": {\"annotations\": {\"b\": \"2\"}}}\n```\n\n## 响应消息\n\n\
+        ```\n{\"kind\": \"Pod\", \"metadata\": {\"name\": \"web\", \"namespace\": \"default\", \
+        \"labels\": {\"a\": \"1\"}, \"annotations\": {\"b\": \"2\"}}, \"spec\": {\"containers\": []}}\n```\n\n\
+        ```\n{\"kind\": \"Status\", \"code\": 404}\n```\n\n## 状态码\n\n| 状态码 | 描述 |\n|---|---|\n| 404 | NotFound |\n| 200 | OK |\n";
+
+    #[test]
+    fn several_requests_share_the_only_success_response() {
+        let cases = import_page(Path::new("docs/two.md"), TWO_REQUESTS).unwrap();
+        assert_eq!(cases.len(), 2);
+        let c = &cases[0].case;
+        assert_eq!(c["id"], "two-ex1");
+        assert_eq!(
+            c["request"]["path"],
+            "/api/v1/namespaces/{namespace}/pods/{name}"
+        );
+        assert_eq!(
+            c["request"]["content_type"],
+            "application/strategic-merge-patch+json"
+        );
+        assert_eq!(c["tags"][1], "strategic-merge-patch");
+        assert_eq!(c["expect"]["status"], 200);
+        assert_eq!(cases[0].response_line, cases[1].response_line);
+        assert_eq!(
+            cases[1].case["pod"]["json"]["metadata"]["annotations"]["b"],
+            PLACEHOLDER
+        );
+        let page = parse_page(Path::new("docs/two.md"), TWO_REQUESTS).unwrap();
+        assert_eq!(page.title.as_deref(), Some("更新Pod"));
+        assert_eq!(page.responses.len(), 2);
+        assert_eq!(page.status_codes.len(), 2);
+    }
+
     #[test]
     fn hand_edits_are_detected() {
         let case = ImportedCase {

@@ -226,10 +226,19 @@ pub fn parse(file: &str, text: &str) -> Result<Page, ImportError> {
         }
     }
 
+    if let Some((_, start)) = html {
+        return Err(err(
+            start,
+            "expected `</table>` to close the table that starts here".into(),
+        ));
+    }
+
     for (s, p, pline) in &paragraphs {
         let text = normalize_text(p);
         match s {
-            Section::Purpose if purpose.is_empty() => purpose = text,
+            Section::Purpose if purpose.is_empty() => {
+                purpose = p.split_whitespace().collect::<Vec<_>>().join(" ")
+            }
             Section::Uri | Section::Preamble if uri.is_none() => {
                 uri = find_request_line(&text).map(|(m, p)| (m, p, *pline))
             }
