@@ -438,3 +438,39 @@ fn imported_cases_pass_on_the_reference_server() {
         "{md}"
     );
 }
+
+#[test]
+fn cases_of_removed_examples_are_reported_as_stale() {
+    let out = tmpdir();
+    let src = tmpdir().join("docs");
+    std::fs::create_dir_all(&src).unwrap();
+    let page = src.join("patch-pod-merge-examples.md");
+    let text = std::fs::read_to_string(fixture("patch-pod-merge-examples.md")).unwrap();
+    std::fs::write(&page, &text).unwrap();
+    let report = import::import_docs(std::slice::from_ref(&page), &out, ImportOptions::default());
+    assert_eq!(report.written.len(), 2);
+    assert!(report.stale.is_empty());
+    // The page keeps one example of each: one case, under the page's own id.
+    let cut = |t: &str, from: &str, to: &str| {
+        let (a, b) = (t.find(from).unwrap(), t.find(to).unwrap());
+        format!("{}{}", &t[..a], &t[b..])
+    };
+    let one = cut(&text, "**请求示例2：**", "## 响应消息");
+    let one = cut(&one, "**响应示例2：**", "## 状态码");
+    std::fs::write(&page, one).unwrap();
+    let report = import::import_docs(std::slice::from_ref(&page), &out, ImportOptions::default());
+    assert!(report.is_success(), "{:?}", report.errors);
+    assert_eq!(report.written[0].id, "patch-pod-merge-examples");
+    let stale: Vec<String> = report
+        .stale
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        stale,
+        [
+            "patch-pod-merge-examples-ex1.yaml",
+            "patch-pod-merge-examples-ex2.yaml"
+        ]
+    );
+}
