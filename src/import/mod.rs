@@ -184,11 +184,20 @@ pub fn base_id(path: &Path) -> String {
     }
 }
 
-/// Reads a page's text into its cases. `path` names the page (in errors and provenance).
+/// Reads a page's text into its cases. `path` names the page: as given in errors, as
+/// [`document_name`] in provenance.
 pub fn import_page(path: &Path, text: &str) -> Result<Vec<ImportedCase>, ImportError> {
     let doc = document_name(path);
-    let page = page::parse(&doc, text)?;
-    let derived = derive::cases(&page, &doc, &base_id(path))?;
+    let as_given = |e: ImportError| match e {
+        ImportError::Page { line, message, .. } => ImportError::Page {
+            file: path.display().to_string(),
+            line,
+            message,
+        },
+        e => e,
+    };
+    let page = page::parse(&doc, text).map_err(as_given)?;
+    let derived = derive::cases(&page, &doc, &base_id(path)).map_err(as_given)?;
     Ok(derived
         .into_iter()
         .map(|d| ImportedCase {
@@ -202,9 +211,9 @@ pub fn import_page(path: &Path, text: &str) -> Result<Vec<ImportedCase>, ImportE
         .collect())
 }
 
-/// Reads a page's parts, for tools that want them without cases.
+/// Reads a page's parts, for tools that want them without cases (errors name `path` as given).
 pub fn parse_page(path: &Path, text: &str) -> Result<Page, ImportError> {
-    page::parse(&document_name(path), text)
+    page::parse(&path.display().to_string(), text)
 }
 
 /// How [`import_docs`] writes.
