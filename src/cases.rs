@@ -39,8 +39,12 @@ pub struct Case {
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
     pub document: String,
+    /// Line of the example (the request's, or the response's when the request has no body).
     #[serde(default)]
     pub line: Option<u32>,
+    /// Line of the response example that `expect.include` comes from, when the request has its own.
+    #[serde(default)]
+    pub response_line: Option<u32>,
 }
 
 /// A setup step: a request whose answer must be a success, with values captured from it.

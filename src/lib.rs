@@ -4,11 +4,12 @@
 //! possibly named in a [`targets`] file: setup, request, captures, teardown) → [`compare`] (protocol,
 //! semantics, document inclusion) and [`snapshot`] (the whole normalized answer) → [`results`]
 //! (with a [`baseline`] of accepted deviations) → [`report`].
-//! [`server`] is the embedded reference server, the default target; [`bench`] measures it.
+//! [`import`] turns API documents into case files. [`server`] is the embedded reference server, the default target; [`bench`] measures it.
 pub mod baseline;
 pub mod bench;
 pub mod cases;
 pub mod compare;
+pub mod import;
 pub mod report;
 pub mod results;
 pub mod run;

@@ -1,0 +1,346 @@
+//! The document drift report: Markdown for a documentation team. Per document and per example
+//! (provenance `file:line`), the documented fields that the target contradicts or never returns —
+//! the `environmental` fields of the cases, where the target differs — with what the target returned
+//! and why the field depends on the environment. Failures of the target are listed apart: they are
+//! not drift.
+
+use crate::cases::Case;
+use crate::run::{CaseResult, Outcome};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Values longer than this are cut in the tables.
+const MAX_VALUE: usize = 100;
+
+/// Renders the drift of `results` (joined with `cases` by id for their provenance) found on
+/// `target` (a URL or a name, shown in the title).
+pub fn render(target: &str, cases: &[Case], results: &[CaseResult]) -> String {
+    let by_id: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.id.as_str(), c)).collect();
+    // document → (example line, case id) → result
+    let mut docs: BTreeMap<String, BTreeMap<(u32, String), &CaseResult>> = BTreeMap::new();
+    let mut fields = 0;
+    for r in results.iter().filter(|r| !r.verdict.drift.is_empty()) {
+        fields += r.verdict.drift.len();
+        let (doc, line) = provenance(by_id.get(r.id.as_str()).copied());
+        docs.entry(doc)
+            .or_default()
+            .insert((line.unwrap_or(0), r.id.clone()), r);
+    }
+
+    let mut out = format!("# Document drift on {}\n\n", md_text(target));
+    out.push_str(
+        "Fields that the documents' examples show and that the target contradicts or never returns. \
+         They are not failures of the target: each is a field that depends on the environment the \
+         example was recorded in (a scheduler, a kubelet, admission plugins, the server's version). \
+         To fix a page, remove the field from the example, or say next to it that it is set by the \
+         component named under *why*.\n\n",
+    );
+    if docs.is_empty() {
+        out.push_str("No drift: the target returned every documented field that was checked.\n");
+    } else {
+        let examples: usize = docs.values().map(BTreeMap::len).sum();
+        let _ = writeln!(
+            out,
+            "{fields} field{} in {examples} example{} of {} document{}.\n",
+            plural(fields),
+            plural(examples),
+            docs.len(),
+            plural(docs.len())
+        );
+    }
+    for (doc, examples) in &docs {
+        let _ = writeln!(out, "## {}\n", md_text(doc));
+        for ((_, id), r) in examples {
+            let case = by_id.get(id.as_str()).copied();
+            let _ = writeln!(out, "### {}\n", example_heading(doc, case, id));
+            if let Some(c) = case {
+                let _ = writeln!(
+                    out,
+                    "Case `{}`: {} {}.\n",
+                    c.id,
+                    md_text(&c.request.method),
+                    md_code(&c.request.path)
+                );
+            }
+            if !matches!(r.outcome, Outcome::Passed) {
+                out.push_str(
+                    "The case did not pass (see *Failures* below): fields after a failure may be missing.\n\n",
+                );
+            }
+            out.push_str("| field | documented | target | why |\n|---|---|---|---|\n");
+            for d in &r.verdict.drift {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    md_code(&d.path),
+                    md_code(&short(&d.documented.to_string())),
+                    match &d.actual {
+                        None => "*(absent)*".to_string(),
+                        Some(v) => md_code(&short(&v.to_string())),
+                    },
+                    md_text(&d.reason)
+                );
+            }
+            out.push('\n');
+        }
+    }
+
+    let failures: Vec<&CaseResult> = results
+        .iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Passed))
+        .collect();
+    if !failures.is_empty() {
+        out.push_str("## Failures (not drift)\n\n");
+        out.push_str(
+            "These examples could not be checked completely: the target answered otherwise than the \
+             case expects, or the case could not be run. See the run's output for the diffs.\n\n",
+        );
+        for r in failures {
+            let case = by_id.get(r.id.as_str()).copied();
+            let (doc, _) = provenance(case);
+            let what = match &r.outcome {
+                Outcome::Failed(ms) => {
+                    let mut paths: Vec<String> = ms
+                        .iter()
+                        .map(|m| {
+                            if m.path.is_empty() {
+                                m.check.clone()
+                            } else {
+                                format!("{} {}", m.check, m.path)
+                            }
+                        })
+                        .collect();
+                    paths.dedup();
+                    let n = paths.len();
+                    paths.truncate(5);
+                    format!(
+                        "{n} mismatch{}: {}{}",
+                        if n == 1 { "" } else { "es" },
+                        paths
+                            .iter()
+                            .map(|p| md_code(p))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        if n > 5 { ", …" } else { "" }
+                    )
+                }
+                Outcome::Error(e) => format!("could not be run: {}", md_text(&short(e))),
+                Outcome::Passed => unreachable!(),
+            };
+            let _ = writeln!(
+                out,
+                "- {} (case `{}`): {what}",
+                example_heading(&doc, case, &r.id),
+                r.id
+            );
+        }
+    }
+    out
+}
+
+fn provenance(case: Option<&Case>) -> (String, Option<u32>) {
+    match case.and_then(|c| c.provenance.as_ref()) {
+        Some(p) => (p.document.clone(), p.response_line.or(p.line)),
+        None => ("(cases without a document)".to_string(), None),
+    }
+}
+
+/// "Response example at docs/x.md:96 (request example at docs/x.md:56)".
+fn example_heading(doc: &str, case: Option<&Case>, id: &str) -> String {
+    let Some(p) = case.and_then(|c| c.provenance.as_ref()) else {
+        return format!("Case {}", md_code(id));
+    };
+    match (p.line, p.response_line) {
+        (Some(req), Some(resp)) if req != resp => format!(
+            "Response example at {doc}:{resp} (request example at {doc}:{req})",
+            doc = md_text(doc)
+        ),
+        (_, Some(l)) | (Some(l), None) => format!("Example at {}:{l}", md_text(doc)),
+        (None, None) => format!("{} (case {})", md_text(doc), md_code(id)),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() > MAX_VALUE {
+        format!("{}…", s.chars().take(MAX_VALUE).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Inline code that survives any content: pipes escaped for tables, backticks fenced with more.
+fn md_code(s: &str) -> String {
+    let s = s.replace('|', "\\|").replace('\n', " ");
+    let ticks = "`".repeat(longest_run(&s, '`') + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{s}{pad}{ticks}")
+}
+
+/// Text in a table cell or heading: pipes and Markdown punctuation escaped, one line.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '*' | '`' | '[' | ']' | '<' | '>' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn longest_run(s: &str, c: char) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for x in s.chars() {
+        cur = if x == c { cur + 1 } else { 0 };
+        best = best.max(cur);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::{Expect, Provenance, Request};
+    use crate::compare::{Drift, Layer, Mismatch, Verdict};
+    use serde_json::{Value, json};
+    use std::time::Duration;
+
+    fn case(id: &str, doc: &str, line: u32, response_line: Option<u32>) -> Case {
+        Case {
+            id: id.into(),
+            title: "t".into(),
+            tags: vec![],
+            provenance: Some(Provenance {
+                document: doc.into(),
+                line: Some(line),
+                response_line,
+            }),
+            pod: None,
+            setup: vec![],
+            request: Request {
+                method: "PATCH".into(),
+                path: "/api/v1/namespaces/{namespace}/pods/{name}".into(),
+                query: Default::default(),
+                headers: Default::default(),
+                content_type: None,
+                body: None,
+            },
+            expect: Expect {
+                status: 200,
+                kind: None,
+                reason: None,
+                checks: vec![],
+                include: None,
+                environmental: Default::default(),
+                snapshot: Default::default(),
+            },
+            file: Default::default(),
+        }
+    }
+
+    fn result(id: &str, outcome: Outcome, drift: Vec<Drift>) -> CaseResult {
+        CaseResult {
+            id: id.into(),
+            title: "t".into(),
+            outcome,
+            verdict: Verdict {
+                mismatches: vec![],
+                drift,
+            },
+            duration: Duration::ZERO,
+            cleanup: None,
+            answer: None,
+            snapshot: None,
+            content: None,
+        }
+    }
+
+    fn drift(path: &str, documented: Value, actual: Option<Value>) -> Drift {
+        Drift {
+            path: path.into(),
+            documented,
+            actual,
+            reason: "set by the scheduler".into(),
+        }
+    }
+
+    #[test]
+    fn lists_drift_per_document_and_example() {
+        let cases = vec![
+            case("b", "docs/b.md", 60, Some(78)),
+            case("a", "docs/a.md", 56, Some(96)),
+            case("c", "docs/a.md", 10, None),
+        ];
+        let results = vec![
+            result(
+                "b",
+                Outcome::Passed,
+                vec![
+                    drift("/spec/nodeName", json!("127.0.0.1"), None),
+                    drift("/x|y", json!("a`b"), Some(json!(3))),
+                ],
+            ),
+            result(
+                "a",
+                Outcome::Passed,
+                vec![drift("/metadata/selfLink", json!("/api/v1/x"), None)],
+            ),
+            result("c", Outcome::Passed, vec![]),
+        ];
+        let md = render("https://127.0.0.1:6443", &cases, &results);
+        assert!(md.contains("3 fields in 2 examples of 2 documents"), "{md}");
+        let a = md.find("## docs/a.md").unwrap();
+        let b = md.find("## docs/b.md").unwrap();
+        assert!(a < b, "{md}");
+        assert!(
+            md.contains("### Response example at docs/b.md:78 (request example at docs/b.md:60)"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "| `/spec/nodeName` | `\"127.0.0.1\"` | *(absent)* | set by the scheduler |"
+            ),
+            "{md}"
+        );
+        // Pipes and backticks do not break the table.
+        assert!(md.contains(r#"| `/x\|y` | ``"a`b"`` | `3` |"#), "{md}");
+        assert!(!md.contains("Failures"), "{md}");
+        assert!(!md.contains("docs/a.md:10"), "no drift, no entry: {md}");
+    }
+
+    #[test]
+    fn failures_are_listed_apart_from_drift() {
+        let cases = vec![case("a", "docs/a.md", 56, Some(96))];
+        let mismatch = Mismatch {
+            layer: Layer::Document,
+            check: "include".into(),
+            path: "/spec/containers/0/image".into(),
+            expected: Some(json!("x")),
+            actual: Some(json!("y")),
+        };
+        let results = vec![
+            result("a", Outcome::Failed(vec![mismatch]), vec![]),
+            result("z", Outcome::Error("setup: HTTP 422".into()), vec![]),
+        ];
+        let md = render("reference", &cases, &results);
+        assert!(md.contains("No drift"), "{md}");
+        assert!(md.contains("## Failures (not drift)"), "{md}");
+        assert!(
+            md.contains("(case `a`): 1 mismatch: `include /spec/containers/0/image`"),
+            "{md}"
+        );
+        assert!(md.contains("could not be run: setup: HTTP 422"), "{md}");
+    }
+}
