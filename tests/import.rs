@@ -409,6 +409,7 @@ fn imported_cases_pass_on_the_reference_server() {
             target: Target::new(server.url()),
             timeout: Duration::from_secs(30),
             concurrency: 4,
+            snapshots: None,
         };
         let run = Run::start(&cfg).await.unwrap();
         let results = run.run_all(&loaded).await;
