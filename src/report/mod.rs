@@ -1,2 +1,7 @@
 //! Reports of a run's results. Each format is its own module.
+pub mod common;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod terminal;
