@@ -289,7 +289,10 @@ fn json_read_explains_what_is_wrong() {
     let e = json::from_str(r#"{"schema_version": 1, "tool": 3}"#)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("does not match results schema_version 1"), "{e}");
+    assert!(
+        e.contains("does not match results schema_version 1") && e.contains("line 1 column 31"),
+        "{e}"
+    );
 }
 
 /// Per `<testsuite>`: its attributes and, per `<testcase>`, its name, classname and the name of

@@ -75,7 +75,11 @@ pub fn from_str(text: &str) -> Result<ResultSet, ReadError> {
             found: version,
         });
     }
-    serde_json::from_value(value).map_err(|source| ReadError::Schema { path, source })
+    serde_json::from_value(value).map_err(|e| ReadError::Schema {
+        path,
+        // Parsing the text again gives the error its line and column.
+        source: serde_json::from_str::<ResultSet>(text).err().unwrap_or(e),
+    })
 }
 
 impl ReadError {
