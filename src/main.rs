@@ -518,13 +518,54 @@ fn conclude(
     })
 }
 
-/// Writes the reports of a result set into `dir`; returns the files written.
+/// Writes the reports of a result set into `dir`; returns the files written. With
+/// `GITHUB_STEP_SUMMARY` set, the Markdown summary is also appended there.
 fn write_reports(set: &ResultSet, dir: &Path) -> Result<Vec<String>, String> {
+    use apiconform::report::{common, drift, html, json, junit, markdown};
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let path = dir.join("results.json");
-    let text = serde_json::to_string_pretty(set).map_err(|e| e.to_string())?;
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(vec![path.display().to_string()])
+    let mut written = Vec::new();
+    let mut put = |name: String, text: String| -> Result<(), String> {
+        let path = dir.join(&name);
+        common::write_atomic(&path, text.as_bytes()).map_err(|e| e.to_string())?;
+        written.push(path.display().to_string());
+        Ok(())
+    };
+    put("results.json".into(), json::to_string(set))?;
+    put("summary.md".into(), markdown::render(set))?;
+    put("report.html".into(), html::render(set))?;
+    for t in &set.targets {
+        let file = file_name(&t.name);
+        put(
+            format!("junit-{file}.xml"),
+            junit::render(set, &t.name).map_err(|e| e.to_string())?,
+        )?;
+        if t.counts.drift > 0 {
+            put(format!("drift-{file}.md"), drift::render(set, &t.name))?;
+        }
+    }
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&summary)
+            .and_then(|mut f| f.write_all(markdown::render(set).as_bytes()))
+            .map_err(|e| format!("cannot append to GITHUB_STEP_SUMMARY: {e}"))?;
+    }
+    Ok(written)
+}
+
+/// A target name made safe for a file name.
+fn file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 async fn serve(addr: SocketAddr) -> Result<(), String> {

@@ -35,7 +35,11 @@ pub struct CaseInfo {
     pub tags: Vec<String>,
     /// The document and line the case comes from.
     pub document: Option<String>,
+    /// The line of the request example (or of the only example).
     pub line: Option<u32>,
+    /// The line of the response example, where the document has one apart from the request.
+    #[serde(default)]
+    pub response_line: Option<u32>,
     /// `PUT pods/{name}/status`, `PATCH pods/{name}`, … (path after the namespace).
     pub endpoint: String,
     /// The request's content type (the patch type of a PATCH).
@@ -126,6 +130,7 @@ impl CaseInfo {
             tags: case.tags.clone(),
             document: case.provenance.as_ref().map(|p| p.document.clone()),
             line: case.provenance.as_ref().and_then(|p| p.line),
+            response_line: case.provenance.as_ref().and_then(|p| p.response_line),
             endpoint: format!("{} {path}", case.request.method),
             content_type: case.request.content_type.clone(),
         }

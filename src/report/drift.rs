@@ -4,23 +4,29 @@
 //! and why the field depends on the environment. Failures of the target are listed apart: they are
 //! not drift.
 
-use crate::cases::Case;
-use crate::run::{CaseResult, Outcome};
+use crate::results::{CaseInfo, CaseRun, Cell, ResultSet};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Values longer than this are cut in the tables.
 const MAX_VALUE: usize = 100;
 
-/// Renders the drift of `results` (joined with `cases` by id for their provenance) found on
-/// `target` (a URL or a name, shown in the title).
-pub fn render(target: &str, cases: &[Case], results: &[CaseResult]) -> String {
-    let by_id: BTreeMap<&str, &Case> = cases.iter().map(|c| (c.id.as_str(), c)).collect();
+/// Renders the drift found on the target named `target` in a result set (the cases' provenance
+/// comes from the set).
+pub fn render(set: &ResultSet, target: &str) -> String {
+    let Some(run) = set.targets.iter().find(|t| t.name == target) else {
+        return format!(
+            "# Document drift on {}\n\nThe results hold no target of that name.\n",
+            md_text(target)
+        );
+    };
+    let results = &run.cases;
+    let by_id: BTreeMap<&str, &CaseInfo> = set.cases.iter().map(|c| (c.id.as_str(), c)).collect();
     // document → (example line, case id) → result
-    let mut docs: BTreeMap<String, BTreeMap<(u32, String), &CaseResult>> = BTreeMap::new();
+    let mut docs: BTreeMap<String, BTreeMap<(u32, String), &CaseRun>> = BTreeMap::new();
     let mut fields = 0;
-    for r in results.iter().filter(|r| !r.verdict.drift.is_empty()) {
-        fields += r.verdict.drift.len();
+    for r in results.iter().filter(|r| !r.drift.is_empty()) {
+        fields += r.drift.len();
         let (doc, line) = provenance(by_id.get(r.id.as_str()).copied());
         docs.entry(doc)
             .or_default()
@@ -54,21 +60,15 @@ pub fn render(target: &str, cases: &[Case], results: &[CaseResult]) -> String {
             let case = by_id.get(id.as_str()).copied();
             let _ = writeln!(out, "### {}\n", example_heading(doc, case, id));
             if let Some(c) = case {
-                let _ = writeln!(
-                    out,
-                    "Case `{}`: {} {}.\n",
-                    c.id,
-                    md_text(&c.request.method),
-                    md_code(&c.request.path)
-                );
+                let _ = writeln!(out, "Case `{}`: {}.\n", c.id, md_code(&c.endpoint));
             }
-            if !matches!(r.outcome, Outcome::Passed) {
+            if r.cell != Cell::Passed {
                 out.push_str(
                     "The case did not pass (see *Failures* below): fields after a failure may be missing.\n\n",
                 );
             }
             out.push_str("| field | documented | target | why |\n|---|---|---|---|\n");
-            for d in &r.verdict.drift {
+            for d in &r.drift {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} |",
@@ -85,10 +85,7 @@ pub fn render(target: &str, cases: &[Case], results: &[CaseResult]) -> String {
         }
     }
 
-    let failures: Vec<&CaseResult> = results
-        .iter()
-        .filter(|r| !matches!(r.outcome, Outcome::Passed))
-        .collect();
+    let failures: Vec<&CaseRun> = results.iter().filter(|r| r.cell != Cell::Passed).collect();
     if !failures.is_empty() {
         out.push_str("## Failures (not drift)\n\n");
         out.push_str(
@@ -98,9 +95,10 @@ pub fn render(target: &str, cases: &[Case], results: &[CaseResult]) -> String {
         for r in failures {
             let case = by_id.get(r.id.as_str()).copied();
             let (doc, _) = provenance(case);
-            let what = match &r.outcome {
-                Outcome::Failed(ms) => {
-                    let mut paths: Vec<String> = ms
+            let what = match &r.error {
+                None => {
+                    let mut paths: Vec<String> = r
+                        .mismatches
                         .iter()
                         .map(|m| {
                             if m.path.is_empty() {
@@ -124,8 +122,7 @@ pub fn render(target: &str, cases: &[Case], results: &[CaseResult]) -> String {
                         if n > 5 { ", …" } else { "" }
                     )
                 }
-                Outcome::Error(e) => format!("could not be run: {}", md_text(&short(e))),
-                Outcome::Passed => unreachable!(),
+                Some(e) => format!("could not be run: {}", md_text(&short(e))),
             };
             let _ = writeln!(
                 out,
@@ -138,16 +135,16 @@ pub fn render(target: &str, cases: &[Case], results: &[CaseResult]) -> String {
     out
 }
 
-fn provenance(case: Option<&Case>) -> (String, Option<u32>) {
-    match case.and_then(|c| c.provenance.as_ref()) {
-        Some(p) => (p.document.clone(), p.response_line.or(p.line)),
+fn provenance(case: Option<&CaseInfo>) -> (String, Option<u32>) {
+    match case.and_then(|c| c.document.clone().map(|d| (d, c))) {
+        Some((doc, c)) => (doc, c.response_line.or(c.line)),
         None => ("(cases without a document)".to_string(), None),
     }
 }
 
 /// "Response example at docs/x.md:96 (request example at docs/x.md:56)".
-fn example_heading(doc: &str, case: Option<&Case>, id: &str) -> String {
-    let Some(p) = case.and_then(|c| c.provenance.as_ref()) else {
+fn example_heading(doc: &str, case: Option<&CaseInfo>, id: &str) -> String {
+    let Some(p) = case.filter(|c| c.document.is_some()) else {
         return format!("Case {}", md_code(id));
     };
     match (p.line, p.response_line) {
@@ -212,58 +209,57 @@ fn longest_run(s: &str, c: char) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cases::{Expect, Provenance, Request};
-    use crate::compare::{Drift, Layer, Mismatch, Verdict};
+    use crate::compare::{Drift, Layer, Mismatch};
+    use crate::results::{Counts, TargetRun};
     use serde_json::{Value, json};
-    use std::time::Duration;
 
-    fn case(id: &str, doc: &str, line: u32, response_line: Option<u32>) -> Case {
-        Case {
+    fn case(id: &str, doc: &str, line: u32, response_line: Option<u32>) -> CaseInfo {
+        CaseInfo {
             id: id.into(),
             title: "t".into(),
             tags: vec![],
-            provenance: Some(Provenance {
-                document: doc.into(),
-                line: Some(line),
-                response_line,
-            }),
-            pod: None,
-            setup: vec![],
-            request: Request {
-                method: "PATCH".into(),
-                path: "/api/v1/namespaces/{namespace}/pods/{name}".into(),
-                query: Default::default(),
-                headers: Default::default(),
-                content_type: None,
-                body: None,
-            },
-            expect: Expect {
-                status: 200,
-                kind: None,
-                reason: None,
-                checks: vec![],
-                include: None,
-                environmental: Default::default(),
-                snapshot: Default::default(),
-            },
-            file: Default::default(),
+            document: Some(doc.into()),
+            line: Some(line),
+            response_line,
+            endpoint: "PATCH pods/{name}".into(),
+            content_type: None,
         }
     }
 
-    fn result(id: &str, outcome: Outcome, drift: Vec<Drift>) -> CaseResult {
-        CaseResult {
+    fn result(id: &str, cell: Cell, drift: Vec<Drift>) -> CaseRun {
+        CaseRun {
             id: id.into(),
-            title: "t".into(),
-            outcome,
-            verdict: Verdict {
-                mismatches: vec![],
-                drift,
-            },
-            duration: Duration::ZERO,
-            cleanup: None,
+            cell,
+            duration_ms: 0,
+            status: None,
+            mismatches: vec![],
+            drift,
+            vs_reference: vec![],
+            error: None,
+            accepted: vec![],
+            pending_snapshot: None,
             answer: None,
-            snapshot: None,
-            content: None,
+        }
+    }
+
+    fn set(target: &str, cases: Vec<CaseInfo>, results: Vec<CaseRun>) -> ResultSet {
+        ResultSet {
+            schema_version: 1,
+            tool: "t".into(),
+            started_at: "2026-11-22T00:00:00Z".into(),
+            duration_ms: 0,
+            reference: None,
+            cases,
+            targets: vec![TargetRun {
+                name: target.into(),
+                url: "http://x".into(),
+                namespace: None,
+                error: None,
+                cleanup: vec![],
+                duration_ms: 0,
+                counts: Counts::default(),
+                cases: results,
+            }],
         }
     }
 
@@ -286,7 +282,7 @@ mod tests {
         let results = vec![
             result(
                 "b",
-                Outcome::Passed,
+                Cell::Passed,
                 vec![
                     drift("/spec/nodeName", json!("127.0.0.1"), None),
                     drift("/x|y", json!("a`b"), Some(json!(3))),
@@ -294,12 +290,15 @@ mod tests {
             ),
             result(
                 "a",
-                Outcome::Passed,
+                Cell::Passed,
                 vec![drift("/metadata/selfLink", json!("/api/v1/x"), None)],
             ),
-            result("c", Outcome::Passed, vec![]),
+            result("c", Cell::Passed, vec![]),
         ];
-        let md = render("https://127.0.0.1:6443", &cases, &results);
+        let md = render(
+            &set("https://127.0.0.1:6443", cases, results),
+            "https://127.0.0.1:6443",
+        );
         assert!(md.contains("3 fields in 2 examples of 2 documents"), "{md}");
         let a = md.find("## docs/a.md").unwrap();
         let b = md.find("## docs/b.md").unwrap();
@@ -330,11 +329,11 @@ mod tests {
             expected: Some(json!("x")),
             actual: Some(json!("y")),
         };
-        let results = vec![
-            result("a", Outcome::Failed(vec![mismatch]), vec![]),
-            result("z", Outcome::Error("setup: HTTP 422".into()), vec![]),
-        ];
-        let md = render("reference", &cases, &results);
+        let mut failed = result("a", Cell::Failed, vec![]);
+        failed.mismatches = vec![mismatch];
+        let mut error = result("z", Cell::Error, vec![]);
+        error.error = Some("setup: HTTP 422".into());
+        let md = render(&set("reference", cases, vec![failed, error]), "reference");
         assert!(md.contains("No drift"), "{md}");
         assert!(md.contains("## Failures (not drift)"), "{md}");
         assert!(
