@@ -25,6 +25,7 @@ fn case(id: &str, title: &str, endpoint: &str, ct: Option<&str>, line: u32) -> C
         tags: vec!["pods".into()],
         document: Some("docs/pods.md".into()),
         line: Some(line),
+        response_line: None,
         endpoint: endpoint.into(),
         content_type: ct.map(Into::into),
     }
