@@ -446,13 +446,13 @@ impl OutputArgs {
 
     fn load_baseline(&self) -> Result<Option<Baseline>, String> {
         let path = self.baseline_path();
-        match &self.baseline {
-            Some(_) => Baseline::load(&path).map(Some).map_err(|e| e.to_string()),
-            // --update-baseline without --baseline: start from baseline.toml if it exists.
-            None if self.update_baseline && path.exists() => {
-                Baseline::load(&path).map(Some).map_err(|e| e.to_string())
-            }
-            None => Ok(None),
+        // --update-baseline starts from the file if it exists, else from nothing.
+        if self.baseline.is_some() && !(self.update_baseline && !path.exists())
+            || self.update_baseline && path.exists()
+        {
+            Baseline::load(&path).map(Some).map_err(|e| e.to_string())
+        } else {
+            Ok(None)
         }
     }
 }

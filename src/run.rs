@@ -115,13 +115,7 @@ impl Run {
         }
         Ok(Run {
             client,
-            secrets: cfg
-                .target
-                .token
-                .iter()
-                .chain(cfg.target.headers.values())
-                .cloned()
-                .collect(),
+            secrets: cfg.target.secrets(),
             base,
             namespace,
             concurrency: cfg.concurrency.max(1),

@@ -380,23 +380,6 @@ fn check(spec: TargetSpec, line: usize, text: &str, dir: &Path) -> Result<Entry,
     })
 }
 
-/// Headers whose values are credentials: a literal value is refused for them.
-fn is_secret_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    [
-        "auth",
-        "token",
-        "key",
-        "secret",
-        "password",
-        "cookie",
-        "session",
-        "credential",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
-}
-
 fn header_source(name: &str, value: toml::Value, dir: &Path) -> Result<HeaderSource, String> {
     if HeaderName::from_bytes(name.as_bytes()).is_err() {
         return Err(format!("{name:?} is not a valid HTTP header name"));
@@ -404,7 +387,7 @@ fn header_source(name: &str, value: toml::Value, dir: &Path) -> Result<HeaderSou
     let forms = "write { env = \"VARIABLE\" } or { file = \"path\" }";
     match value {
         toml::Value::String(literal) => {
-            if is_secret_header(name) {
+            if crate::target::is_secret_header(name) {
                 Err(format!(
                     "the header {name} carries a credential, and secrets are never stored in the \
                      targets file: {forms} (a literal value is only accepted for headers whose \

@@ -3,8 +3,9 @@
 
 use apiconform::cases;
 use apiconform::import::{self, FileAction, ImportError, ImportOptions};
-use apiconform::run::{Outcome, Run, RunConfig};
+use apiconform::results::Cell;
 use apiconform::server::ReferenceServer;
+use apiconform::session;
 use apiconform::target::Target;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -403,37 +404,43 @@ fn imported_cases_pass_on_the_reference_server() {
     assert!(import::import_docs(&paths(&all), &out, ImportOptions::default()).is_success());
     let loaded = cases::load_dir(&out).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let results = rt.block_on(async {
+    let set = rt.block_on(async {
         let server = ReferenceServer::start().await.unwrap();
-        let cfg = RunConfig {
+        let targets = [session::Named {
+            name: "reference".into(),
             target: Target::new(server.url()),
+        }];
+        let opts = session::Options {
             timeout: Duration::from_secs(30),
             concurrency: 4,
             snapshots: None,
         };
-        let run = Run::start(&cfg).await.unwrap();
-        let results = run.run_all(&loaded).await;
-        run.finish().await.unwrap();
+        let outcome = session::run(
+            &loaded,
+            &targets,
+            None,
+            &opts,
+            &|_, _| {},
+            std::future::pending(),
+        )
+        .await;
         server.shutdown().await;
-        results
+        outcome.results
     });
-    for r in &results {
-        assert_eq!(r.outcome, Outcome::Passed, "{}: {:?}", r.id, r.outcome);
+    let results = &set.targets[0].cases;
+    assert_eq!(results.len(), loaded.len());
+    for r in results {
+        assert_eq!(r.cell, Cell::Passed, "{}: {:?}", r.id, r.mismatches);
     }
     // The documents' kubelet and scheduler fields are drift, not failures.
     let patch = results
         .iter()
         .find(|r| r.id == "cce-02-0041-patch-pod")
         .unwrap();
-    let drift: Vec<&str> = patch
-        .verdict
-        .drift
-        .iter()
-        .map(|d| d.path.as_str())
-        .collect();
+    let drift: Vec<&str> = patch.drift.iter().map(|d| d.path.as_str()).collect();
     assert!(drift.contains(&"/spec/nodeName"), "{drift:?}");
     assert!(drift.contains(&"/status/containerStatuses"), "{drift:?}");
-    let md = apiconform::report::drift::render("reference", &loaded, &results);
+    let md = apiconform::report::drift::render(&set, "reference");
     assert!(
         md.contains("Response example at docs/cce_02_0041-patch-pod.md:78"),
         "{md}"
