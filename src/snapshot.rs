@@ -305,8 +305,11 @@ fn render(meta: &Meta, text: &str, pending: bool) -> String {
         // insta's pending files carry the line of the assertion; a case file has it at line 1.
         out.push_str("assertion_line: 1\n");
     }
-    out.push_str(&format!("description: {}\n", q(meta.title)));
-    out.push_str(&format!("expression: {}\n", q(meta.request)));
+    // (insta shows an `expression` as Rust code; the request goes with the title instead.)
+    out.push_str(&format!(
+        "description: {}\n",
+        q(&format!("{} — {}", meta.request, meta.title))
+    ));
     out.push_str("---\n");
     out.push_str(text.trim_end());
     out.push('\n');
@@ -499,7 +502,10 @@ mod tests {
         // insta itself reads the pending file, with its metadata and content.
         let snap = insta::Snapshot::from_file(&pending).unwrap();
         assert_eq!(snap.metadata().source(), Some("cases/a.yaml"));
-        assert_eq!(snap.metadata().description(), Some("A \"quoted\" title"));
+        assert_eq!(
+            snap.metadata().description(),
+            Some("GET /api/v1/namespaces/{namespace}/pods/{name} — A \"quoted\" title")
+        );
         assert_eq!(
             snap.contents().as_text().unwrap().to_string(),
             c.to_text().trim_end()
