@@ -292,17 +292,8 @@ mod tests {
 
     fn case(id: &str, cell: Cell, mismatches: Vec<Mismatch>) -> CaseRun {
         CaseRun {
-            id: id.into(),
-            cell,
-            duration_ms: 0,
-            status: Some(200),
             mismatches,
-            drift: vec![],
-            vs_reference: vec![],
-            error: None,
-            accepted: vec![],
-            pending_snapshot: None,
-            answer: None,
+            ..CaseRun::new(id, cell)
         }
     }
 
@@ -314,15 +305,10 @@ mod tests {
             duration_ms: 0,
             reference: None,
             cases: vec![],
-            targets: vec![TargetRun {
-                name: "vendor".into(),
-                url: "http://x".into(),
-                namespace: None,
-                error: None,
-                cleanup: vec![],
-                duration_ms: 0,
-                counts: Counts::default(),
-                cases: vec![
+            targets: vec![TargetRun::new(
+                "vendor",
+                "http://x",
+                vec![
                     case(
                         "a",
                         Cell::Failed,
@@ -334,7 +320,7 @@ mod tests {
                     case("b", Cell::Unsupported, vec![mismatch(Layer::Protocol, "")]),
                     case("c", Cell::Passed, vec![]),
                 ],
-            }],
+            )],
         }
     }
 

@@ -117,6 +117,41 @@ pub struct CaseRun {
     pub answer: Option<Value>,
 }
 
+impl CaseRun {
+    /// A case run with this cell and nothing else recorded.
+    pub fn new(id: &str, cell: Cell) -> CaseRun {
+        CaseRun {
+            id: id.to_string(),
+            cell,
+            duration_ms: 0,
+            status: None,
+            mismatches: vec![],
+            drift: vec![],
+            vs_reference: vec![],
+            error: None,
+            accepted: vec![],
+            pending_snapshot: None,
+            answer: None,
+        }
+    }
+}
+
+impl TargetRun {
+    /// A target's run with these case runs (counted).
+    pub fn new(name: &str, url: &str, cases: Vec<CaseRun>) -> TargetRun {
+        TargetRun {
+            name: name.to_string(),
+            url: url.to_string(),
+            namespace: None,
+            error: None,
+            cleanup: vec![],
+            duration_ms: 0,
+            counts: Counts::of(&cases),
+            cases,
+        }
+    }
+}
+
 impl CaseInfo {
     pub fn of(case: &Case) -> CaseInfo {
         let path = case
@@ -259,28 +294,10 @@ mod tests {
     use serde_json::json;
 
     fn run(name: &str, answer: Value) -> TargetRun {
-        TargetRun {
-            name: name.into(),
-            url: "http://x".into(),
-            namespace: None,
-            error: None,
-            cleanup: vec![],
-            duration_ms: 0,
-            counts: Counts::default(),
-            cases: vec![CaseRun {
-                id: "a".into(),
-                cell: Cell::Passed,
-                duration_ms: 1,
-                status: Some(200),
-                mismatches: vec![],
-                drift: vec![],
-                vs_reference: vec![],
-                error: None,
-                accepted: vec![],
-                pending_snapshot: None,
-                answer: Some(json!({"status": 200, "body": answer})),
-            }],
-        }
+        let mut case = CaseRun::new("a", Cell::Passed);
+        case.status = Some(200);
+        case.answer = Some(json!({"status": 200, "body": answer}));
+        TargetRun::new(name, "http://x", vec![case])
     }
 
     #[test]

@@ -210,7 +210,7 @@ fn longest_run(s: &str, c: char) -> usize {
 mod tests {
     use super::*;
     use crate::compare::{Drift, Layer, Mismatch};
-    use crate::results::{Counts, TargetRun};
+    use crate::results::TargetRun;
     use serde_json::{Value, json};
 
     fn case(id: &str, doc: &str, line: u32, response_line: Option<u32>) -> CaseInfo {
@@ -228,17 +228,8 @@ mod tests {
 
     fn result(id: &str, cell: Cell, drift: Vec<Drift>) -> CaseRun {
         CaseRun {
-            id: id.into(),
-            cell,
-            duration_ms: 0,
-            status: None,
-            mismatches: vec![],
             drift,
-            vs_reference: vec![],
-            error: None,
-            accepted: vec![],
-            pending_snapshot: None,
-            answer: None,
+            ..CaseRun::new(id, cell)
         }
     }
 
@@ -250,16 +241,7 @@ mod tests {
             duration_ms: 0,
             reference: None,
             cases,
-            targets: vec![TargetRun {
-                name: target.into(),
-                url: "http://x".into(),
-                namespace: None,
-                error: None,
-                cleanup: vec![],
-                duration_ms: 0,
-                counts: Counts::default(),
-                cases: results,
-            }],
+            targets: vec![TargetRun::new(target, "http://x", results)],
         }
     }
 

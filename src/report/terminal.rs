@@ -1,6 +1,6 @@
 //! The terminal report: one line per case, the structured diff of each failure, a summary line.
 
-use crate::baseline::Applied;
+use crate::baseline::{Applied, Entry};
 use crate::compare::{Layer, Mismatch};
 use crate::results::{CaseRun, Cell, ResultSet, TargetRun};
 use crate::run::{CaseResult, Outcome};
@@ -138,31 +138,27 @@ pub fn summary(set: &ResultSet, applied: &Applied, listed: bool) -> String {
             }
         }
     }
+    let entry = |e: &Entry| {
+        let path = e
+            .path
+            .as_deref()
+            .map(|p| format!(" {p}"))
+            .unwrap_or_default();
+        format!("{} {}{path} — {}", e.target, e.case, e.reason)
+    };
     for e in &applied.expired {
         let _ = writeln!(
             out,
-            "\nbaseline entry expired on {} (it fails the gate until renewed or removed): {} {}{} — {}",
+            "\nbaseline entry expired on {} (it fails the gate until renewed or removed): {}",
             e.expires.as_deref().unwrap_or("?"),
-            e.target,
-            e.case,
-            e.path
-                .as_deref()
-                .map(|p| format!(" {p}"))
-                .unwrap_or_default(),
-            e.reason
+            entry(e)
         );
     }
     for e in &applied.unused {
         let _ = writeln!(
             out,
-            "\nbaseline entry no longer needed (nothing fails there now): {} {}{} — {}",
-            e.target,
-            e.case,
-            e.path
-                .as_deref()
-                .map(|p| format!(" {p}"))
-                .unwrap_or_default(),
-            e.reason
+            "\nbaseline entry no longer needed (nothing fails there now): {}",
+            entry(e)
         );
     }
     out.push('\n');
