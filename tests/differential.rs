@@ -1,6 +1,6 @@
 //! The live differential test: the same request sequence sent to the embedded reference server and
-//! to a real kube-apiserver, responses compared after normalising uids, resourceVersions, timestamps
-//! and managedFields.
+//! to a real kube-apiserver, responses compared after normalising uids, resourceVersions and timestamps
+//! (managedFields are compared, but for their times).
 //!
 //! Runs only when `APICONFORM_ORACLE_URL` names the real server (e.g. `https://127.0.0.1:6443` after
 //! `../shared/kube-apiserver/start.sh`), with `APICONFORM_ORACLE_TOKEN` (bearer token) and optionally

@@ -224,6 +224,16 @@ fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
         return Err(ApiError::invalid("Namespace", &name, causes));
     }
     let now = now();
+    // Defaulting (before the field manager) sets the phase; the strategy sets the finalizers.
+    if obj
+        .pointer("/status/phase")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        obj["status"]["phase"] = json!("Active");
+    }
+    let fields = managed::update("Namespace", None, &mut obj, &req.manager, &now);
     {
         let meta = meta_mut(&mut obj);
         meta.remove("namespace");
@@ -234,7 +244,7 @@ fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
     }
     obj["spec"] = json!({"finalizers": ["kubernetes"]});
     obj["status"] = json!({"phase": "Active"});
-    managed::record_update(&mut obj, None, &req.manager, &now);
+    set_managed_fields(&mut obj, fields);
     let mut store = app.store();
     if store.namespaces.contains_key(&name) {
         return Err(ApiError::already_exists("namespaces", &name));
@@ -316,6 +326,9 @@ fn create_pod(app: &App, req: &Req, ns: &str) -> Result<Reply> {
         name = format!("{generate}{}", random_suffix());
     }
     let now = now();
+    // The field manager sees the object as decoded and defaulted, before admission and the strategy.
+    pod::convert_pod_ips(&mut obj);
+    let fields = managed::update("Pod", None, &mut obj, &req.manager, &now);
     {
         let meta = meta_mut(&mut obj);
         meta.insert("name".into(), json!(name));
@@ -339,7 +352,7 @@ fn create_pod(app: &App, req: &Req, ns: &str) -> Result<Reply> {
     if !causes.is_empty() {
         return Err(ApiError::invalid("Pod", &name, causes));
     }
-    managed::record_update(&mut obj, None, &req.manager, &now);
+    set_managed_fields(&mut obj, fields);
     let mut store = app.store();
     if !store.namespaces.contains_key(ns) {
         return Err(ApiError::not_found("namespaces", ns));
@@ -518,16 +531,22 @@ fn prepare_update(
         return Err(ApiError::conflict("pods", name));
     }
     let old_obj = &old.obj;
+    // The field manager sees the object as decoded and defaulted, before admission and the strategy.
+    pod::convert_pod_ips(&mut new);
+    let fields = managed::update("Pod", Some(old_obj), &mut new, &req.manager, &now());
     // The update strategy: the main resource keeps the stored status, the status subresource keeps
     // the stored spec and owner references.
     match sub {
         Sub::Main => {
             new["status"] = old_obj["status"].clone();
-            // The Priority admission plugin keeps the priority a pod was created with.
-            if new.pointer("/spec/priority").is_none()
-                && let Some(p) = old_obj.pointer("/spec/priority")
-            {
-                new["spec"]["priority"] = p.clone();
+            // The Priority admission plugin keeps the priority (and preemption policy) a pod was
+            // created with.
+            for field in ["priority", "preemptionPolicy"] {
+                if new["spec"].get(field).is_none()
+                    && let Some(p) = old_obj["spec"].get(field)
+                {
+                    new["spec"][field] = p.clone();
+                }
             }
         }
         Sub::Status => {
@@ -559,7 +578,6 @@ fn prepare_update(
             "field is immutable",
         ));
     }
-    pod::convert_pod_ips(&mut new);
     causes.extend(match sub {
         Sub::Main => pod::validate_update(&new, old_obj),
         Sub::Status => pod::validate_status(&new),
@@ -567,44 +585,23 @@ fn prepare_update(
     if !causes.is_empty() {
         return Err(ApiError::invalid("Pod", name, causes));
     }
-    // The candidate in canonical form (as a GET would return it). A write that changes nothing but
-    // managedFields is not written, and the resourceVersion stays.
+    // The candidate in canonical form (as a GET would return it). A write that changes nothing
+    // (managedFields included) is not written, and the resourceVersion stays.
     let candidate = encode_body("Pod", &new, false);
     let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
-    if same_but_managed_fields(&new, old_obj) {
+    set_managed_fields(&mut new, fields);
+    if new == *old_obj {
         return Ok(None);
     }
-    let old_fields = old_obj
-        .pointer("/metadata/managedFields")
-        .cloned()
-        .unwrap_or(Value::Null);
-    set_meta(&mut new, "managedFields", old_fields);
-    managed::record_update(&mut new, Some(old_obj), &req.manager, &now());
     Ok(Some(new))
 }
 
-/// Equality of two objects apart from `metadata.managedFields`, without copying either.
-fn same_but_managed_fields(a: &Value, b: &Value) -> bool {
-    fn equal_except(x: &Map<String, Value>, y: &Map<String, Value>, skip: &str) -> bool {
-        x.iter()
-            .filter(|(k, _)| *k != skip)
-            .all(|(k, v)| y.get(k) == Some(v))
-            && y.keys().filter(|k| *k != skip).all(|k| x.contains_key(k))
-    }
-    match (a.as_object(), b.as_object()) {
-        (Some(a), Some(b)) => {
-            let empty = Map::new();
-            let am = a
-                .get("metadata")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty);
-            let bm = b
-                .get("metadata")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty);
-            equal_except(a, b, "metadata") && equal_except(am, bm, "managedFields")
-        }
-        _ => a == b,
+/// Sets `metadata.managedFields` (its place is last in ObjectMeta), or removes it for `None`.
+fn set_managed_fields(obj: &mut Value, fields: Option<Value>) {
+    let meta = meta_mut(obj);
+    meta.shift_remove("managedFields");
+    if let Some(f) = fields {
+        meta.insert("managedFields".into(), f);
     }
 }
 

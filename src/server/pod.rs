@@ -29,7 +29,6 @@ pub fn apply_defaults(pod: &mut Value) {
     set_if_absent(spec, "securityContext", json!({}));
     set_if_absent(spec, "schedulerName", json!("default-scheduler"));
     set_if_absent(spec, "enableServiceLinks", json!(true));
-    set_if_absent(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
     if spec.get("hostNetwork") == Some(&json!(true)) {
         for field in ["containers", "initContainers"] {
             if let Some(Value::Array(cs)) = spec.get_mut(field) {
@@ -85,7 +84,17 @@ fn default_container(c: &mut Map<String, Value>) {
             set_if_absent(p, "successThreshold", json!(1));
             set_if_absent(p, "failureThreshold", json!(3));
             if let Some(Value::Object(h)) = p.get_mut("httpGet") {
-                set_if_absent(h, "scheme", json!("HTTP"));
+                default_http_get(h);
+            }
+        }
+    }
+    if let Some(Value::Object(lifecycle)) = c.get_mut("lifecycle") {
+        for handler in ["postStart", "preStop"] {
+            if let Some(Value::Object(h)) = lifecycle
+                .get_mut(handler)
+                .and_then(|h| h.get_mut("httpGet"))
+            {
+                default_http_get(h);
             }
         }
     }
@@ -97,6 +106,24 @@ fn default_container(c: &mut Map<String, Value>) {
                 set_if_absent(f, "apiVersion", json!("v1"));
             }
         }
+    }
+}
+
+/// `SetDefaults_HTTPGetAction`.
+fn default_http_get(h: &mut Map<String, Value>) {
+    if h.get("path")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        h.insert("path".into(), json!("/"));
+    }
+    if h.get("scheme")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        h.insert("scheme".into(), json!("HTTP"));
     }
 }
 
@@ -143,6 +170,25 @@ fn default_volume(v: &mut Map<String, Value>) {
     if let Some(Value::Object(h)) = v.get_mut("hostPath") {
         set_if_absent(h, "type", json!(""));
     }
+    // `SetDefaults_ObjectFieldSelector`, in downward API volumes and projections too.
+    if let Some(items) = v.get_mut("downwardAPI").and_then(|d| d.get_mut("items")) {
+        default_field_refs(items);
+    }
+    if let Some(Value::Array(sources)) = v.get_mut("projected").and_then(|p| p.get_mut("sources")) {
+        for src in sources {
+            if let Some(items) = src.get_mut("downwardAPI").and_then(|d| d.get_mut("items")) {
+                default_field_refs(items);
+            }
+        }
+    }
+}
+
+fn default_field_refs(items: &mut Value) {
+    for item in items.as_array_mut().into_iter().flatten() {
+        if let Some(Value::Object(f)) = item.get_mut("fieldRef") {
+            set_if_absent(f, "apiVersion", json!("v1"));
+        }
+    }
 }
 
 /// `IfNotPresent`, unless the image has no tag or the tag `latest` (then `Always`).
@@ -157,8 +203,9 @@ pub fn image_pull_policy(image: &str) -> &'static str {
     }
 }
 
-/// What admission plugins add on create: `Priority` (priority 0) and `DefaultTolerationSeconds` (the
-/// not-ready/unreachable NoExecute tolerations, 300 s).
+/// What admission plugins add on create: `Priority` (priority 0 and the preemption policy of the
+/// default class) and `DefaultTolerationSeconds` (the not-ready/unreachable NoExecute tolerations,
+/// 300 s). Being admission, not defaulting, none of it is owned in managedFields.
 pub fn admit_create(pod: &mut Value) {
     let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
         return;
@@ -167,6 +214,7 @@ pub fn admit_create(pod: &mut Value) {
     {
         spec.insert("priority".into(), json!(0));
     }
+    set_if_absent(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
     let tolerations = match spec.get_mut("tolerations") {
         Some(Value::Array(t)) => t,
         _ => {
@@ -654,8 +702,61 @@ pub fn validate_status(new: &Value) -> Vec<Cause> {
                 ));
             }
         }
+        if ips.len() > 1 {
+            validate_dual_stack(ips, &mut errs);
+        }
     }
     errs
+}
+
+/// `validatePodIPs` beyond each IP: at most one IP per family, no duplicates.
+fn validate_dual_stack(ips: &[Value], errs: &mut Vec<Cause>) {
+    use std::net::IpAddr;
+    let texts: Vec<&str> = ips
+        .iter()
+        .map(|ip| ip.get("ip").and_then(Value::as_str).unwrap_or(""))
+        .collect();
+    let (mut v4, mut v6, mut invalid) = (false, false, false);
+    for t in &texts {
+        match t.parse::<IpAddr>() {
+            Ok(IpAddr::V4(_)) => v4 = true,
+            Ok(IpAddr::V6(a)) if a.to_ipv4_mapped().is_some() => v4 = true,
+            Ok(IpAddr::V6(_)) => v6 = true,
+            Err(_) => invalid = true,
+        }
+    }
+    if invalid {
+        errs.push(Cause {
+            reason: "InternalError",
+            message:
+                "Internal error: failed to check for dual stack with error:ip <nil> is invalid"
+                    .into(),
+            field: "status.podIPs".into(),
+        });
+    }
+    if invalid || !(v4 && v6) || texts.len() > 2 {
+        let shown: Vec<String> = texts
+            .iter()
+            .map(|t| format!("core.PodIP{{IP:{t:?}}}"))
+            .collect();
+        errs.push(Cause {
+            reason: "FieldValueInvalid",
+            message: format!(
+                "Invalid value: []core.PodIP{{{}}}: may specify no more than one IP for each IP family",
+                shown.join(", ")
+            ),
+            field: "status.podIPs".into(),
+        });
+    }
+    for (i, t) in texts.iter().enumerate() {
+        if texts[..i].contains(t) {
+            errs.push(Cause {
+                reason: "FieldValueDuplicate",
+                message: format!("Duplicate value: core.PodIP{{IP:{t:?}}}"),
+                field: format!("status.podIPs[{i}]"),
+            });
+        }
+    }
 }
 
 fn set_if_absent(m: &mut Map<String, Value>, key: &str, v: Value) {
@@ -734,6 +835,34 @@ mod tests {
         added["spec"]["containers"] =
             json!([{"name": "c", "image": "a"}, {"name": "d", "image": "a"}]);
         assert_eq!(validate_update(&added, &old)[0].field, "spec.containers");
+    }
+
+    #[test]
+    fn admission_not_defaulting_sets_the_preemption_policy() {
+        let mut pod = json!({"spec": {"containers": [{"name": "c", "image": "x",
+            "readinessProbe": {"httpGet": {"port": 80}}}]}});
+        apply_defaults(&mut pod);
+        assert!(pod["spec"].get("preemptionPolicy").is_none());
+        assert_eq!(
+            pod["spec"]["containers"][0]["readinessProbe"]["httpGet"],
+            json!({"port": 80, "path": "/", "scheme": "HTTP"})
+        );
+        admit_create(&mut pod);
+        assert_eq!(pod["spec"]["preemptionPolicy"], "PreemptLowerPriority");
+    }
+
+    #[test]
+    fn pod_ips_one_per_family() {
+        let status = |ips: Value| json!({"metadata": {"name": "p"}, "status": {"podIPs": ips}});
+        let ok = status(json!([{"ip": "10.0.0.1"}, {"ip": "fd00::1"}]));
+        assert!(validate_status(&ok).is_empty());
+        let errs = validate_status(&status(json!([{"ip": "10.0.0.1"}, {"ip": "10.0.0.1"}])));
+        let reasons: Vec<&str> = errs.iter().map(|c| c.reason).collect();
+        assert_eq!(reasons, ["FieldValueInvalid", "FieldValueDuplicate"]);
+        assert_eq!(
+            errs[1].message,
+            "Duplicate value: core.PodIP{IP:\"10.0.0.1\"}"
+        );
     }
 
     #[test]

@@ -309,6 +309,139 @@ fn build_ty(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Walking values by type
+
+/// A type of the schema, for code that walks values the way Go sees them (the field manager).
+#[derive(Debug, Clone, Copy)]
+pub struct Type(&'static Ty);
+
+/// A struct type of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Struct(&'static StructDef);
+
+/// One field of a [`Struct`].
+#[derive(Debug, Clone, Copy)]
+pub struct FieldInfo(&'static Field);
+
+/// What a value of a [`Type`] is made of (pointers are looked through).
+pub enum Shape {
+    /// A string, number, bool, time, quantity, int-or-string or raw value.
+    Scalar,
+    Struct(Struct),
+    /// A Go slice, with its element type.
+    List(Type),
+    /// A Go map (string keys), with its value type.
+    Map(Type),
+}
+
+/// The struct type named `name` in `pod_schema.json` (`"Pod"`, `"Namespace"`, ...).
+pub fn type_named(name: &str) -> Option<Type> {
+    static ROOTS: LazyLock<HashMap<&'static str, Ty>> = LazyLock::new(|| {
+        schema()
+            .map(|s| {
+                s.by_name
+                    .iter()
+                    .map(|(k, &i)| (&**k, Ty::Struct(i)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    ROOTS.get(name).map(Type)
+}
+
+impl Type {
+    pub fn shape(self) -> Shape {
+        let mut ty = self.0;
+        while let Ty::Ptr(inner) = ty {
+            ty = inner;
+        }
+        match ty {
+            Ty::Struct(i) => match schema().ok().and_then(|s| s.structs.get(*i)) {
+                Some(def) => Shape::Struct(Struct(def)),
+                None => Shape::Scalar,
+            },
+            Ty::Slice(elem, _) => Shape::List(Type(elem)),
+            Ty::Map(elem) => Shape::Map(Type(elem)),
+            _ => Shape::Scalar,
+        }
+    }
+
+    /// Whether two scalars of this type are the same once encoded (`None` or `null` is the zero
+    /// value); numbers compare numerically, as the field manager's `value.Equals` does.
+    pub fn same_scalar(self, a: Option<&Value>, b: Option<&Value>) -> bool {
+        let norm = |v: Option<&Value>| -> Value {
+            match v {
+                None | Some(Value::Null) => self.zero(),
+                Some(Value::String(s))
+                    if self.is_time() && is_zero_time(time_for_output(s, false)) =>
+                {
+                    Value::Null
+                }
+                Some(v) => v.clone(),
+            }
+        };
+        match (a, b) {
+            (Some(x), Some(y)) if x == y => true,
+            _ => match (norm(a), norm(b)) {
+                (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+                (x, y) => x == y,
+            },
+        }
+    }
+
+    fn is_time(self) -> bool {
+        let mut ty = self.0;
+        while let Ty::Ptr(inner) = ty {
+            ty = inner;
+        }
+        matches!(ty, Ty::Time | Ty::MicroTime)
+    }
+
+    /// The zero value, as [`encode`] writes it for an absent value.
+    pub fn zero(self) -> Value {
+        match self.0 {
+            Ty::Time | Ty::MicroTime => Value::Null,
+            ty => zero_value(ty),
+        }
+    }
+}
+
+impl Struct {
+    /// The Go type name, e.g. `v1.PodSpec`.
+    pub fn go_name(self) -> &'static str {
+        &self.0.go
+    }
+
+    /// The fields in Go order.
+    pub fn fields(self) -> impl Iterator<Item = FieldInfo> {
+        self.0.fields.iter().map(FieldInfo)
+    }
+
+    pub fn field(self, json: &str) -> Option<FieldInfo> {
+        self.0
+            .index
+            .get(json)
+            .map(|&i| FieldInfo(&self.0.fields[i]))
+    }
+}
+
+impl FieldInfo {
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
+        &self.0.json
+    }
+
+    pub fn ty(self) -> Type {
+        Type(&self.0.ty)
+    }
+
+    /// Whether Go leaves the field out of the encoding when it holds `v` (`omitempty` and empty).
+    pub fn omitted(self, v: Option<&Value>) -> bool {
+        self.0.omitempty && is_empty(&self.0.ty, v)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Decoding
 
 /// Like Go's json.Unmarshal into the named type: keeps known fields (in Go field order), silently

@@ -223,9 +223,6 @@ pub fn normalize(v: &Value) -> Value {
                         {
                             Value::String("<time>".into())
                         }
-                        ("managedFields", Value::Array(a)) if a.iter().all(is_managed_entry) => {
-                            Value::String("<managedFields>".into())
-                        }
                         _ => normalize(v),
                     };
                     (k.clone(), n)
@@ -255,13 +252,6 @@ fn is_rfc3339(s: &str) -> bool {
         && b[13] == b':'
         && b[16] == b':'
         && b[19] == b'Z'
-}
-
-fn is_managed_entry(e: &Value) -> bool {
-    ["manager", "operation", "apiVersion", "time", "fieldsType"]
-        .iter()
-        .all(|k| e.get(k).is_some_and(Value::is_string))
-        && e.get("fieldsV1").is_some_and(Value::is_object)
 }
 
 /// A body as comparable JSON: normalised, serialised with its key order (order is part of the
