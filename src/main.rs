@@ -447,9 +447,8 @@ impl OutputArgs {
     fn load_baseline(&self) -> Result<Option<Baseline>, String> {
         let path = self.baseline_path();
         // --update-baseline starts from the file if it exists, else from nothing.
-        if self.baseline.is_some() && !(self.update_baseline && !path.exists())
-            || self.update_baseline && path.exists()
-        {
+        let wanted = self.baseline.is_some() || self.update_baseline;
+        if wanted && (path.exists() || !self.update_baseline) {
             Baseline::load(&path).map(Some).map_err(|e| e.to_string())
         } else {
             Ok(None)
