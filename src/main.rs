@@ -495,9 +495,16 @@ fn conclude(
         println!("reports: {}", written.join(", "));
     }
     if outcome.interrupted {
-        eprintln!(
-            "interrupted: the namespaces were deleted; the results above are those of the cases that finished"
-        );
+        let namespaces: Vec<&str> = set
+            .targets
+            .iter()
+            .filter(|t| t.cleanup.is_empty())
+            .filter_map(|t| t.namespace.as_deref())
+            .collect();
+        if !namespaces.is_empty() {
+            eprintln!("interrupted: deleted namespace {}", namespaces.join(", "));
+        }
+        eprintln!("interrupted: the results above are those of the cases that finished");
         return Ok(ExitCode::from(130));
     }
     if set.targets.iter().any(|t| t.error.is_some())

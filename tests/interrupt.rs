@@ -115,7 +115,7 @@ fn interrupt_run(signal: &str) {
         .expect("stderr readable");
     assert_eq!(code, Some(130), "{stderr}");
     assert!(
-        stderr.contains("interrupted: deleting namespace"),
+        stderr.contains("interrupted: deleted namespace apiconform-"),
         "{stderr}"
     );
     assert_eq!(leftovers(&rt, reference.url()), (vec![], 0), "{stderr}");
