@@ -380,11 +380,19 @@ fn include_diff(
     v: &mut Verdict,
 ) {
     if let Some(reason) = environmental.get(at.as_str()) {
-        // A server-assigned value (a uid, a timestamp) differs by nature; drift is a documented field
-        // the target never returns, or returns as something else entirely.
-        let same_type =
-            actual.is_some_and(|a| std::mem::discriminant(a) == std::mem::discriminant(expected));
-        if !same_type {
+        // Drift: a documented field the target never returns, or contradicts. A value the server
+        // assigns to each object (a uid, a timestamp) differs by nature: only its absence or another
+        // type is drift.
+        let per_object = matches!(
+            at.rsplit('/').next(),
+            Some("uid" | "resourceVersion" | "creationTimestamp" | "deletionTimestamp" | "time")
+        );
+        let drifted = match actual {
+            None => true,
+            Some(a) if std::mem::discriminant(a) != std::mem::discriminant(expected) => true,
+            Some(a) => !per_object && a != expected,
+        };
+        if drifted {
             v.drift.push(Drift {
                 path: at.clone(),
                 documented: expected.clone(),
@@ -493,15 +501,25 @@ mod tests {
         e.include.as_mut().unwrap()["metadata"]["uid"] = json!("1234");
         e.environmental
             .insert("/metadata/uid".into(), "assigned by the server".into());
+        e.include.as_mut().unwrap()["status"] = json!({"phase": "Running"});
+        e.environmental
+            .insert("/status/phase".into(), "reported by a kubelet".into());
         let v = compare(
             &e,
-            &obs(200, json!({"spec": {}, "metadata": {"uid": "abcd"}})),
+            &obs(
+                200,
+                json!({"spec": {}, "metadata": {"uid": "abcd"}, "status": {"phase": "Pending"}}),
+            ),
         );
         assert!(v.mismatches.is_empty(), "{v:?}");
-        // Absent fields are drift; a server-assigned value that differs is not.
+        // Absent and contradicted fields are drift; a per-object value (a uid) that differs is not.
         let mut paths: Vec<&str> = v.drift.iter().map(|d| d.path.as_str()).collect();
         paths.sort();
-        assert_eq!(paths, ["/metadata/selfLink", "/spec/nodeName"], "{v:?}");
+        assert_eq!(
+            paths,
+            ["/metadata/selfLink", "/spec/nodeName", "/status/phase"],
+            "{v:?}"
+        );
     }
 
     #[test]
