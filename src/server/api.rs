@@ -438,13 +438,13 @@ fn patched_pod_on(
     };
     // Only a JSON Patch applied on a large stack can nest the pod past Go's limit (by one level:
     // evanphx/json-patch fails a patch that nests deeper).
-    if stack == Stack::Large {
-        if let Some(c) = patch::first_too_deep(&patched, patch::GO_MAX_DEPTH) {
-            return Err(undecodable(&format!(
-                "couldn't get version/kind; json parse error: invalid character '{c}' exceeded max depth"
-            ))
-            .into());
-        }
+    if stack == Stack::Large
+        && let Some(c) = patch::first_too_deep(&patched, patch::GO_MAX_DEPTH)
+    {
+        return Err(undecodable(&format!(
+            "couldn't get version/kind; json parse error: invalid character '{c}' exceeded max depth"
+        ))
+        .into());
     }
     let mut obj = schema::decode("Pod", &patched).map_err(|e| undecodable(&e.to_string()))?;
     pod::apply_defaults(&mut obj);
