@@ -323,7 +323,7 @@ async fn run(
     let label = if server.is_some() {
         format!("the embedded reference server ({})", named.target.url)
     } else {
-        named.target.url.clone()
+        named.target.shown_url()
     };
     println!("running {} cases against {label}", cases.len());
     let progress = Progress::new(cases.len() as u64);
@@ -400,7 +400,7 @@ async fn compare(
         named.len(),
         named
             .iter()
-            .map(|n| format!("{} ({})", n.name, n.target.base_url()))
+            .map(|n| format!("{} ({})", n.name, n.target.shown_url()))
             .collect::<Vec<_>>()
             .join(", ")
     );

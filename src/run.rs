@@ -108,7 +108,7 @@ impl Run {
             .await;
         let fail = |detail: String| RunError::Namespace {
             namespace: namespace.clone(),
-            url: base.clone(),
+            url: cfg.target.shown_url(),
             detail,
         };
         let secrets = cfg.target.secrets();

@@ -7,7 +7,7 @@ use crate::cases::Case;
 use crate::results::{CaseInfo, CaseRun, Counts, ResultSet, SCHEMA_VERSION, TargetRun};
 use crate::run::{CaseResult, Run, RunConfig};
 use crate::snapshot::Snapshots;
-use crate::target::Target;
+use crate::target::{Target, without_userinfo};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -212,32 +212,5 @@ pub async fn run_with_events(
     Outcome {
         results: set,
         interrupted,
-    }
-}
-
-/// A URL without `user:password@`, which must not reach a report.
-fn without_userinfo(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            format!("{scheme}://{host}{path}")
-        }
-        None => url.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn userinfo_is_dropped_from_urls() {
-        assert_eq!(
-            super::without_userinfo("https://admin:s3cret@host:6443/base"),
-            "https://host:6443/base"
-        );
-        assert_eq!(
-            super::without_userinfo("http://127.0.0.1:1"),
-            "http://127.0.0.1:1"
-        );
     }
 }
