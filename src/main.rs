@@ -130,7 +130,7 @@ struct SuiteArgs {
     /// Cases run at the same time (per target).
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
-    /// Per-request timeout in seconds.
+    /// Per-request timeout in seconds (connecting, sending and reading the whole answer).
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
 }

@@ -45,6 +45,8 @@ pub enum Fault {
     Echo,
     /// Bytes that are not HTTP (nor TLS) as soon as a connection is accepted.
     Garbage,
+    /// Forwarded after this many milliseconds.
+    Delay(u64),
 }
 
 /// Which requests a fault hits: (method, path) → hit.
@@ -85,6 +87,13 @@ pub struct FaultServer {
 impl FaultServer {
     /// A plain-HTTP fault server on 127.0.0.1.
     pub fn start(fault: Fault, when: When) -> FaultServer {
+        FaultServer::with_rules(&[(when, fault)])
+    }
+
+    /// A plain-HTTP fault server on 127.0.0.1 where each request gets the fault of the first rule
+    /// that hits it (none: forwarded).
+    pub fn with_rules(rules: &[(When, Fault)]) -> FaultServer {
+        let rules: Rules = Arc::new(rules.to_vec());
         let reference = BackgroundServer::start().expect("reference server");
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -94,7 +103,7 @@ impl FaultServer {
         let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let upstream = reference.url().to_string();
-        rt.spawn(serve(listener, fault, when, upstream));
+        rt.spawn(serve(listener, rules, upstream));
         FaultServer { url, reference, rt }
     }
 
@@ -183,20 +192,25 @@ fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
     tokio_rustls::TlsAcceptor::from(Arc::new(config))
 }
 
-async fn serve(listener: TcpListener, fault: Fault, when: When, upstream: String) {
+type Rules = Arc<Vec<(When, Fault)>>;
+
+async fn serve(listener: TcpListener, rules: Rules, upstream: String) {
     let client = reqwest::Client::new();
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             return;
         };
-        if matches!(fault, Fault::RefuseAfterFirst) {
+        if rules
+            .iter()
+            .any(|(_, f)| matches!(f, Fault::RefuseAfterFirst))
+        {
             // Stop listening, then answer this one: later connections are refused.
             drop(listener);
-            handle(stream, fault, when, &upstream, &client).await;
+            handle(stream, &rules, &upstream, &client).await;
             return;
         }
-        let (client, upstream) = (client.clone(), upstream.clone());
-        tokio::spawn(async move { handle(stream, fault, when, &upstream, &client).await });
+        let (client, upstream, rules) = (client.clone(), upstream.clone(), rules.clone());
+        tokio::spawn(async move { handle(stream, &rules, &upstream, &client).await });
     }
 }
 
@@ -249,12 +263,11 @@ async fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Head> {
 
 async fn handle(
     stream: TcpStream,
-    fault: Fault,
-    when: When,
+    rules: &[(When, Fault)],
     upstream: &str,
     client: &reqwest::Client,
 ) {
-    if matches!(fault, Fault::Garbage) {
+    if rules.iter().any(|(_, f)| matches!(f, Fault::Garbage)) {
         let mut stream = stream;
         let _ = stream
             .write_all(b"SSH-2.0-OpenSSH_9.2 not what you expected\r\n\x00\x01\x02\x03")
@@ -267,14 +280,18 @@ async fn handle(
         return;
     };
     let mut stream = reader.into_inner();
-    let hit =
-        when(&req.method, &req.path) && !matches!(fault, Fault::None | Fault::RefuseAfterFirst);
-    if !hit {
-        forward(&mut stream, &req, upstream, client).await;
-        return;
-    }
+    let fault = rules
+        .iter()
+        .find(|(when, _)| when(&req.method, &req.path))
+        .map_or(Fault::None, |(_, f)| *f);
     match fault {
-        Fault::None | Fault::RefuseAfterFirst | Fault::Garbage => {}
+        Fault::None | Fault::RefuseAfterFirst | Fault::Garbage => {
+            forward(&mut stream, &req, upstream, client).await;
+        }
+        Fault::Delay(ms) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            forward(&mut stream, &req, upstream, client).await;
+        }
         Fault::ResetMidBody => {
             let _ = stream
                 .write_all(
@@ -566,4 +583,142 @@ pub fn all_files_text(dir: &Path) -> String {
         ));
     }
     text
+}
+
+/// A CLI run in progress, its output collected line by line as it comes.
+pub struct Live {
+    child: std::process::Child,
+    started: Instant,
+    stdout: Arc<std::sync::Mutex<String>>,
+    stderr: Arc<std::sync::Mutex<String>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Live {
+    /// Starts `cmd` with both outputs collected.
+    pub fn spawn(cmd: &mut Command) -> Live {
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("apiconform starts");
+        let stdout = Arc::new(std::sync::Mutex::new(String::new()));
+        let stderr = Arc::new(std::sync::Mutex::new(String::new()));
+        let collect = |pipe: Box<dyn std::io::Read + Send>, into: Arc<std::sync::Mutex<String>>| {
+            std::thread::spawn(move || {
+                use std::io::BufRead;
+                for line in std::io::BufReader::new(pipe).lines() {
+                    let Ok(line) = line else { return };
+                    if let Ok(mut text) = into.lock() {
+                        text.push_str(&line);
+                        text.push('\n');
+                    }
+                }
+            })
+        };
+        let readers = vec![
+            collect(
+                Box::new(child.stdout.take().expect("stdout")),
+                stdout.clone(),
+            ),
+            collect(
+                Box::new(child.stderr.take().expect("stderr")),
+                stderr.clone(),
+            ),
+        ];
+        Live {
+            child,
+            started: Instant::now(),
+            stdout,
+            stderr,
+            readers,
+        }
+    }
+
+    pub fn stdout(&self) -> String {
+        self.stdout.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The case lines printed so far (`PASS …`, `FAIL …`, `ERROR …`).
+    pub fn case_lines(&self) -> usize {
+        self.stdout()
+            .lines()
+            .filter(|l| l.starts_with("PASS ") || l.starts_with("FAIL ") || l.starts_with("ERROR "))
+            .count()
+    }
+
+    /// Waits until `ready` holds (polling every 10 ms), failing after `limit`.
+    pub fn wait_until(&mut self, limit: Duration, what: &str, ready: impl Fn(&Live) -> bool) {
+        let deadline = Instant::now() + limit;
+        while !ready(self) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "apiconform ended ({status}) before {what}\n--- stdout\n{}--- stderr\n{}",
+                    self.stdout(),
+                    self.stderr()
+                );
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "no {what} within {limit:?}\n--- stdout\n{}--- stderr\n{}",
+                    self.stdout(),
+                    self.stderr()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Sends a signal (`-INT`, `-TERM`) with kill(1).
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill {signal}");
+    }
+
+    /// Waits for the end (killing the process and failing after `limit`).
+    pub fn finish(mut self, limit: Duration) -> Ran {
+        let deadline = Instant::now() + limit;
+        let code = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "apiconform did not end within {limit:?}\n--- stdout\n{}--- stderr\n{}",
+                    self.stdout(),
+                    self.stderr()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        for r in self.readers.drain(..) {
+            let _ = r.join();
+        }
+        Ran {
+            code,
+            stdout: self.stdout(),
+            stderr: self.stderr(),
+            took: self.started.elapsed(),
+        }
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        // A test that failed midway leaves no process behind.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
