@@ -266,3 +266,35 @@ fn a_second_interrupt_during_the_cleanup_exits_at_once_naming_the_namespace() {
         "{text}"
     );
 }
+
+#[test]
+fn an_interrupt_while_the_namespace_is_created_still_deletes_it() {
+    // The namespace's creation is answered (and done) only after 1.5 s; the interrupt comes
+    // before. The run waits for the answer (bounded by --timeout), then deletes the namespace.
+    let server = FaultServer::with_rules(&[(
+        |m: &str, p: &str| m == "POST" && !p.contains("/pods"),
+        Fault::Delay(1500),
+    )]);
+    let cases = fault::case_dir(&["get-missing-pod"]);
+    let out = tempfile::tempdir().expect("temp dir");
+    let mut live = Live::spawn(
+        fault::cli()
+            .args(fault::run_args(&server.url, cases.path(), out.path(), "5"))
+            .arg("--no-snapshots"),
+    );
+    live.wait_until(Duration::from_secs(5), "the start", |l| {
+        l.stdout().contains("running 1 cases against")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    live.signal("-INT");
+    let ran = live.finish(Duration::from_secs(10));
+    let text = ran.text();
+    assert_eq!(ran.code, Some(130), "{text}");
+    assert!(!ran.stdout.contains("PASS "), "no case ran: {text}");
+    assert!(
+        ran.stderr
+            .contains("interrupted: deleting namespace apiconform-"),
+        "{text}"
+    );
+    assert_eq!(server.leftovers(), (vec![], 0), "{text}");
+}
