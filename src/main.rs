@@ -6,7 +6,7 @@ use apiconform::cases;
 use apiconform::report::progress::Progress;
 use apiconform::report::terminal;
 use apiconform::results::ResultSet;
-use apiconform::run::{CaseResult, Outcome};
+use apiconform::run::Outcome;
 use apiconform::server::ReferenceServer;
 use apiconform::session;
 use apiconform::snapshot::{Snapshots, Update};
@@ -16,6 +16,8 @@ use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -128,7 +130,7 @@ struct SuiteArgs {
     /// Cases run at the same time (per target).
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
-    /// Per-request timeout in seconds.
+    /// Per-request timeout in seconds (connecting, sending and reading the whole answer).
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
 }
@@ -321,21 +323,25 @@ async fn run(
     let label = if server.is_some() {
         format!("the embedded reference server ({})", named.target.url)
     } else {
-        named.target.url.clone()
+        named.target.shown_url()
     };
     println!("running {} cases against {label}", cases.len());
     let progress = Progress::new(cases.len() as u64);
-    let on_result = |_: &str, r: &CaseResult| {
-        progress.line(&terminal::case(r));
-        progress.inc(!matches!(r.outcome, Outcome::Passed));
+    let watch = Arc::new(Watch::default());
+    let on_event = |e: session::Event| match e {
+        session::Event::Result { result: r, .. } => {
+            progress.line(&terminal::case(r));
+            progress.inc(!matches!(r.outcome, Outcome::Passed));
+        }
+        e => watch.event(&e, &progress),
     };
-    let outcome = session::run(
+    let outcome = session::run_with_events(
         &cases,
         std::slice::from_ref(&named),
         None,
         &opts,
-        &on_result,
-        stop_signal(),
+        &on_event,
+        stop_signals(watch.clone()),
     )
     .await;
     progress.finish();
@@ -394,25 +400,29 @@ async fn compare(
         named.len(),
         named
             .iter()
-            .map(|n| format!("{} ({})", n.name, n.target.base_url()))
+            .map(|n| format!("{} ({})", n.name, n.target.shown_url()))
             .collect::<Vec<_>>()
             .join(", ")
     );
     let progress = Progress::new((cases.len() * named.len()) as u64);
-    let on_result = |target: &str, r: &CaseResult| {
-        let failed = !matches!(r.outcome, Outcome::Passed);
-        if failed {
-            progress.line(&format!("{target}: {}", terminal::case(r)));
+    let watch = Arc::new(Watch::default());
+    let on_event = |e: session::Event| match e {
+        session::Event::Result { target, result: r } => {
+            let failed = !matches!(r.outcome, Outcome::Passed);
+            if failed {
+                progress.line(&format!("{target}: {}", terminal::case(r)));
+            }
+            progress.inc(failed);
         }
-        progress.inc(failed);
+        e => watch.event(&e, &progress),
     };
-    let outcome = session::run(
+    let outcome = session::run_with_events(
         &cases,
         &named,
         Some(&reference),
         &opts,
-        &on_result,
-        stop_signal(),
+        &on_event,
+        stop_signals(watch.clone()),
     )
     .await;
     progress.finish();
@@ -430,10 +440,132 @@ fn url_name(url: &str) -> String {
         .to_string()
 }
 
-/// Resolves on Ctrl-C or SIGTERM (never, if the handlers cannot be installed).
-async fn stop_signal() {
-    if apiconform::run::interrupted().await.is_err() {
-        std::future::pending::<()>().await;
+/// The namespaces of a session, as its events tell them, for the messages of an interrupt.
+#[derive(Default)]
+struct Watch {
+    /// (target, namespace, cleaned up)
+    namespaces: Mutex<Vec<(String, String, bool)>>,
+    stopping: AtomicBool,
+}
+
+impl Watch {
+    /// Notes a session event (other than a result); prints what an interrupt does.
+    fn event(&self, e: &session::Event, progress: &Progress) {
+        let Ok(mut namespaces) = self.namespaces.lock() else {
+            return;
+        };
+        match *e {
+            session::Event::Started { target, namespace } => {
+                namespaces.push((target.to_string(), namespace.to_string(), false));
+            }
+            session::Event::Stopping => {
+                self.stopping.store(true, Ordering::SeqCst);
+                progress.finish();
+                for (target, namespace, _) in namespaces.iter() {
+                    eprintln!(
+                        "interrupted: deleting namespace {namespace} on {target} (interrupt again to exit without waiting)"
+                    );
+                }
+            }
+            session::Event::Cleaned {
+                target,
+                namespace,
+                problem,
+            } => {
+                for n in namespaces.iter_mut().filter(|n| n.1 == namespace) {
+                    n.2 = true;
+                }
+                if problem.is_none() && self.stopping.load(Ordering::SeqCst) {
+                    eprintln!(
+                        "interrupted: namespace {namespace} on {target} deleted, with its pods"
+                    );
+                }
+            }
+            session::Event::Result { .. } => {}
+        }
+    }
+
+    /// The namespaces not cleaned up yet, as `namespace on target`.
+    fn remaining(&self) -> Vec<String> {
+        self.namespaces
+            .lock()
+            .map(|n| {
+                n.iter()
+                    .filter(|n| !n.2)
+                    .map(|(t, ns, _)| format!("{ns} on {t}"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Resolves on the first Ctrl-C or SIGTERM (never, if the handlers cannot be installed): the
+/// session then stops its cases and deletes its namespaces. A second signal during that cleanup
+/// exits at once (130), naming the namespaces that may remain.
+fn stop_signals(watch: Arc<Watch>) -> impl std::future::Future<Output = ()> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let Ok(mut signals) = Signals::new() else {
+            return;
+        };
+        if signals.next().await.is_err() {
+            return;
+        }
+        let _ = tx.send(());
+        if signals.next().await.is_err() {
+            return;
+        }
+        let remaining = watch.remaining();
+        if remaining.is_empty() {
+            eprintln!("interrupted again: exiting");
+        } else {
+            eprintln!(
+                "interrupted again: exiting without waiting for the cleanup; these namespaces may remain: {}",
+                remaining.join(", ")
+            );
+        }
+        std::process::exit(130);
+    });
+    async move {
+        // An error: the handlers could not be installed, and no signal will stop the session.
+        if rx.await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM, one after the other; the handlers stay installed in between.
+struct Signals {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                int: signal(SignalKind::interrupt())?,
+                term: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    async fn next(&mut self) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => Ok(()),
+                _ = self.term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await
     }
 }
 
@@ -447,8 +579,12 @@ impl OutputArgs {
     fn load_baseline(&self) -> Result<Option<Baseline>, String> {
         let path = self.baseline_path();
         // --update-baseline starts from the file if it exists, else from nothing.
-        let wanted = self.baseline.is_some() || self.update_baseline;
-        if wanted && (path.exists() || !self.update_baseline) {
+        let load = if self.update_baseline {
+            path.exists()
+        } else {
+            self.baseline.is_some()
+        };
+        if load {
             Baseline::load(&path).map(Some).map_err(|e| e.to_string())
         } else {
             Ok(None)
@@ -495,16 +631,15 @@ fn conclude(
         println!("reports: {}", written.join(", "));
     }
     if outcome.interrupted {
-        let namespaces: Vec<&str> = set
-            .targets
-            .iter()
-            .filter(|t| t.cleanup.is_empty())
-            .filter_map(|t| t.namespace.as_deref())
-            .collect();
-        if !namespaces.is_empty() {
-            eprintln!("interrupted: deleted namespace {}", namespaces.join(", "));
-        }
-        eprintln!("interrupted: the results above are those of the cases that finished");
+        let finished: usize = set.targets.iter().map(|t| t.cases.len()).sum();
+        eprintln!(
+            "interrupted: the results above{} are those of the {finished} cases that finished",
+            if output.out.is_some() {
+                " and in the reports"
+            } else {
+                ""
+            }
+        );
         return Ok(ExitCode::from(130));
     }
     if set.targets.iter().any(|t| t.error.is_some())

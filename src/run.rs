@@ -35,8 +35,16 @@ pub enum RunError {
         url: String,
         detail: String,
     },
-    #[error("cannot delete the run's namespace {namespace}: {detail}")]
+    #[error(
+        "cannot delete the run's namespace {namespace}: {detail}\n  hint: delete it by hand (kubectl delete namespace {namespace})"
+    )]
     Cleanup { namespace: String, detail: String },
+    /// The namespace was deleted, but not all of what is in it first (a cluster's namespace
+    /// controller deletes the rest; a bare API server keeps it, `Terminating`).
+    #[error(
+        "the run's namespace {namespace} was deleted, but its pods not one by one first: {detail}"
+    )]
+    PartialCleanup { namespace: String, detail: String },
 }
 
 /// How one case ended.
@@ -78,6 +86,8 @@ pub struct Run {
     namespace: String,
     concurrency: usize,
     snapshots: Option<Snapshots>,
+    /// The per-request timeout, named in timeout errors.
+    timeout: Duration,
 }
 
 impl Run {
@@ -98,28 +108,30 @@ impl Run {
             .await;
         let fail = |detail: String| RunError::Namespace {
             namespace: namespace.clone(),
-            url: base.clone(),
+            url: cfg.target.shown_url(),
             detail,
         };
+        let secrets = cfg.target.secrets();
         match resp {
             Ok(r) if r.status().as_u16() == 201 => {}
             Ok(r) => {
                 let status = r.status();
-                let text = r.text().await.unwrap_or_default();
-                return Err(fail(format!(
-                    "HTTP {status}: {}",
-                    snippet(text.as_bytes(), 300)
-                )));
+                let text = match read_answer(r, &secrets, cfg.timeout).await {
+                    Ok(body) => snippet(&body, 300),
+                    Err(e) => format!("(reading its body: {e})"),
+                };
+                return Err(fail(format!("HTTP {status}: {text}")));
             }
-            Err(e) => return Err(fail(describe(&e))),
+            Err(e) => return Err(fail(scrub_text(describe_within(&e, cfg.timeout), &secrets))),
         }
         Ok(Run {
             client,
-            secrets: cfg.target.secrets(),
+            secrets,
             base,
             namespace,
             concurrency: cfg.concurrency.max(1),
             snapshots: cfg.snapshots.clone(),
+            timeout: cfg.timeout,
         })
     }
 
@@ -133,38 +145,64 @@ impl Run {
     /// controller would otherwise keep them, with the namespace stuck in `Terminating`.
     pub async fn finish(&self) -> Result<(), RunError> {
         let ns_url = format!("{}/api/v1/namespaces/{}", self.base, self.namespace);
-        let cleanup = |detail: String| RunError::Cleanup {
-            namespace: self.namespace.clone(),
-            detail,
-        };
+        let mut problems = Vec::new();
+        // A failure to list the pods does not stop the namespace's deletion.
         let pods: Value = match self.client.get(format!("{ns_url}/pods")).send().await {
-            Ok(r) if r.status().is_success() => r.json().await.unwrap_or(Value::Null),
-            Ok(_) => Value::Null,
-            Err(e) => return Err(cleanup(describe(&e))),
+            Ok(r) if r.status().is_success() => match self.read(r).await {
+                Ok(body) => serde_json::from_slice(&body).unwrap_or(Value::Null),
+                Err(e) => {
+                    problems.push(format!("listing its pods: {e}"));
+                    Value::Null
+                }
+            },
+            Ok(r) => {
+                problems.push(format!("listing its pods: HTTP {}", r.status()));
+                Value::Null
+            }
+            Err(e) => {
+                problems.push(format!("listing its pods: {}", self.why(&e)));
+                Value::Null
+            }
         };
         let names = pods["items"]
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|p| p.pointer("/metadata/name").and_then(Value::as_str));
-        let mut problems = Vec::new();
         for name in names {
             let url = format!("{ns_url}/pods/{name}?gracePeriodSeconds=0");
             match self.client.delete(url).send().await {
                 Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => {}
                 Ok(r) => problems.push(format!("pod {name}: HTTP {}", r.status())),
-                Err(e) => problems.push(format!("pod {name}: {}", describe(&e))),
+                Err(e) => problems.push(format!("pod {name}: {}", self.why(&e))),
             }
         }
+        let namespace = self.namespace.clone();
         match self.client.delete(&ns_url).send().await {
-            Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => {}
-            Ok(r) => problems.push(format!("HTTP {}", r.status())),
-            Err(e) => problems.push(describe(&e)),
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(cleanup(problems.join("; ")))
+            Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => {
+                if problems.is_empty() {
+                    Ok(())
+                } else {
+                    Err(RunError::PartialCleanup {
+                        namespace,
+                        detail: problems.join("; "),
+                    })
+                }
+            }
+            Ok(r) => {
+                problems.push(format!("deleting it: HTTP {}", r.status()));
+                Err(RunError::Cleanup {
+                    namespace,
+                    detail: problems.join("; "),
+                })
+            }
+            Err(e) => {
+                problems.push(format!("deleting it: {}", self.why(&e)));
+                Err(RunError::Cleanup {
+                    namespace,
+                    detail: problems.join("; "),
+                })
+            }
         }
     }
 
@@ -237,7 +275,11 @@ impl Run {
                     )
                 }
             }
-            Err(e) => (Outcome::Error(e), Verdict::default(), None),
+            Err(e) => (
+                Outcome::Error(scrub_text(e, &self.secrets)),
+                Verdict::default(),
+                None,
+            ),
         };
         let cleanup = if case.pod.is_some() {
             let url = format!(
@@ -247,7 +289,7 @@ impl Run {
             match self.client.delete(url).send().await {
                 Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => None,
                 Ok(r) => Some(format!("deleting pod {name}: HTTP {}", r.status())),
-                Err(e) => Some(format!("deleting pod {name}: {}", describe(&e))),
+                Err(e) => Some(format!("deleting pod {name}: {}", self.why(&e))),
             }
         } else {
             None
@@ -288,13 +330,15 @@ impl Run {
                 .json(&v)
                 .send()
                 .await
-                .map_err(|e| format!("setup: creating the pod: {}", describe(&e)))?;
-            if resp.status().as_u16() != 201 {
-                let status = resp.status();
-                let text = resp.text().await.unwrap_or_default();
+                .map_err(|e| format!("setup: creating the pod: {}", self.why(&e)))?;
+            let status = resp.status();
+            let body = self.read(resp).await.map_err(|e| {
+                format!("setup: creating the pod: HTTP {status}, then reading the answer: {e}")
+            })?;
+            if status.as_u16() != 201 {
                 return Err(format!(
                     "setup: creating the pod: HTTP {status}: {}",
-                    snippet(text.as_bytes(), 300)
+                    snippet(&body, 300)
                 ));
             }
         }
@@ -358,7 +402,7 @@ impl Run {
         if !resp.status().is_success() {
             return None;
         }
-        resp.json().await.ok()
+        serde_json::from_slice(&self.read(resp).await.ok()?).ok()
     }
 
     /// Sends a (templated) request: the body as sent, and the answer.
@@ -396,27 +440,36 @@ impl Run {
         let resp = builder
             .send()
             .await
-            .map_err(|e| format!("{} {}: {}", req.method, req.path, describe(&e)))?;
+            .map_err(|e| format!("{} {}: {}", req.method, req.path, self.why(&e)))?;
         let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = resp.bytes().await.map_err(|e| {
+        let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).map(|v| {
+            scrub_text(
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                &self.secrets,
+            )
+        });
+        let body = self.read(resp).await.map_err(|e| {
             format!(
-                "reading the answer to {} {}: {}",
-                req.method,
-                req.path,
-                describe(&e)
+                "reading the answer to {} {} (HTTP {status}): {e}",
+                req.method, req.path
             )
         })?;
         Ok(Exchange {
             sent,
             status,
-            body: scrub(body.to_vec(), &self.secrets),
+            body,
             content_type,
         })
+    }
+
+    /// An answer's body, at most [`MAX_ANSWER_BYTES`], with the secrets blanked out.
+    async fn read(&self, resp: reqwest::Response) -> Result<Vec<u8>, String> {
+        read_answer(resp, &self.secrets, self.timeout).await
+    }
+
+    /// A transport error in words, naming the timeout when it struck.
+    fn why(&self, e: &reqwest::Error) -> String {
+        scrub_text(describe_within(e, self.timeout), &self.secrets)
     }
 }
 
@@ -532,10 +585,68 @@ fn expand_json(v: &mut Value, vars: &BTreeMap<String, String>) {
     }
 }
 
-/// A transport error in words: timeout, refused connection, TLS, … with its causes.
+/// The most of an answer's body that is read. A Pod API answer in the run's own namespace is a few
+/// KiB; a bigger one is a fault of the target, reported as such instead of filling the memory.
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads an answer's body, at most [`MAX_ANSWER_BYTES`], with the secrets blanked out.
+async fn read_answer(
+    mut resp: reqwest::Response,
+    secrets: &[String],
+    timeout: Duration,
+) -> Result<Vec<u8>, String> {
+    const MIB: usize = 1024 * 1024;
+    if let Some(len) = resp.content_length()
+        && len > MAX_ANSWER_BYTES as u64
+    {
+        return Err(format!(
+            "the answer is too large: {len} bytes announced, more than the limit of {} MiB; not read",
+            MAX_ANSWER_BYTES / MIB
+        ));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| scrub_text(describe_within(&e, timeout), secrets))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(format!(
+                "the answer is too large: more than the limit of {} MiB; reading stopped",
+                MAX_ANSWER_BYTES / MIB
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(scrub(body, secrets))
+}
+
+/// A transport error in words: timeout, refused or reset connection, TLS, … with its causes.
 pub fn describe(e: &reqwest::Error) -> String {
+    let mut causes = String::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        causes.push_str(": ");
+        causes.push_str(&s.to_string());
+        source = s.source();
+    }
+    let lower = causes.to_ascii_lowercase();
     let kind = if e.is_timeout() {
         "timed out"
+    } else if lower.contains("certificate") {
+        "TLS: the server's certificate was rejected (trust the CA that signed it with --ca-file or \
+         ca_file; --insecure accepts any certificate, for test servers only)"
+    } else if lower.contains("corrupt message")
+        || lower.contains("invalidcontenttype")
+        || lower.contains("handshake")
+        || lower.contains("peer is incompatible")
+        || lower.contains("alert")
+    {
+        "TLS handshake failed (is the target an https endpoint?)"
+    } else if lower.contains("connection refused") {
+        "connection refused"
+    } else if lower.contains("connection reset") {
+        "connection reset"
     } else if e.is_connect() {
         "cannot connect"
     } else if e.is_body() || e.is_decode() {
@@ -543,14 +654,35 @@ pub fn describe(e: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    let mut msg = kind.to_string();
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
+    format!("{kind}{causes}")
+}
+
+/// [`describe`], naming the per-request timeout when it struck.
+pub fn describe_within(e: &reqwest::Error, timeout: Duration) -> String {
+    let text = describe(e);
+    if e.is_timeout() {
+        text.replacen(
+            "timed out",
+            &format!(
+                "timed out (no complete answer within the per-request timeout of {})",
+                humantime::format_duration(timeout)
+            ),
+            1,
+        )
+    } else {
+        text
     }
-    msg
+}
+
+/// `text` with every occurrence of a secret replaced by `[secret]`.
+fn scrub_text(text: String, secrets: &[String]) -> String {
+    if secrets
+        .iter()
+        .all(|s| s.is_empty() || !text.contains(s.as_str()))
+    {
+        return text;
+    }
+    String::from_utf8_lossy(&scrub(text.into_bytes(), secrets)).into_owned()
 }
 
 #[cfg(test)]

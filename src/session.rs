@@ -7,7 +7,7 @@ use crate::cases::Case;
 use crate::results::{CaseInfo, CaseRun, Counts, ResultSet, SCHEMA_VERSION, TargetRun};
 use crate::run::{CaseResult, Run, RunConfig};
 use crate::snapshot::Snapshots;
-use crate::target::Target;
+use crate::target::{Target, without_userinfo};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -35,6 +35,27 @@ pub struct Outcome {
     pub interrupted: bool,
 }
 
+/// What happens during a session, as it happens (see [`run_with_events`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// A target's namespace was created: the session works there and deletes it at the end.
+    Started { target: &'a str, namespace: &'a str },
+    /// A case finished on a target.
+    Result {
+        target: &'a str,
+        result: &'a CaseResult,
+    },
+    /// `stop` resolved: the cases in flight are dropped and the namespaces are being deleted.
+    Stopping,
+    /// A target's namespace was cleaned up (`problem: None`: its pods and itself deleted), or
+    /// could not be (why, naming the namespace).
+    Cleaned {
+        target: &'a str,
+        namespace: &'a str,
+        problem: Option<&'a str>,
+    },
+}
+
 /// Runs `cases` against every target at once. `on_result` sees each case result as it is known
 /// (target name, result). `stop` ends the session early (e.g. [`crate::run::interrupted`]); the
 /// namespaces are deleted either way.
@@ -46,6 +67,27 @@ pub async fn run(
     on_result: &(dyn Fn(&str, &CaseResult) + Sync),
     stop: impl std::future::Future<Output = ()>,
 ) -> Outcome {
+    let on_event = |e: Event| {
+        if let Event::Result { target, result } = e {
+            on_result(target, result);
+        }
+    };
+    run_with_events(cases, targets, reference, opts, &on_event, stop).await
+}
+
+/// [`run`], telling `on_event` about every namespace created and cleaned up, every case result,
+/// and the moment `stop` resolves. `stop` is watched from the start: if it resolves while the
+/// namespaces are being created, no case runs and the namespaces created are deleted.
+pub async fn run_with_events(
+    cases: &[Case],
+    targets: &[Named],
+    reference: Option<&str>,
+    opts: &Options,
+    on_event: &(dyn Fn(Event) + Sync),
+    stop: impl std::future::Future<Output = ()>,
+) -> Outcome {
+    use futures_util::future::{Either, select};
+    let mut stop = std::pin::pin!(stop);
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let clock = Instant::now();
     // Start every target (its namespace); a target that cannot start is an error row, not the end.
@@ -60,13 +102,21 @@ pub async fn run(
         })
         .await
     });
-    for (i, r) in futures_util::future::join_all(starts)
-        .await
-        .into_iter()
-        .enumerate()
-    {
+    let starts = std::pin::pin!(futures_util::future::join_all(starts));
+    let (started, mut interrupted) = match select(starts, stop.as_mut()).await {
+        Either::Left((started, _)) => (started, false),
+        // Let the creations finish (bounded by the timeout), so that none is left behind.
+        Either::Right(((), starts)) => (starts.await, true),
+    };
+    for (i, r) in started.into_iter().enumerate() {
         match r {
-            Ok(run) => runs.push((i, run)),
+            Ok(run) => {
+                on_event(Event::Started {
+                    target: &targets[i].name,
+                    namespace: run.namespace(),
+                });
+                runs.push((i, run));
+            }
             Err(e) => failed_start.push((i, e.to_string())),
         }
     }
@@ -77,7 +127,10 @@ pub async fn run(
         async move {
             let t0 = Instant::now();
             let record = |r: &CaseResult| {
-                on_result(&targets[i].name, r);
+                on_event(Event::Result {
+                    target: &targets[i].name,
+                    result: r,
+                });
                 if let Ok(mut d) = done.lock() {
                     d[i].push(r.clone());
                 }
@@ -88,17 +141,30 @@ pub async fn run(
             }
         }
     }));
-    let interrupted = tokio::select! {
-        _ = work => false,
-        _ = stop => true,
-    };
+    if interrupted {
+        drop(work);
+    } else {
+        interrupted = tokio::select! {
+            _ = work => false,
+            _ = stop.as_mut() => true,
+        };
+    }
+    if interrupted {
+        on_event(Event::Stopping);
+    }
     let mut cleanup: Vec<Vec<String>> = vec![Vec::new(); targets.len()];
-    let finishes = runs
-        .iter()
-        .map(|(i, run)| async move { (*i, run.finish().await) });
+    let finishes = runs.iter().map(|(i, run)| async move {
+        let r = run.finish().await.map_err(|e| e.to_string());
+        on_event(Event::Cleaned {
+            target: &targets[*i].name,
+            namespace: run.namespace(),
+            problem: r.as_ref().err().map(String::as_str),
+        });
+        (*i, r)
+    });
     for (i, r) in futures_util::future::join_all(finishes).await {
         if let Err(e) = r {
-            cleanup[i].push(e.to_string());
+            cleanup[i].push(e);
         }
     }
     let done = done.into_inner().unwrap_or_default();
@@ -146,32 +212,5 @@ pub async fn run(
     Outcome {
         results: set,
         interrupted,
-    }
-}
-
-/// A URL without `user:password@`, which must not reach a report.
-fn without_userinfo(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            format!("{scheme}://{host}{path}")
-        }
-        None => url.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn userinfo_is_dropped_from_urls() {
-        assert_eq!(
-            super::without_userinfo("https://admin:s3cret@host:6443/base"),
-            "https://host:6443/base"
-        );
-        assert_eq!(
-            super::without_userinfo("http://127.0.0.1:1"),
-            "http://127.0.0.1:1"
-        );
     }
 }

@@ -71,7 +71,7 @@ impl fmt::Debug for Target {
             .collect();
         f.debug_struct("Target")
             .field("name", &self.name)
-            .field("url", &self.url)
+            .field("url", &without_userinfo(&self.url))
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("ca_file", &self.ca_file)
             .field(
@@ -313,9 +313,12 @@ pub fn is_secret_header(name: &str) -> bool {
 }
 
 impl Target {
-    /// The credentials this target sends: the bearer token and the values of credential headers.
+    /// The credentials this target sends: the bearer token, the values of credential headers, and
+    /// a password in the URL (`https://user:password@host`: as written, decoded, and as the basic
+    /// authentication value it is sent as).
     pub fn secrets(&self) -> Vec<String> {
-        self.token
+        let mut secrets: Vec<String> = self
+            .token
             .iter()
             .chain(
                 self.headers
@@ -323,10 +326,61 @@ impl Target {
                     .filter(|(name, _)| is_secret_header(name))
                     .map(|(_, v)| v),
             )
-            .filter(|s| !s.is_empty())
             .cloned()
-            .collect()
+            .collect();
+        if let Ok(url) = reqwest::Url::parse(&self.url)
+            && let Some(password) = url.password()
+        {
+            use base64::Engine;
+            let decoded = percent_decoded(password);
+            let basic = format!("{}:{decoded}", percent_decoded(url.username()));
+            secrets.push(base64::engine::general_purpose::STANDARD.encode(basic));
+            secrets.push(password.to_string());
+            secrets.push(decoded);
+        }
+        secrets.retain(|s| !s.is_empty());
+        secrets
     }
+
+    /// The URL as it may be shown: without `user:password@`.
+    pub fn shown_url(&self) -> String {
+        without_userinfo(self.base_url())
+    }
+}
+
+/// A URL without `user:password@`, which must not reach an output.
+pub fn without_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// `%XX` escapes decoded (lossily, as UTF-8).
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(Some(h)), Some(Some(l))) = (
+                bytes.get(i + 1).map(|b| hex(*b)),
+                bytes.get(i + 2).map(|b| hex(*b)),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -455,5 +509,24 @@ mod tests {
         let shown = format!("{err} {err:?}");
         assert!(matches!(err, TargetError::Identity { .. }), "{shown}");
         assert!(!shown.contains("s3cret"), "{shown}");
+    }
+
+    #[test]
+    fn a_password_in_the_url_is_a_secret_and_never_shown() {
+        let t = Target {
+            token: Some("tok".into()),
+            ..Target::new("https://admin:p%40ss-w0rd@host:6443/base/")
+        };
+        let secrets = t.secrets();
+        // "admin:p@ss-w0rd" in base64, as sent in `Authorization: Basic …`.
+        assert!(
+            secrets.contains(&"YWRtaW46cEBzcy13MHJk".to_string()),
+            "{secrets:?}"
+        );
+        assert!(secrets.contains(&"p%40ss-w0rd".to_string()), "{secrets:?}");
+        assert!(secrets.contains(&"p@ss-w0rd".to_string()), "{secrets:?}");
+        assert!(secrets.contains(&"tok".to_string()), "{secrets:?}");
+        assert_eq!(t.shown_url(), "https://host:6443/base");
+        assert_eq!(without_userinfo("http://127.0.0.1:1"), "http://127.0.0.1:1");
     }
 }
