@@ -116,7 +116,8 @@ fn interrupt_run(signal: &str) {
         .expect("stderr readable");
     assert_eq!(code, Some(130), "{stderr}");
     assert!(
-        stderr.contains("interrupted: deleted namespace apiconform-"),
+        stderr.contains("interrupted: deleting namespace apiconform-")
+            && stderr.contains("deleted, with its pods"),
         "{stderr}"
     );
     assert_eq!(leftovers(&rt, reference.url()), (vec![], 0), "{stderr}");
