@@ -3,8 +3,8 @@
 use apiconform::baseline::Baseline;
 use apiconform::bench::{self, BenchConfig};
 use apiconform::cases;
-use apiconform::report::progress::Progress;
 use apiconform::report::terminal;
+use apiconform::report::{self, progress::Progress};
 use apiconform::results::ResultSet;
 use apiconform::run::Outcome;
 use apiconform::server::ReferenceServer;
@@ -662,51 +662,14 @@ fn conclude(
 /// Writes the reports of a result set into `dir`; returns the files written. With
 /// `GITHUB_STEP_SUMMARY` set, the Markdown summary is also appended there.
 fn write_reports(set: &ResultSet, dir: &Path) -> Result<Vec<String>, String> {
-    use apiconform::report::{common, drift, html, json, junit, markdown};
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut written = Vec::new();
-    let mut put = |name: String, text: String| -> Result<(), String> {
-        let path = dir.join(&name);
-        common::write_atomic(&path, text.as_bytes()).map_err(|e| e.to_string())?;
-        written.push(path.display().to_string());
-        Ok(())
-    };
-    put("results.json".into(), json::to_string(set))?;
-    put("summary.md".into(), markdown::render(set))?;
-    put("report.html".into(), html::render(set))?;
-    for t in &set.targets {
-        let file = file_name(&t.name);
-        put(
-            format!("junit-{file}.xml"),
-            junit::render(set, &t.name).map_err(|e| e.to_string())?,
-        )?;
-        if t.counts.drift > 0 {
-            put(format!("drift-{file}.md"), drift::render(set, &t.name))?;
-        }
+    let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from);
+    let written = report::write_all(set, dir).map_err(|e| e.to_string())?;
+    if let Some(summary) = step_summary {
+        report::append(&summary, &report::markdown::render(set)).map_err(|e| e.to_string())?;
     }
-    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
-        use std::io::Write;
-        std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&summary)
-            .and_then(|mut f| f.write_all(markdown::render(set).as_bytes()))
-            .map_err(|e| format!("cannot append to GITHUB_STEP_SUMMARY: {e}"))?;
-    }
-    Ok(written)
-}
-
-/// A target name made safe for a file name.
-fn file_name(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    Ok(written.iter().map(|p| p.display().to_string()).collect())
 }
 
 async fn serve(addr: SocketAddr) -> Result<(), String> {
