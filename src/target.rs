@@ -294,6 +294,41 @@ impl Target {
     }
 }
 
+/// Whether a header's value is a credential (by its name): such values are never written literally
+/// in a targets file, and are blanked out of answers.
+pub fn is_secret_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "auth",
+        "token",
+        "key",
+        "secret",
+        "password",
+        "cookie",
+        "session",
+        "credential",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+impl Target {
+    /// The credentials this target sends: the bearer token and the values of credential headers.
+    pub fn secrets(&self) -> Vec<String> {
+        self.token
+            .iter()
+            .chain(
+                self.headers
+                    .iter()
+                    .filter(|(name, _)| is_secret_header(name))
+                    .map(|(_, v)| v),
+            )
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,40 +455,5 @@ mod tests {
         let shown = format!("{err} {err:?}");
         assert!(matches!(err, TargetError::Identity { .. }), "{shown}");
         assert!(!shown.contains("s3cret"), "{shown}");
-    }
-}
-
-/// Whether a header's value is a credential (by its name): such values are never written literally
-/// in a targets file, and are blanked out of answers.
-pub fn is_secret_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    [
-        "auth",
-        "token",
-        "key",
-        "secret",
-        "password",
-        "cookie",
-        "session",
-        "credential",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
-}
-
-impl Target {
-    /// The credentials this target sends: the bearer token and the values of credential headers.
-    pub fn secrets(&self) -> Vec<String> {
-        self.token
-            .iter()
-            .chain(
-                self.headers
-                    .iter()
-                    .filter(|(name, _)| is_secret_header(name))
-                    .map(|(_, v)| v),
-            )
-            .filter(|s| !s.is_empty())
-            .cloned()
-            .collect()
     }
 }

@@ -438,13 +438,13 @@ fn patched_pod_on(
     };
     // Only a JSON Patch applied on a large stack can nest the pod past Go's limit (by one level:
     // evanphx/json-patch fails a patch that nests deeper).
-    if stack == Stack::Large {
-        if let Some(c) = patch::first_too_deep(&patched, patch::GO_MAX_DEPTH) {
-            return Err(undecodable(&format!(
-                "couldn't get version/kind; json parse error: invalid character '{c}' exceeded max depth"
-            ))
-            .into());
-        }
+    if stack == Stack::Large
+        && let Some(c) = patch::first_too_deep(&patched, patch::GO_MAX_DEPTH)
+    {
+        return Err(undecodable(&format!(
+            "couldn't get version/kind; json parse error: invalid character '{c}' exceeded max depth"
+        ))
+        .into());
     }
     let mut obj = schema::decode("Pod", &patched).map_err(|e| undecodable(&e.to_string()))?;
     pod::apply_defaults(&mut obj);
@@ -682,6 +682,12 @@ fn delete_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
         return Ok(Reply::Object(StatusCode::OK, "Pod", obj));
     }
     set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+    if grace == 0 && !req.pretty {
+        // Deleted at once: only the answer's bytes are needed, not the object as it would be stored.
+        store.pods.remove(&key);
+        let body = encode_body("Pod", &obj, false);
+        return Ok(Reply::Cached(StatusCode::OK, Bytes::from(body)));
+    }
     let stored = finish("Pod", obj);
     let reply = reply_with(StatusCode::OK, &stored, "Pod", req.pretty);
     if grace == 0 {
