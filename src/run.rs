@@ -69,6 +69,7 @@ pub struct CaseResult {
 }
 
 /// A run in progress: the client and the run's namespace.
+#[derive(Clone)]
 pub struct Run {
     client: reqwest::Client,
     /// The target's credentials, blanked out of every answer before anything reads it (a server
@@ -194,9 +195,11 @@ impl Run {
     /// that takes long does not hold the others up: later cases go on running (up to a window of
     /// `8 × concurrency` cases ahead of it) and their results wait for it.
     pub async fn run_each(&self, cases: &[Case], take: &mut (dyn FnMut(CaseResult) + Send)) {
-        use futures_util::StreamExt;
         let window = self.concurrency.saturating_mul(8);
-        let mut running = futures_util::stream::FuturesUnordered::new();
+        // Each case is a task of its own, so that checking answers goes on on every worker thread;
+        // dropping the set (an interrupted run) aborts the cases still running.
+        let this = std::sync::Arc::new(self.clone());
+        let mut running = tokio::task::JoinSet::new();
         // Finished results waiting for an earlier case, by index.
         let mut waiting: BTreeMap<usize, CaseResult> = BTreeMap::new();
         let (mut next_start, mut next_out) = (0, 0);
@@ -206,11 +209,17 @@ impl Run {
                 && next_start - next_out < window
             {
                 let i = next_start;
-                running.push(async move { (i, self.run_case(&cases[i]).await) });
+                let (run, case) = (this.clone(), cases[i].clone());
+                running.spawn(async move { (i, run.run_case(&case).await) });
                 next_start += 1;
             }
-            let Some((i, result)) = running.next().await else {
+            let Some(joined) = running.join_next().await else {
                 break;
+            };
+            let (i, result) = match joined {
+                Ok(done) => done,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(_) => break,
             };
             waiting.insert(i, result);
             while let Some(r) = waiting.remove(&next_out) {
@@ -557,12 +566,20 @@ pub fn expand(s: &str, vars: &BTreeMap<String, String>) -> String {
         return s.to_string();
     }
     let mut out = s.to_string();
-    for (k, v) in vars {
-        out = out.replace(&format!("{{{{{k}}}}}"), v);
+    if out.contains("{{") {
+        for (k, v) in vars {
+            let pattern = format!("{{{{{k}}}}}");
+            if out.contains(&pattern) {
+                out = out.replace(&pattern, v);
+            }
+        }
     }
     for k in ["namespace", "name"] {
         if let Some(v) = vars.get(k) {
-            out = out.replace(&format!("{{{k}}}"), v);
+            let pattern = format!("{{{k}}}");
+            if out.contains(&pattern) {
+                out = out.replace(&pattern, v);
+            }
         }
     }
     out

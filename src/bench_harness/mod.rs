@@ -56,6 +56,13 @@ pub struct Stats {
     /// Resident set size of the worker once its cases are generated, before the timed part (KiB).
     #[serde(default)]
     pub cases_rss_kb: Option<u64>,
+    /// CPU time (user + system) of the client in the timed part (Hurl: its whole process), in
+    /// seconds: less disturbed than the wall time by other work on the machine.
+    #[serde(default)]
+    pub cpu_s: Option<f64>,
+    /// CPU time of the reference server (the parent process) while the client ran, in seconds.
+    #[serde(default)]
+    pub server_cpu_s: Option<f64>,
     /// Why some cases failed (the first few), for the report.
     #[serde(default)]
     pub problems: Vec<String>,
@@ -79,6 +86,8 @@ impl Stats {
             p99_us: any.then(|| hist.value_at_quantile(0.99)),
             peak_rss_kb: None,
             cases_rss_kb: None,
+            cpu_s: None,
+            server_cpu_s: None,
             problems: vec![],
         }
     }
@@ -161,7 +170,11 @@ pub async fn run(cfg: &Config, note: &(dyn Fn(&str) + Sync)) -> Result<Report, S
                     cmd.args(["bench", "--worker", tool, "--url", &url])
                         .args(["--sizes", &size.to_string()])
                         .args(["--concurrency", &cfg.concurrency.to_string()]);
-                    worker_child(cmd).await
+                    let cpu_before = cpu_seconds();
+                    worker_child(cmd).await.map(|s| Stats {
+                        server_cpu_s: cpu_before.zip(cpu_seconds()).map(|(a, b)| b - a),
+                        ..s
+                    })
                 };
                 server.shutdown().await;
                 runs.push(result?);
@@ -190,6 +203,7 @@ pub async fn worker(
     let target = Target::new(url);
     let cases = generate::cases(size);
     let cases_rss_kb = rss_kb();
+    let cpu_before = cpu_seconds();
     let stats = match tool {
         RAW => raw::replay(&target, &cases, concurrency).await,
         HARNESS => harness(&target, &cases, concurrency, None).await,
@@ -207,7 +221,37 @@ pub async fn worker(
         }
         other => Err(format!("no such benchmark worker {other:?}")),
     };
-    stats.map(|s| Stats { cases_rss_kb, ..s })
+    let cpu_s = cpu_before.zip(cpu_seconds()).map(|(a, b)| b - a);
+    stats.map(|s| Stats {
+        cases_rss_kb,
+        cpu_s: if tool == HARNESS_SNAPSHOTS {
+            None
+        } else {
+            cpu_s
+        },
+        ..s
+    })
+}
+
+/// This process's CPU time so far (user + system, all threads), in seconds.
+#[cfg(unix)]
+fn cpu_seconds() -> Option<f64> {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return None;
+    }
+    Some(tv(usage.ru_utime) + tv(usage.ru_stime))
+}
+
+#[cfg(unix)]
+fn tv(t: libc::timeval) -> f64 {
+    t.tv_sec as f64 + t.tv_usec as f64 / 1e6
+}
+
+#[cfg(not(unix))]
+fn cpu_seconds() -> Option<f64> {
+    None
 }
 
 /// This process's resident set size (VmRSS), in KiB.
@@ -316,9 +360,11 @@ async fn run_hurl(bin: &Path, cases: &[Case], url: &str, jobs: usize) -> Result<
     let mut cmd = Command::new(bin);
     cmd.args(["--test", "--jobs", &jobs.max(1).to_string(), "--no-color"])
         .arg(dir.path());
+    let cpu_before = cpu_seconds();
     let child = tokio::task::spawn_blocking(move || measure(cmd))
         .await
         .map_err(|e| e.to_string())??;
+    let server_cpu_s = cpu_before.zip(cpu_seconds()).map(|(a, b)| b - a);
     let _ = run.finish().await;
     let mut samples = parse_hurl_times(&child.stderr);
     // Hurl's error blocks (`error: …` to the next blank line), the first few.
@@ -339,6 +385,8 @@ async fn run_hurl(bin: &Path, cases: &[Case], url: &str, jobs: usize) -> Result<
     }
     let mut stats = Stats::of(HURL, samples, child.wall, requests);
     stats.peak_rss_kb = child.peak_rss_kb;
+    stats.cpu_s = child.cpu_s;
+    stats.server_cpu_s = server_cpu_s;
     stats.problems = failed_lines;
     if stats.failed > 0 && stats.problems.is_empty() {
         stats.problems.push(format!(
@@ -399,6 +447,8 @@ fn hurl_version(bin: &Path) -> Result<String, String> {
 /// A child process's end: its output, wall time and peak RSS.
 struct Child {
     code: Option<i32>,
+    /// User + system CPU seconds of the process.
+    cpu_s: Option<f64>,
     stdout: String,
     stderr: String,
     wall: Duration,
@@ -444,11 +494,12 @@ fn measure(mut cmd: Command) -> Result<Child, String> {
     if let Some(mut out) = child.stdout.take() {
         let _ = out.read_to_string(&mut stdout);
     }
-    let (code, peak_rss_kb) = wait_rusage(&mut child)?;
+    let (code, peak_rss_kb, cpu_s) = wait_rusage(&mut child)?;
     let wall = started.elapsed();
     let stderr = reader.join().unwrap_or_default();
     Ok(Child {
         code,
+        cpu_s,
         stdout,
         stderr,
         wall,
@@ -456,8 +507,11 @@ fn measure(mut cmd: Command) -> Result<Child, String> {
     })
 }
 
+type Waited = (Option<i32>, Option<u64>, Option<f64>);
+
+/// Waits for the child: its exit code, peak RSS (KiB) and CPU seconds.
 #[cfg(unix)]
-fn wait_rusage(child: &mut std::process::Child) -> Result<(Option<i32>, Option<u64>), String> {
+fn wait_rusage(child: &mut std::process::Child) -> Result<Waited, String> {
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: plain FFI calls with pointers to locals; the child is ours and not yet waited for
@@ -475,13 +529,17 @@ fn wait_rusage(child: &mut std::process::Child) -> Result<(Option<i32>, Option<u
     }
     let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
     // Linux reports ru_maxrss in KiB.
-    Ok((code, Some(usage.ru_maxrss as u64)))
+    Ok((
+        code,
+        Some(usage.ru_maxrss as u64),
+        Some(tv(usage.ru_utime) + tv(usage.ru_stime)),
+    ))
 }
 
 #[cfg(not(unix))]
-fn wait_rusage(child: &mut std::process::Child) -> Result<(Option<i32>, Option<u64>), String> {
+fn wait_rusage(child: &mut std::process::Child) -> Result<Waited, String> {
     let status = child.wait().map_err(|e| e.to_string())?;
-    Ok((status.code(), None))
+    Ok((status.code(), None, None))
 }
 
 /// nproc, the CPU model and the memory, from /proc.
@@ -586,7 +644,7 @@ pub fn render(r: &Report) -> String {
         }
     );
     out.push_str(&format!(
-        "{:>6}  {:<16} {:>7} {:>7} {:>9} {:>9} {:>7} {:>9} {:>9} {:>9} {:>9}  {:>7}\n",
+        "{:>6}  {:<16} {:>6} {:>6} {:>8} {:>8} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}  {:>7}\n",
         "cases",
         "tool",
         "failed",
@@ -596,6 +654,8 @@ pub fn render(r: &Report) -> String {
         "vs raw",
         "p50",
         "p99",
+        "CPU",
+        "srv CPU",
         "peak RSS",
         "cases",
         "growth"
@@ -614,7 +674,7 @@ pub fn render(r: &Report) -> String {
                 _ => "-".into(),
             };
             out.push_str(&format!(
-                "{:>6}  {:<16} {:>7} {:>7} {:>8.3}s {:>9.0} {:>7} {:>9} {:>9} {:>9} {:>9}  {:>7}\n",
+                "{:>6}  {:<16} {:>6} {:>6} {:>7.3}s {:>8.0} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}  {:>7}\n",
                 size,
                 s.tool,
                 s.failed,
@@ -624,6 +684,8 @@ pub fn render(r: &Report) -> String {
                 vs_raw,
                 s.p50_us.map_or("-".into(), us),
                 s.p99_us.map_or("-".into(), us),
+                s.cpu_s.map_or("-".into(), |c| format!("{c:.2}s")),
+                s.server_cpu_s.map_or("-".into(), |c| format!("{c:.2}s")),
                 s.peak_rss_kb.map_or("-".into(), mb),
                 s.cases_rss_kb.map_or("-".into(), mb),
                 growth
@@ -639,8 +701,9 @@ pub fn render(r: &Report) -> String {
         ));
     }
     out.push_str(&format!(
-        "\n(cases: the client's RSS once its cases are generated, before the timed part; growth: wall\n\
-         time against the {} cases of the first row)\n\ngoals:\n",
+        "\n(CPU: the client's user + system time in the timed part (hurl: its whole process); srv CPU: the\n\
+         reference server's meanwhile; cases: the client's RSS once its cases are generated, before the\n\
+         timed part; growth: wall time against the {} cases of the first row)\n\ngoals:\n",
         first.unwrap_or(0)
     ));
     for g in goals(r) {

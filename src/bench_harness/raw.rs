@@ -121,7 +121,6 @@ pub fn count(case: &Case) -> usize {
 /// Replays the cases' requests against `target`, `concurrency` cases at a time, in a namespace of
 /// its own (created and deleted within the timed part, as the harness does).
 pub async fn replay(target: &Target, cases: &[Case], concurrency: usize) -> Result<Stats, String> {
-    use futures_util::StreamExt;
     let client = target
         .client(Duration::from_secs(30))
         .map_err(|e| e.to_string())?;
@@ -146,11 +145,23 @@ pub async fn replay(target: &Target, cases: &[Case], concurrency: usize) -> Resu
     if created.status().as_u16() != 201 {
         return Err(format!("creating the namespace: HTTP {}", created.status()));
     }
-    let samples: Vec<Sample> =
-        futures_util::stream::iter(plans.iter().map(|p| run_one(&client, p)))
-            .buffer_unordered(concurrency.max(1))
-            .collect()
-            .await;
+    // Each case a task of its own, at most `concurrency` at a time, as the harness runs them.
+    let mut samples: Vec<Sample> = Vec::with_capacity(plans.len());
+    let mut running = tokio::task::JoinSet::new();
+    for plan in plans {
+        if running.len() >= concurrency.max(1)
+            && let Some(Ok(s)) = running.join_next().await
+        {
+            samples.push(s);
+        }
+        let client = client.clone();
+        running.spawn(async move { run_one(&client, &plan).await });
+    }
+    while let Some(joined) = running.join_next().await {
+        if let Ok(s) = joined {
+            samples.push(s);
+        }
+    }
     // As the harness's finish: list what is left, delete the namespace.
     let ns_url = format!("{base}/api/v1/namespaces/{namespace}");
     let _ = client.get(format!("{ns_url}/pods")).send().await;
