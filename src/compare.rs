@@ -5,6 +5,7 @@ use crate::cases::{Check, Expect};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// What the target answered, plus what the runner read around the request.
 #[derive(Debug, Clone, Default)]
@@ -226,12 +227,16 @@ fn semantic(check: Check, expect: &Expect, obs: &Observation, out: &mut Vec<Mism
                 ));
                 return;
             }
-            let (mut e, mut a) = (expected, actual.clone());
-            for p in WRITE_VOLATILE {
-                remove_pointer(&mut e, p);
-                remove_pointer(&mut a, p);
-            }
-            diff_exact(&e, &a, &mut String::new(), &name, out);
+            // The volatile fields are left out on both sides (without copying the answer).
+            diff_skipping(
+                S,
+                &expected,
+                actual,
+                &mut String::new(),
+                &name,
+                out,
+                WRITE_VOLATILE,
+            );
         }
         Check::SpecUnchanged => {
             let (Some(before), Some(actual)) = (before, actual) else {
@@ -332,6 +337,10 @@ pub fn diff_exact_at(
     check: &str,
     out: &mut Vec<Mismatch>,
 ) {
+    // Equal values (the common case) need no walk and no paths.
+    if expected == actual {
+        return;
+    }
     match (expected, actual) {
         (Value::Object(e), Value::Object(a)) => {
             for (k, ev) in e {
@@ -353,7 +362,7 @@ pub fn diff_exact_at(
         (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
                 let len = at.len();
-                push_token(at, &i.to_string());
+                let _ = write!(at, "/{i}");
                 diff_exact_at(layer, ev, av, at, check, out);
                 at.truncate(len);
             }
@@ -366,6 +375,43 @@ pub fn diff_exact_at(
             Some(expected.clone()),
             Some(actual.clone()),
         )),
+    }
+}
+
+/// [`diff_exact_at`] leaving out the values at the JSON Pointers `skip`, on both sides.
+fn diff_skipping(
+    layer: Layer,
+    expected: &Value,
+    actual: &Value,
+    at: &mut String,
+    check: &str,
+    out: &mut Vec<Mismatch>,
+    skip: &[&str],
+) {
+    if !skip.iter().any(|p| p.starts_with(at.as_str())) {
+        return diff_exact_at(layer, expected, actual, at, check, out);
+    }
+    let (Value::Object(e), Value::Object(a)) = (expected, actual) else {
+        return diff_exact_at(layer, expected, actual, at, check, out);
+    };
+    for (k, ev) in e {
+        let len = at.len();
+        push_token(at, k);
+        if !skip.contains(&at.as_str()) {
+            match a.get(k) {
+                Some(av) => diff_skipping(layer, ev, av, at, check, out, skip),
+                None => out.push(mismatch(layer, check, at, Some(ev.clone()), None)),
+            }
+        }
+        at.truncate(len);
+    }
+    for (k, av) in a.iter().filter(|(k, _)| !e.contains_key(*k)) {
+        let len = at.len();
+        push_token(at, k);
+        if !skip.contains(&at.as_str()) {
+            out.push(mismatch(layer, check, at, None, Some(av.clone())));
+        }
+        at.truncate(len);
     }
 }
 
@@ -433,14 +479,10 @@ fn include_diff(
 /// Appends one JSON Pointer reference token (RFC 6901 escaping).
 fn push_token(at: &mut String, token: &str) {
     at.push('/');
-    at.push_str(&token.replace('~', "~0").replace('/', "~1"));
-}
-
-fn remove_pointer(v: &mut Value, pointer: &str) {
-    if let Some((parent, last)) = pointer.rsplit_once('/')
-        && let Some(Value::Object(m)) = v.pointer_mut(parent)
-    {
-        m.remove(&last.replace("~1", "/").replace("~0", "~"));
+    if token.contains(['~', '/']) {
+        at.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    } else {
+        at.push_str(token);
     }
 }
 
@@ -564,6 +606,24 @@ mod tests {
                 .iter()
                 .any(|m| m.check == "resource_version_changed")
         );
+    }
+
+    #[test]
+    fn patch_checks_leave_out_the_volatile_fields_only() {
+        let mut e = expect(200);
+        e.checks = vec![Check::MergePatchApplied];
+        let mut o = obs(
+            200,
+            json!({"metadata": {"resourceVersion": "2", "managedFields": [{"manager": "m"}],
+                                "labels": {"a": "b"}}}),
+        );
+        o.before = Some(json!({"metadata": {"resourceVersion": "1"}}));
+        o.request_body = br#"{"metadata": {"labels": {"a": "b"}}}"#.to_vec();
+        assert!(compare(&e, &o).mismatches.is_empty());
+        o.request_body = br#"{"metadata": {"labels": {"a": "c"}}}"#.to_vec();
+        let v = compare(&e, &o);
+        let paths: Vec<&str> = v.mismatches.iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(paths, ["/metadata/labels/a"], "{v:?}");
     }
 
     #[test]

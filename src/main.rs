@@ -20,6 +20,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Many small JSON values are allocated and freed per case (and per request in the embedded
+/// reference server): mimalloc does that with a fraction of glibc malloc's time (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "apiconform",
@@ -106,6 +111,36 @@ enum Command {
         /// Concurrent connections.
         #[arg(long, default_value_t = 4)]
         connections: usize,
+    },
+    /// Measure the harness: generated cases (PUT status, each PATCH type, errors) against the
+    /// embedded reference server, run by apiconform, by a raw HTTP replay of the same requests and
+    /// by Hurl, with the same concurrency; prints cases/s, wall time, p50/p99 per case, peak RSS, the
+    /// growth from the first size to the last, and the goals met or missed. See BENCHMARKS.md.
+    Bench {
+        /// Numbers of generated cases.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        sizes: Vec<usize>,
+        /// Cases at the same time (harness --concurrency, raw loop, hurl --jobs).
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// The hurl executable (Hurl 8.0.1: `cargo install hurl --version 8.0.1 --locked`).
+        #[arg(long, default_value = "hurl", value_name = "PATH")]
+        hurl: PathBuf,
+        /// Do not measure Hurl.
+        #[arg(long)]
+        no_hurl: bool,
+        /// Also measure the harness with the snapshot layer (snapshots recorded into a temporary
+        /// directory by an untimed first run).
+        #[arg(long)]
+        snapshots: bool,
+        /// Measurements per size and tool; the median wall time is reported.
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+        /// Internal: measure one tool in this process against --url and print its figures as JSON.
+        #[arg(long, hide = true, requires = "url")]
+        worker: Option<String>,
+        #[arg(long, hide = true)]
+        url: Option<String>,
     },
 }
 
@@ -243,6 +278,27 @@ fn main() -> ExitCode {
             } => bench_server(against, auth, seconds, connections)
                 .await
                 .map(|()| ExitCode::SUCCESS),
+            Command::Bench {
+                sizes,
+                concurrency,
+                hurl,
+                no_hurl,
+                snapshots,
+                repeat,
+                worker,
+                url,
+            } => bench(
+                apiconform::bench_harness::Config {
+                    sizes,
+                    concurrency,
+                    hurl: (!no_hurl).then_some(hurl),
+                    snapshots,
+                    repeat,
+                },
+                worker.zip(url),
+            )
+            .await
+            .map(|()| ExitCode::SUCCESS),
         }
     });
     match result {
@@ -724,6 +780,37 @@ async fn bench_server(
         );
     }
     print!("{}", bench::render(&stats, &cfg));
+    Ok(())
+}
+
+/// `apiconform bench`, or one of its worker processes (`worker`: the tool and the server's URL).
+async fn bench(
+    cfg: apiconform::bench_harness::Config,
+    worker: Option<(String, String)>,
+) -> Result<(), String> {
+    use apiconform::bench_harness as bh;
+    if cfg.sizes.is_empty() || cfg.sizes.contains(&0) || cfg.concurrency == 0 {
+        return Err("--sizes and --concurrency must be positive".into());
+    }
+    if let Some((tool, url)) = worker {
+        let stats = bh::worker(&tool, &url, cfg.sizes[0], cfg.concurrency).await?;
+        println!(
+            "{}",
+            serde_json::to_string(&stats).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
+    println!(
+        "apiconform bench: {} generated cases ({}) against the embedded reference server",
+        cfg.sizes
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(" and "),
+        bh::generate::KINDS.join(", ")
+    );
+    let report = bh::run(&cfg, &|what| eprintln!("measuring: {what}")).await?;
+    print!("\n{}", bh::render(&report));
     Ok(())
 }
 

@@ -114,7 +114,51 @@ pub struct CaseRun {
     /// A snapshot file written for review.
     pub pending_snapshot: Option<String>,
     /// The normalized answer (`{"status": …, "body": …}`), as in its snapshot.
-    pub answer: Option<Value>,
+    pub answer: Option<Answer>,
+}
+
+/// A normalized answer, `{"status": …, "body": …}`, kept as its compact JSON text: a parsed pod is
+/// ten times the size of its text, and a result set holds one answer per case and target. It is
+/// written to and read from JSON as the object itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer(Box<str>);
+
+impl Answer {
+    pub fn new(v: &Value) -> Answer {
+        Answer(
+            serde_json::to_string(v)
+                .unwrap_or_default()
+                .into_boxed_str(),
+        )
+    }
+
+    /// The answer as JSON.
+    pub fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
+
+    /// The compact JSON text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Value> for Answer {
+    fn from(v: Value) -> Answer {
+        Answer::new(&v)
+    }
+}
+
+impl Serialize for Answer {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Answer, D::Error> {
+        Value::deserialize(d).map(Answer::from)
+    }
 }
 
 impl CaseRun {
@@ -175,36 +219,55 @@ impl CaseInfo {
 impl CaseRun {
     /// The record of a case result, before baselines and the reference comparison.
     pub fn of(r: &CaseResult, expected_status: u16) -> CaseRun {
-        let status = r.content.as_ref().map(|c| c.status);
+        CaseRun::from_result(r.clone(), expected_status)
+    }
+
+    /// [`CaseRun::of`], taking the result's data (its answer, its mismatches) instead of copying it.
+    pub fn from_result(r: CaseResult, expected_status: u16) -> CaseRun {
+        let CaseResult {
+            id,
+            outcome,
+            verdict,
+            duration,
+            snapshot,
+            content,
+            ..
+        } = r;
+        let status = content.as_ref().map(|c| c.status);
         let unsupported =
             (200..300).contains(&expected_status) && matches!(status, Some(405 | 415 | 501));
-        let (cell, mismatches, error) = match &r.outcome {
+        let (cell, mismatches, error) = match outcome {
             Outcome::Passed => (Cell::Passed, vec![], None),
-            Outcome::Failed(_) if unsupported => {
-                (Cell::Unsupported, r.verdict.mismatches.clone(), None)
-            }
-            Outcome::Failed(ms) => (Cell::Failed, ms.clone(), None),
-            Outcome::Error(e) => (Cell::Error, vec![], Some(e.clone())),
+            Outcome::Failed(_) if unsupported => (Cell::Unsupported, verdict.mismatches, None),
+            Outcome::Failed(ms) => (Cell::Failed, ms, None),
+            Outcome::Error(e) => (Cell::Error, vec![], Some(e)),
         };
         CaseRun {
-            id: r.id.clone(),
+            id,
             cell,
-            duration_ms: r.duration.as_millis() as u64,
+            duration_ms: duration.as_millis() as u64,
             status,
             mismatches,
-            drift: r.verdict.drift.clone(),
+            drift: verdict.drift,
             vs_reference: vec![],
             error,
             accepted: vec![],
-            pending_snapshot: match &r.snapshot {
+            pending_snapshot: match &snapshot {
                 Some(Written::Pending(p)) => Some(p.display().to_string()),
                 _ => None,
             },
-            answer: r.content.as_ref().map(|c| {
-                serde_json::json!({"status": c.status, "body": match &c.body {
-                    snapshot::Body::Json(v) => v.clone(),
-                    snapshot::Body::Text(t) => Value::String(t.clone()),
-                }})
+            // `{"status": …, "body": …}`, built by moving the body (`json!` would copy it).
+            answer: content.map(|c| {
+                let mut answer = serde_json::Map::new();
+                answer.insert("status".into(), c.status.into());
+                answer.insert(
+                    "body".into(),
+                    match c.body {
+                        snapshot::Body::Json(v) => v,
+                        snapshot::Body::Text(t) => Value::String(t),
+                    },
+                );
+                Answer::new(&Value::Object(answer))
             }),
         }
     }
@@ -237,13 +300,18 @@ impl ResultSet {
         let Some(ref_run) = self.targets.iter().find(|t| &t.name == reference).cloned() else {
             return;
         };
+        let by_id: std::collections::HashMap<&str, &CaseRun> =
+            ref_run.cases.iter().map(|c| (c.id.as_str(), c)).collect();
         for t in self.targets.iter_mut().filter(|t| &t.name != reference) {
             for case in &mut t.cases {
-                let Some(ref_case) = ref_run.cases.iter().find(|c| c.id == case.id) else {
+                let Some(ref_case) = by_id.get(case.id.as_str()) else {
                     continue;
                 };
                 case.vs_reference.clear();
-                match (&ref_case.answer, &case.answer) {
+                match (
+                    ref_case.answer.as_ref().map(Answer::value),
+                    case.answer.as_ref().map(Answer::value),
+                ) {
                     (Some(e), Some(a)) => {
                         if e["status"] != a["status"] {
                             case.vs_reference.push(Mismatch {
@@ -268,8 +336,8 @@ impl ResultSet {
                         layer: Layer::Reference,
                         check: "reference".into(),
                         path: String::new(),
-                        expected: e.clone(),
-                        actual: a.clone(),
+                        expected: e,
+                        actual: a,
                     }),
                 }
             }
@@ -296,7 +364,7 @@ mod tests {
     fn run(name: &str, answer: Value) -> TargetRun {
         let mut case = CaseRun::new("a", Cell::Passed);
         case.status = Some(200);
-        case.answer = Some(json!({"status": 200, "body": answer}));
+        case.answer = Some(json!({"status": 200, "body": answer}).into());
         TargetRun::new(name, "http://x", vec![case])
     }
 

@@ -77,6 +77,7 @@ pub struct CaseResult {
 }
 
 /// A run in progress: the client and the run's namespace.
+#[derive(Clone)]
 pub struct Run {
     client: reqwest::Client,
     /// The target's credentials, blanked out of every answer before anything reads it (a server
@@ -218,12 +219,52 @@ impl Run {
         cases: &[Case],
         on_result: &(dyn Fn(&CaseResult) + Sync),
     ) -> Vec<CaseResult> {
-        use futures_util::StreamExt;
-        futures_util::stream::iter(cases.iter().map(|c| self.run_case(c)))
-            .buffered(self.concurrency)
-            .inspect(|r| on_result(r))
-            .collect()
-            .await
+        let mut out = Vec::with_capacity(cases.len());
+        self.run_each(cases, &mut |r| {
+            on_result(&r);
+            out.push(r);
+        })
+        .await;
+        out
+    }
+
+    /// Runs all cases, at most [`RunConfig::concurrency`] at a time, handing each result to `take`
+    /// as soon as it and the results before it are known (in case order), keeping none. A case
+    /// that takes long does not hold the others up: later cases go on running (up to a window of
+    /// `8 × concurrency` cases ahead of it) and their results wait for it.
+    pub async fn run_each(&self, cases: &[Case], take: &mut (dyn FnMut(CaseResult) + Send)) {
+        let window = self.concurrency.saturating_mul(8);
+        // Each case is a task of its own, so that checking answers goes on on every worker thread;
+        // dropping the set (an interrupted run) aborts the cases still running.
+        let this = std::sync::Arc::new(self.clone());
+        let mut running = tokio::task::JoinSet::new();
+        // Finished results waiting for an earlier case, by index.
+        let mut waiting: BTreeMap<usize, CaseResult> = BTreeMap::new();
+        let (mut next_start, mut next_out) = (0, 0);
+        loop {
+            while running.len() < self.concurrency
+                && next_start < cases.len()
+                && next_start - next_out < window
+            {
+                let i = next_start;
+                let (run, case) = (this.clone(), cases[i].clone());
+                running.spawn(async move { (i, run.run_case(&case).await) });
+                next_start += 1;
+            }
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
+            let (i, result) = match joined {
+                Ok(done) => done,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(_) => break,
+            };
+            waiting.insert(i, result);
+            while let Some(r) = waiting.remove(&next_out) {
+                take(r);
+                next_out += 1;
+            }
+        }
     }
 
     /// Runs one case: setup, the request, what the checks need read around it, teardown.
@@ -236,9 +277,10 @@ impl Run {
         let mut snapshot = None;
         let mut content = None;
         let (outcome, verdict, answer) = match self.exercise(case, &mut vars).await {
-            Ok((mut verdict, status, body)) => {
-                let normalized = snapshot::Content::of(
+            Ok((mut verdict, status, json, body)) => {
+                let normalized = snapshot::Content::of_parsed(
                     status,
+                    json,
                     &body,
                     &self.namespace,
                     &case.expect.snapshot.redact,
@@ -311,15 +353,17 @@ impl Run {
         &self,
         case: &Case,
         vars: &mut BTreeMap<String, String>,
-    ) -> Result<(Verdict, u16, Vec<u8>), String> {
+    ) -> Result<(Verdict, u16, Option<Value>, Vec<u8>), String> {
         let pod_url = format!(
             "{}/api/v1/namespaces/{}/pods/{}",
             self.base, vars["namespace"], vars["name"]
         );
         if let Some(pod) = &case.pod {
-            let bytes = pod.bytes(&case.file)?;
-            let mut v: Value = serde_json::from_slice(&bytes)
-                .map_err(|e| format!("the case's pod is not JSON: {e}"))?;
+            let mut v: Value = match pod {
+                crate::cases::Body::Json(v) => v.clone(),
+                other => serde_json::from_slice(&other.bytes(&case.file)?)
+                    .map_err(|e| format!("the case's pod is not JSON: {e}"))?,
+            };
             prepare_pod(&mut v, &vars["name"]);
             let resp = self
                 .client
@@ -390,11 +434,25 @@ impl Run {
             after,
             request_body: answer.sent,
         };
-        let mut expect = case.expect.clone();
-        if let Some(include) = &mut expect.include {
-            expand_json(include, vars);
-        }
-        Ok((compare::compare(&expect, &obs), obs.status, obs.body))
+        // The expectations with the variables filled in (a copy only when there are some).
+        let expanded;
+        let expect = match &case.expect.include {
+            Some(include) if has_template(include) => {
+                let mut e = case.expect.clone();
+                if let Some(include) = &mut e.include {
+                    expand_json(include, vars);
+                }
+                expanded = e;
+                &expanded
+            }
+            _ => &case.expect,
+        };
+        Ok((
+            compare::compare(expect, &obs),
+            obs.status,
+            obs.json,
+            obs.body,
+        ))
     }
 
     async fn get_json(&self, url: &str) -> Option<Value> {
@@ -557,13 +615,24 @@ fn prepare_pod(pod: &mut Value, name: &str) {
 
 /// `{namespace}`, `{name}` and `{{variable}}` replaced by their values.
 pub fn expand(s: &str, vars: &BTreeMap<String, String>) -> String {
+    if !s.contains('{') {
+        return s.to_string();
+    }
     let mut out = s.to_string();
-    for (k, v) in vars {
-        out = out.replace(&format!("{{{{{k}}}}}"), v);
+    if out.contains("{{") {
+        for (k, v) in vars {
+            let pattern = format!("{{{{{k}}}}}");
+            if out.contains(&pattern) {
+                out = out.replace(&pattern, v);
+            }
+        }
     }
     for k in ["namespace", "name"] {
         if let Some(v) = vars.get(k) {
-            out = out.replace(&format!("{{{k}}}"), v);
+            let pattern = format!("{{{k}}}");
+            if out.contains(&pattern) {
+                out = out.replace(&pattern, v);
+            }
         }
     }
     out
@@ -573,6 +642,16 @@ fn expand_bytes(b: &[u8], vars: &BTreeMap<String, String>) -> Vec<u8> {
     match std::str::from_utf8(b) {
         Ok(s) => expand(s, vars).into_bytes(),
         Err(_) => b.to_vec(),
+    }
+}
+
+/// Whether a string in `v` may hold a `{variable}`.
+fn has_template(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('{'),
+        Value::Array(a) => a.iter().any(has_template),
+        Value::Object(m) => m.values().any(has_template),
+        _ => false,
     }
 }
 

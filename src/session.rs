@@ -120,22 +120,36 @@ pub async fn run_with_events(
             Err(e) => failed_start.push((i, e.to_string())),
         }
     }
-    let done: Mutex<Vec<Vec<CaseResult>>> = Mutex::new(vec![Vec::new(); targets.len()]);
+    // Each result becomes its record as soon as it is known (the result itself is not kept), with
+    // its cleanup problem if any.
+    let done: Mutex<Vec<Vec<CaseRun>>> = Mutex::new(vec![Vec::new(); targets.len()]);
+    let case_cleanup: Mutex<Vec<Vec<String>>> = Mutex::new(vec![Vec::new(); targets.len()]);
     let timings: Mutex<Vec<Duration>> = Mutex::new(vec![Duration::ZERO; targets.len()]);
+    let expected: std::collections::HashMap<&str, u16> = cases
+        .iter()
+        .map(|c| (c.id.as_str(), c.expect.status))
+        .collect();
     let work = futures_util::future::join_all(runs.iter().map(|(i, run)| {
-        let (i, done, timings) = (*i, &done, &timings);
+        let (i, done, case_cleanup, timings, expected) =
+            (*i, &done, &case_cleanup, &timings, &expected);
         async move {
             let t0 = Instant::now();
-            let record = |r: &CaseResult| {
+            let mut record = |mut r: CaseResult| {
                 on_event(Event::Result {
                     target: &targets[i].name,
-                    result: r,
+                    result: &r,
                 });
+                if let Some(c) = r.cleanup.take()
+                    && let Ok(mut cl) = case_cleanup.lock()
+                {
+                    cl[i].push(c);
+                }
+                let status = expected.get(r.id.as_str()).copied().unwrap_or(200);
                 if let Ok(mut d) = done.lock() {
-                    d[i].push(r.clone());
+                    d[i].push(CaseRun::from_result(r, status));
                 }
             };
-            run.run_all_with(cases, &record).await;
+            run.run_each(cases, &mut record).await;
             if let Ok(mut t) = timings.lock() {
                 t[i] = t0.elapsed();
             }
@@ -167,7 +181,8 @@ pub async fn run_with_events(
             cleanup[i].push(e);
         }
     }
-    let done = done.into_inner().unwrap_or_default();
+    let mut done = done.into_inner().unwrap_or_default();
+    let mut case_cleanup = case_cleanup.into_inner().unwrap_or_default();
     let timings = timings.into_inner().unwrap_or_default();
     let mut set = ResultSet {
         schema_version: SCHEMA_VERSION,
@@ -179,18 +194,9 @@ pub async fn run_with_events(
         targets: Vec::new(),
     };
     for (i, t) in targets.iter().enumerate() {
-        let case_runs: Vec<CaseRun> = done[i]
-            .iter()
-            .map(|r| {
-                let expected = cases
-                    .iter()
-                    .find(|c| c.id == r.id)
-                    .map_or(200, |c| c.expect.status);
-                CaseRun::of(r, expected)
-            })
-            .collect();
+        let case_runs = std::mem::take(&mut done[i]);
         let mut cleanup = std::mem::take(&mut cleanup[i]);
-        cleanup.extend(done[i].iter().filter_map(|r| r.cleanup.clone()));
+        cleanup.append(&mut case_cleanup[i]);
         set.targets.push(TargetRun {
             name: t.name.clone(),
             url: without_userinfo(t.target.base_url()),

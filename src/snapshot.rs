@@ -103,15 +103,32 @@ impl Content {
         namespace: &str,
         redact: &BTreeMap<String, String>,
     ) -> Content {
-        let body = match serde_json::from_slice::<Value>(body) {
-            Ok(mut v) => {
+        Content::of_parsed(
+            status,
+            serde_json::from_slice::<Value>(body).ok(),
+            body,
+            namespace,
+            redact,
+        )
+    }
+
+    /// [`Content::of`] for an answer already parsed: `json` is `body` as JSON, if it is JSON.
+    pub fn of_parsed(
+        status: u16,
+        json: Option<Value>,
+        body: &[u8],
+        namespace: &str,
+        redact: &BTreeMap<String, String>,
+    ) -> Content {
+        let body = match json {
+            Some(mut v) => {
                 normalize(&mut v, None, namespace);
                 for pointer in redact.keys() {
                     redact_pointer(&mut v, pointer);
                 }
                 Body::Json(v)
             }
-            Err(_) => Body::Text(
+            None => Body::Text(
                 String::from_utf8_lossy(body)
                     .replace(namespace, "[namespace]")
                     .to_string(),

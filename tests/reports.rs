@@ -59,11 +59,14 @@ fn run(id: &str, cell: Cell, status: u16, image: &str) -> CaseRun {
         error: None,
         accepted: vec![],
         pending_snapshot: None,
-        answer: Some(json!({"status": status, "body": {
-            "kind": "Pod",
-            "metadata": {"name": "web", "labels": {"app": "web"}},
-            "spec": {"containers": [{"name": "web", "image": image}]}
-        }})),
+        answer: Some(
+            json!({"status": status, "body": {
+                "kind": "Pod",
+                "metadata": {"name": "web", "labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "web", "image": image}]}
+            }})
+            .into(),
+        ),
     }
 }
 
@@ -154,9 +157,12 @@ pub fn fixture() -> ResultSet {
     ));
 
     let mut unsupported = run(IDS[2], Cell::Unsupported, 415, "");
-    unsupported.answer = Some(json!({"status": 415, "body": {
-        "kind": "Status", "status": "Failure", "reason": "UnsupportedMediaType", "code": 415
-    }}));
+    unsupported.answer = Some(
+        json!({"status": 415, "body": {
+            "kind": "Status", "status": "Failure", "reason": "UnsupportedMediaType", "code": 415
+        }})
+        .into(),
+    );
     unsupported.mismatches = vec![
         m(
             Layer::Protocol,

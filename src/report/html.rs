@@ -684,7 +684,7 @@ fn case_panel(
         );
     }
     if let Some(answer) = &run.answer {
-        let pretty = serde_json::to_string_pretty(answer).unwrap_or_default();
+        let pretty = serde_json::to_string_pretty(&answer.value()).unwrap_or_default();
         let _ = writeln!(
             out,
             "<details class=\"answer\"><summary>Normalized answer</summary><pre>{}</pre></details>",

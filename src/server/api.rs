@@ -679,6 +679,12 @@ fn delete_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
         return Ok(Reply::Object(StatusCode::OK, "Pod", obj));
     }
     set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+    if grace == 0 && !req.pretty {
+        // Deleted at once: only the answer's bytes are needed, not the object as it would be stored.
+        store.pods.remove(&key);
+        let body = encode_body("Pod", &obj, false);
+        return Ok(Reply::Cached(StatusCode::OK, Bytes::from(body)));
+    }
     let stored = finish("Pod", obj);
     let reply = reply_with(StatusCode::OK, &stored, "Pod", req.pretty);
     if grace == 0 {
