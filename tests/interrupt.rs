@@ -2,83 +2,21 @@
 //! the cases created in it, and exits 130. The target is the reference server behind a proxy that
 //! slows every pod request down, so that the signal arrives while cases are in flight.
 
-use apiconform::server::BackgroundServer;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::response::Response;
+#[path = "support/fault.rs"]
+mod fault;
+
+use fault::{Fault, FaultServer};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-async fn slow(State(upstream): State<String>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    if parts.uri.path().contains("/pods") {
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
-    let mut up = reqwest::Client::new().request(parts.method, format!("{upstream}{}", parts.uri));
-    for (k, v) in &parts.headers {
-        if k != "host" {
-            up = up.header(k, v);
-        }
-    }
-    let Ok(resp) = up.body(body).send().await else {
-        return Response::builder()
-            .status(502)
-            .body(Body::empty())
-            .expect("response");
-    };
-    let mut out = Response::builder().status(resp.status());
-    if let Some(ct) = resp.headers().get("content-type") {
-        out = out.header("content-type", ct);
-    }
-    out.body(Body::from(resp.bytes().await.unwrap_or_default()))
-        .expect("response")
-}
-
-/// The namespaces on the reference server whose name starts with `apiconform-`, and their pods.
-fn leftovers(rt: &tokio::runtime::Runtime, reference: &str) -> (Vec<String>, usize) {
-    let get = |path: &str| -> serde_json::Value {
-        rt.block_on(async {
-            reqwest::get(format!("{reference}{path}"))
-                .await?
-                .json()
-                .await
-        })
-        .expect("reference server answers")
-    };
-    let names: Vec<String> = get("/api/v1/namespaces")["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|n| n["metadata"]["name"].as_str())
-        .filter(|n| n.starts_with("apiconform-"))
-        .map(str::to_string)
-        .collect();
-    let pods = get("/api/v1/pods")["items"]
-        .as_array()
-        .map_or(0, |a| a.len());
-    (names, pods)
-}
-
 fn interrupt_run(signal: &str) {
-    let reference = BackgroundServer::start().expect("reference server");
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let proxy_url = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = axum::Router::new()
-        .fallback(slow)
-        .with_state(reference.url().to_string());
-    rt.spawn(async move { axum::serve(listener, app).await });
+    let server = FaultServer::start(Fault::Delay(150), fault::pods);
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_apiconform"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["run", "--no-snapshots", "--concurrency", "2", "--target"])
-        .arg(&proxy_url)
+        .arg(&server.url)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -87,7 +25,7 @@ fn interrupt_run(signal: &str) {
     // Wait until the run has its namespace and at least one pod, then signal it.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let (ns, pods) = leftovers(&rt, reference.url());
+        let (ns, pods) = server.leftovers();
         if !ns.is_empty() && pods > 0 {
             break;
         }
@@ -120,7 +58,7 @@ fn interrupt_run(signal: &str) {
             && stderr.contains("deleted, with its pods"),
         "{stderr}"
     );
-    assert_eq!(leftovers(&rt, reference.url()), (vec![], 0), "{stderr}");
+    assert_eq!(server.leftovers(), (vec![], 0), "{stderr}");
 }
 
 #[test]
@@ -132,9 +70,6 @@ fn sigint_deletes_the_runs_namespace() {
 fn sigterm_deletes_the_runs_namespace() {
     interrupt_run("-TERM");
 }
-
-#[path = "support/fault.rs"]
-mod fault;
 
 /// Against a real kube-apiserver (`APICONFORM_ORACLE_URL`, e.g. https://127.0.0.1:6443 after
 /// `../shared/kube-apiserver/start.sh`, with `APICONFORM_ORACLE_TOKEN` and optionally
