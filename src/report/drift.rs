@@ -4,6 +4,8 @@
 //! and why the field depends on the environment. Failures of the target are listed apart: they are
 //! not drift.
 
+use super::common;
+use super::markdown::cell_code;
 use crate::results::{CaseInfo, CaseRun, Cell, ResultSet};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -60,7 +62,7 @@ pub fn render(set: &ResultSet, target: &str) -> String {
             let case = by_id.get(id.as_str()).copied();
             let _ = writeln!(out, "### {}\n", example_heading(doc, case, id));
             if let Some(c) = case {
-                let _ = writeln!(out, "Case `{}`: {}.\n", c.id, md_code(&c.endpoint));
+                let _ = writeln!(out, "Case `{}`: {}.\n", c.id, cell_code(&c.endpoint));
             }
             if r.cell != Cell::Passed {
                 out.push_str(
@@ -72,11 +74,11 @@ pub fn render(set: &ResultSet, target: &str) -> String {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} |",
-                    md_code(&d.path),
-                    md_code(&short(&d.documented.to_string())),
+                    cell_code(&d.path),
+                    cell_code(&short(&d.documented.to_string())),
                     match &d.actual {
                         None => "*(absent)*".to_string(),
-                        Some(v) => md_code(&short(&v.to_string())),
+                        Some(v) => cell_code(&short(&v.to_string())),
                     },
                     md_text(&d.reason)
                 );
@@ -116,7 +118,7 @@ pub fn render(set: &ResultSet, target: &str) -> String {
                         if n == 1 { "" } else { "es" },
                         paths
                             .iter()
-                            .map(|p| md_code(p))
+                            .map(|p| cell_code(p))
                             .collect::<Vec<_>>()
                             .join(", "),
                         if n > 5 { ", …" } else { "" }
@@ -145,7 +147,7 @@ fn provenance(case: Option<&CaseInfo>) -> (String, Option<u32>) {
 /// "Response example at docs/x.md:96 (request example at docs/x.md:56)".
 fn example_heading(doc: &str, case: Option<&CaseInfo>, id: &str) -> String {
     let Some(p) = case.filter(|c| c.document.is_some()) else {
-        return format!("Case {}", md_code(id));
+        return format!("Case {}", cell_code(id));
     };
     match (p.line, p.response_line) {
         (Some(req), Some(resp)) if req != resp => format!(
@@ -153,7 +155,7 @@ fn example_heading(doc: &str, case: Option<&CaseInfo>, id: &str) -> String {
             doc = md_text(doc)
         ),
         (_, Some(l)) | (Some(l), None) => format!("Example at {}:{l}", md_text(doc)),
-        (None, None) => format!("{} (case {})", md_text(doc), md_code(id)),
+        (None, None) => format!("{} (case {})", md_text(doc), cell_code(id)),
     }
 }
 
@@ -162,23 +164,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn short(s: &str) -> String {
-    if s.chars().count() > MAX_VALUE {
-        format!("{}…", s.chars().take(MAX_VALUE).collect::<String>())
-    } else {
-        s.to_string()
-    }
-}
-
-/// Inline code that survives any content: pipes escaped for tables, backticks fenced with more.
-fn md_code(s: &str) -> String {
-    let s = s.replace('|', "\\|").replace('\n', " ");
-    let ticks = "`".repeat(longest_run(&s, '`') + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{ticks}{pad}{s}{pad}{ticks}")
+    common::short(s, MAX_VALUE)
 }
 
 /// Text in a table cell or heading: pipes and Markdown punctuation escaped, one line.
@@ -195,15 +181,6 @@ fn md_text(s: &str) -> String {
         }
     }
     out
-}
-
-fn longest_run(s: &str, c: char) -> usize {
-    let (mut best, mut cur) = (0, 0);
-    for x in s.chars() {
-        cur = if x == c { cur + 1 } else { 0 };
-        best = best.max(cur);
-    }
-    best
 }
 
 #[cfg(test)]

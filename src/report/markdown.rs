@@ -288,7 +288,7 @@ fn code(s: &str) -> String {
 }
 
 /// A code span in a table cell: GitHub splits rows at `|` even inside code, unless escaped.
-fn cell_code(s: &str) -> String {
+pub(crate) fn cell_code(s: &str) -> String {
     code(&s.replace('|', "\\|"))
 }
 

@@ -1,5 +1,6 @@
 //! The terminal report: one line per case, the structured diff of each failure, a summary line.
 
+use super::common::{layer_name, pointer, short, show};
 use crate::baseline::{Applied, Entry};
 use crate::compare::{Layer, Mismatch};
 use crate::results::{CaseRun, Cell, ResultSet, TargetRun};
@@ -8,7 +9,6 @@ use crate::snapshot::Written;
 
 /// Mismatches listed per failed case; the rest are counted.
 const MAX_MISMATCHES: usize = 20;
-use serde_json::Value;
 use std::fmt::Write;
 
 /// The line for one case, followed by its diff if it failed.
@@ -38,7 +38,7 @@ pub fn case(r: &CaseResult) -> String {
             "      drift {}: documented {}, target {} ({})",
             pointer(&d.path),
             short(&d.documented.to_string(), 60),
-            short(&show(d.actual.as_ref()), 60),
+            show(d.actual.as_ref(), 60),
             d.reason
         );
     }
@@ -60,39 +60,16 @@ pub fn case(r: &CaseResult) -> String {
 /// One mismatch: layer, check, JSON Pointer, expected and actual.
 pub fn mismatch(m: &Mismatch) -> String {
     let layer = match m.layer {
-        Layer::Protocol => "protocol",
-        Layer::Semantics => "semantics",
-        Layer::Document => "document",
-        Layer::Snapshot => "snapshot",
         Layer::Reference => "vs reference",
+        other => layer_name(other),
     };
     format!(
         "      [{layer}] {} at {}\n        expected: {}\n        actual:   {}\n",
         m.check,
         pointer(&m.path),
-        show(m.expected.as_ref()),
-        show(m.actual.as_ref())
+        show(m.expected.as_ref(), 300),
+        show(m.actual.as_ref(), 300)
     )
-}
-
-fn pointer(p: &str) -> &str {
-    if p.is_empty() { "(answer)" } else { p }
-}
-
-fn show(v: Option<&Value>) -> String {
-    match v {
-        None => "(absent)".to_string(),
-        Some(v) => short(&v.to_string(), 300),
-    }
-}
-
-/// `s` cut to `max` characters, with an ellipsis if cut.
-fn short(s: &str, max: usize) -> String {
-    if s.chars().count() > max {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 /// The summary of a result set: the counts line per target, what the notes mean, the baseline.
