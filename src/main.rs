@@ -676,7 +676,12 @@ fn conclude(
         .as_ref()
         .map(|b| b.apply(&mut set, &today))
         .unwrap_or_default();
-    print!("{}", terminal::summary(&set, &applied, listed));
+    // No target could start: the error returned below says why; a summary would say it twice.
+    let none_started = set.targets.iter().any(|t| t.error.is_some())
+        && set.targets.iter().all(|t| t.cases.is_empty());
+    if !none_started {
+        print!("{}", terminal::summary(&set, &applied, listed));
+    }
     for t in &set.targets {
         for c in &t.cleanup {
             eprintln!("warning: cleanup on {}: {c}", t.name);
@@ -698,9 +703,7 @@ fn conclude(
         );
         return Ok(ExitCode::from(130));
     }
-    if set.targets.iter().any(|t| t.error.is_some())
-        && set.targets.iter().all(|t| t.cases.is_empty())
-    {
+    if none_started {
         return Err(set
             .targets
             .iter()
