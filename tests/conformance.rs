@@ -13,11 +13,11 @@
 
 use apiconform::cases;
 use apiconform::report::terminal;
-use apiconform::run::{self, Outcome, Run, RunConfig};
+use apiconform::results::Cell;
+use apiconform::runner::{Run, RunConfig};
 use apiconform::server::BackgroundServer;
-use apiconform::snapshot::{Snapshots, Update};
-use apiconform::target::Target;
-use apiconform::targets;
+use apiconform::target::{self, Target};
+use apiconform::verify::snapshot::{Snapshots, Update};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::Path;
 use std::process::ExitCode;
@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         }
         Ok(name) if !name.is_empty() => {
             let file = std::env::var_os("APICONFORM_TARGETS_FILE").map(std::path::PathBuf::from);
-            match targets::resolve(&name, file.as_deref()) {
+            match target::file::resolve(&name, file.as_deref()) {
                 Ok(target) => (target, None),
                 Err(e) => {
                     eprintln!("error: APICONFORM_TARGET={name}: {e}");
@@ -105,7 +105,7 @@ fn main() -> ExitCode {
     // Ctrl-C or SIGTERM while the trials run: delete the run's namespace, then stop.
     let on_signal = run.clone();
     runtime.spawn(async move {
-        if run::interrupted().await.is_ok() {
+        if apiconform::signal::interrupted().await.is_ok() {
             eprintln!(
                 "\ninterrupted: deleting namespace {}",
                 on_signal.namespace()
@@ -137,9 +137,9 @@ fn trial(case: &cases::Case, ctx: Option<(Arc<tokio::runtime::Runtime>, Arc<Run>
             return Ok(());
         };
         let result = rt.block_on(run.run_case(&case));
-        match result.outcome {
-            Outcome::Passed => Ok(()),
-            _ => Err(Failed::from(terminal::case(&result))),
+        match result.cell {
+            Cell::Passed => Ok(()),
+            _ => Err(Failed::from(terminal::case(&result, &case.title))),
         }
     })
     .with_kind(kind)

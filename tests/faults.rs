@@ -65,7 +65,7 @@ impl Faulted {
         assert_eq!(target.cases.len(), CASES.len(), "{text}");
         for c in &target.cases {
             assert_eq!(c.cell, Cell::Error, "{c:?}");
-            let error = c.error.as_deref().unwrap_or("");
+            let error = c.error.as_ref().map_or("", |e| e.message.as_str());
             assert!(error.contains(fault), "{c:?}");
         }
         for report in ["summary.md", "report.html"] {

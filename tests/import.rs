@@ -4,8 +4,8 @@
 use apiconform::cases;
 use apiconform::import::{self, FileAction, ImportError, ImportOptions};
 use apiconform::results::Cell;
+use apiconform::runner::session;
 use apiconform::server::ReferenceServer;
-use apiconform::session;
 use apiconform::target::Target;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -406,7 +406,7 @@ fn imported_cases_pass_on_the_reference_server() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let set = rt.block_on(async {
         let server = ReferenceServer::start().await.unwrap();
-        let targets = [session::Named {
+        let targets = [session::NamedTarget {
             name: "reference".into(),
             target: Target::new(server.url()),
         }];

@@ -5,9 +5,12 @@
 //! The set is also checked in as `tests/fixtures/results/three-targets.json` (the browser test
 //! reads it); `APICONFORM_UPDATE_FIXTURES=1 cargo test --test reports` rewrites it.
 
-use apiconform::compare::{Drift, Layer, Mismatch};
 use apiconform::report::{html, json, junit, markdown};
-use apiconform::results::{CaseInfo, CaseRun, Cell, Counts, ResultSet, SCHEMA_VERSION, TargetRun};
+use apiconform::results::{
+    CaseError, CaseInfo, CaseResult, Cell, Counts, ErrorKind, ResultSet, SCHEMA_VERSION,
+    TargetResults,
+};
+use apiconform::verify::{Drift, Layer, Mismatch};
 use quick_xml::events::Event;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -47,11 +50,12 @@ fn m(
     }
 }
 
-fn run(id: &str, cell: Cell, status: u16, image: &str) -> CaseRun {
-    CaseRun {
+fn run(id: &str, cell: Cell, status: u16, image: &str) -> CaseResult {
+    CaseResult {
         id: id.into(),
         cell,
         duration_ms: 12,
+        duration_us: 12_000,
         status: Some(status),
         mismatches: vec![],
         drift: vec![],
@@ -59,6 +63,8 @@ fn run(id: &str, cell: Cell, status: u16, image: &str) -> CaseRun {
         error: None,
         accepted: vec![],
         pending_snapshot: None,
+        accepted_snapshot: None,
+        cleanup: None,
         answer: Some(
             json!({"status": status, "body": {
                 "kind": "Pod",
@@ -111,7 +117,7 @@ pub fn fixture() -> ResultSet {
             120,
         ),
     ];
-    let reference_cases: Vec<CaseRun> = IDS
+    let reference_cases: Vec<CaseResult> = IDS
         .iter()
         .map(|id| run(id, Cell::Passed, 200, "nginx:1.21"))
         .collect();
@@ -201,19 +207,23 @@ pub fn fixture() -> ResultSet {
     let mut error = run(IDS[4], Cell::Error, 0, "");
     error.status = None;
     error.answer = None;
-    error.error = Some("connection reset by peer | while reading the answer".into());
+    error.error = Some(CaseError::new(
+        ErrorKind::Transport,
+        "connection reset by peer | while reading the answer",
+    ));
 
     let vendor_cases = vec![get, failed, unsupported, accepted, error];
-    let target = |name: &str, url: &str, cases: Vec<CaseRun>, error: Option<&str>| TargetRun {
-        name: name.into(),
-        url: url.into(),
-        namespace: error.is_none().then(|| format!("apiconform-{name}")),
-        error: error.map(Into::into),
-        cleanup: vec![],
-        duration_ms: 840,
-        counts: Counts::of(&cases),
-        cases,
-    };
+    let target =
+        |name: &str, url: &str, cases: Vec<CaseResult>, error: Option<&str>| TargetResults {
+            name: name.into(),
+            url: url.into(),
+            namespace: error.is_none().then(|| format!("apiconform-{name}")),
+            error: error.map(Into::into),
+            cleanup: vec![],
+            duration_ms: 840,
+            counts: Counts::of(&cases),
+            cases,
+        };
     ResultSet {
         schema_version: SCHEMA_VERSION,
         tool: "apiconform 0.1.0".into(),
@@ -265,7 +275,7 @@ fn json_round_trips_through_a_file() {
     assert_eq!(json::read(&path).unwrap(), set);
     // Pretty, with the schema version first.
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("{\n  \"schema_version\": 1,\n"), "{text}");
+    assert!(text.starts_with("{\n  \"schema_version\": 2,\n"), "{text}");
     // Overwriting leaves exactly the one file.
     json::write(&set, &path).unwrap();
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
@@ -274,12 +284,12 @@ fn json_round_trips_through_a_file() {
 #[test]
 fn json_read_explains_what_is_wrong() {
     let err = |name: &str| json::read(&fixtures().join(name)).unwrap_err().to_string();
-    let e = err("schema-v2.json");
+    let e = err("schema-v3.json");
     assert!(
-        e.contains("schema_version 2") && e.contains("reads schema_version 1"),
+        e.contains("schema_version 3") && e.contains("reads schema_version 2"),
         "{e}"
     );
-    assert!(e.contains("schema-v2.json"), "{e}");
+    assert!(e.contains("schema-v3.json"), "{e}");
     let e = err("broken.json");
     assert!(
         e.contains("broken.json is not valid JSON") && e.contains("line"),
@@ -293,11 +303,11 @@ fn json_read_explains_what_is_wrong() {
         "{e}"
     );
     // Right version, wrong shape: names the field.
-    let e = json::from_str(r#"{"schema_version": 1, "tool": 3}"#)
+    let e = json::from_str(r#"{"schema_version": 2, "tool": 3}"#)
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("does not match results schema_version 1") && e.contains("line 1 column 31"),
+        e.contains("does not match results schema_version 2") && e.contains("line 1 column 31"),
         "{e}"
     );
 }

@@ -7,8 +7,8 @@
 #[path = "support/fault.rs"]
 mod fault;
 
-use apiconform::run::{Run, RunConfig};
-use apiconform::session;
+use apiconform::runner::session;
+use apiconform::runner::{Run, RunConfig};
 use apiconform::target::Target;
 use fault::{Fault, FaultServer, Ran, When};
 use std::path::Path;
@@ -250,7 +250,7 @@ fn debug_output_of_targets_errors_and_results_shows_no_credential() {
             }
             Err(e) => shown.push_str(&format!("{e:?}\n{e}\n")),
         }
-        let named = [session::Named {
+        let named = [session::NamedTarget {
             name: "vendor".into(),
             target: t,
         }];
@@ -277,7 +277,7 @@ fn debug_output_of_targets_errors_and_results_shows_no_credential() {
     assert!(shown.contains("<redacted>"), "{shown}");
 }
 
-fn shown_push(r: &apiconform::run::CaseResult) {
+fn shown_push(r: &apiconform::results::CaseResult) {
     let text = format!("{r:?}");
     assert!(
         !text.contains(TOKEN) && !text.contains(XAUTH),

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use apiconform::target::file::{self, TargetsError, TargetsFile};
 use apiconform::target::{ClientIdentity, Target};
-use apiconform::targets::{self, TargetsError, TargetsFile};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -241,25 +241,25 @@ headers = { X-Auth-Token = { file = "nowhere.txt" } }
 
 #[test]
 fn resolve_takes_urls_as_they_are_and_names_from_the_file() {
-    let t = targets::resolve("https://127.0.0.1:6443", None).unwrap();
+    let t = file::resolve("https://127.0.0.1:6443", None).unwrap();
     assert_eq!(t.url, "https://127.0.0.1:6443");
     assert!(t.name.is_none() && t.token.is_none());
 
     let dir = Scratch::new("resolve");
     let path = dir.write("t.toml", "[targets.named]\nurl = \"http://127.0.0.1:1\"\n");
-    let t = targets::resolve("named", Some(&path)).unwrap();
+    let t = file::resolve("named", Some(&path)).unwrap();
     assert_eq!(
         (t.display_name(), t.url.as_str()),
         ("named", "http://127.0.0.1:1")
     );
 
-    let err = targets::resolve("named", Some(&dir.0.join("absent.toml"))).unwrap_err();
+    let err = file::resolve("named", Some(&dir.0.join("absent.toml"))).unwrap_err();
     assert!(matches!(err, TargetsError::Read { .. }), "{err}");
     assert!(err.to_string().contains("absent.toml"), "{err}");
 
     // The default file is ./targets.toml, which the repository does not have.
-    if !Path::new(targets::DEFAULT_FILE).exists() {
-        let err = targets::resolve("127.0.0.1:6443", None)
+    if !Path::new(file::DEFAULT_FILE).exists() {
+        let err = file::resolve("127.0.0.1:6443", None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -503,7 +503,7 @@ async fn the_token_and_extra_headers_are_sent_and_never_shown() {
         "APICONFORM_TARGETS_TEST_ECHO_PROJECT",
         "project-secret-from-env",
     );
-    let target = targets::resolve("vendor", Some(&path)).unwrap();
+    let target = file::resolve("vendor", Some(&path)).unwrap();
 
     let got = get_headers(&target).await.unwrap();
     assert_eq!(got["authorization"], "Bearer bearer-secret-from-env");
@@ -534,7 +534,7 @@ async fn the_token_and_extra_headers_are_sent_and_never_shown() {
         "APICONFORM_TARGETS_TEST_ECHO_PROJECT",
         "project-secret\r\nX-Injected: 1",
     );
-    let target = targets::resolve("vendor", Some(&path)).unwrap();
+    let target = file::resolve("vendor", Some(&path)).unwrap();
     let err = target.client(TIMEOUT).unwrap_err();
     let shown = format!("{err} {err:?}");
     assert!(

@@ -24,35 +24,7 @@ const SA_MOUNT: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
 /// The value a JSON Patch target had before the patch, where the document does not show it.
 pub const PLACEHOLDER: &str = "apiconform-before-patch";
 
-/// Metadata the API server assigns: never sent, and environmental in the response.
-const SERVER_METADATA: &[(&str, &str)] = &[
-    (
-        "selfLink",
-        "not set by kube-apiserver since v1.20 (RemoveSelfLink); the example comes from an older server",
-    ),
-    ("uid", "assigned by the API server when the pod is created"),
-    (
-        "resourceVersion",
-        "assigned by the API server on every write",
-    ),
-    (
-        "creationTimestamp",
-        "set by the API server when the pod is created",
-    ),
-    ("generation", "maintained by the API server"),
-    (
-        "managedFields",
-        "maintained by the API server's field manager",
-    ),
-    (
-        "deletionTimestamp",
-        "set by the API server when the pod is being deleted",
-    ),
-    (
-        "deletionGracePeriodSeconds",
-        "set by the API server when the pod is being deleted",
-    ),
-];
+use crate::kinds::fields::SERVER_METADATA;
 
 const KUBELET: &str =
     "reported by the kubelet of the pod's node; no kubelet runs the pod on a bare API server";
@@ -490,9 +462,9 @@ fn kind_tag(method: &str, subresource: Option<&str>) -> String {
 fn strip_server_metadata(v: &mut Value) -> Vec<String> {
     let mut removed = Vec::new();
     if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        for (k, _) in SERVER_METADATA {
-            if m.shift_remove(*k).is_some() {
-                removed.push((*k).to_string());
+        for k in SERVER_METADATA.iter().map(|f| f.name) {
+            if m.shift_remove(k).is_some() {
+                removed.push(k.to_string());
             }
         }
     }
@@ -543,8 +515,7 @@ fn template_strings(
     }
     let visit = |at: &mut String, token: &str, child: &mut Value| {
         let len = at.len();
-        at.push('/');
-        at.push_str(&token.replace('~', "~0").replace('/', "~1"));
+        crate::json_pointer::push(at, token);
         template_strings(child, at, from, to, keep);
         at.truncate(len);
     };
@@ -699,7 +670,7 @@ fn remove_at(v: &mut Value, pointer: &str) -> Option<Value> {
 }
 
 fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
+    crate::json_pointer::unescape(token).into_owned()
 }
 
 /// Turns the pod (the state after the patch, as documented) into a state the patch changes: each
@@ -816,8 +787,7 @@ fn set_before(pod: &mut Value, path: &str, value: Option<&Value>, add: bool) -> 
 fn leaf_pointers(v: &Value, at: &mut String, out: &mut Vec<String>) {
     let mut visit = |at: &mut String, token: &str, child: &Value| {
         let len = at.len();
-        at.push('/');
-        at.push_str(&token.replace('~', "~0").replace('/', "~1"));
+        crate::json_pointer::push(at, token);
         leaf_pointers(child, at, out);
         at.truncate(len);
     };
@@ -879,8 +849,9 @@ fn is_set(pointer: &str, set: &[String]) -> bool {
 fn environmental(include: &Value, set_by_request: &[String]) -> Map<String, Value> {
     let mut env = Map::new();
     if let Some(m) = include.get("metadata").and_then(Value::as_object) {
-        for (k, reason) in SERVER_METADATA {
-            if m.contains_key(*k) {
+        for f in SERVER_METADATA {
+            let (k, reason) = (f.name, f.reason);
+            if m.contains_key(k) {
                 env.insert(format!("/metadata/{k}"), json!(reason));
             }
         }

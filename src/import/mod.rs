@@ -347,9 +347,12 @@ pub fn import_docs(paths: &[PathBuf], out_dir: &Path, opts: ImportOptions) -> Re
             }
         };
         if action != FileAction::Unchanged
-            && let Err(source) = std::fs::write(&path, &text)
+            && let Err(e) = crate::fsutil::write_atomic(&path, text.as_bytes())
         {
-            report.errors.push(ImportError::Write { path, source });
+            report.errors.push(ImportError::Write {
+                path,
+                source: e.source,
+            });
             continue;
         }
         report.written.push(Written {

@@ -1,41 +1,10 @@
-//! What the file reports share: writing a report file whole or not at all, and the short forms of
-//! values, layers and cells they show.
+//! What the file reports share: the short forms of values, layers and cells they show.
 
-use crate::compare::Layer;
-use crate::results::{CaseRun, Cell, ResultSet, TargetRun};
+use crate::results::{CaseResult, Cell, ResultSet, TargetResults};
+use crate::verify::Layer;
 use serde_json::Value;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 
-/// Writing a report file failed; the file at `path` is left as it was.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot write {}: {source}", path.display())]
-pub struct WriteError {
-    pub path: PathBuf,
-    #[source]
-    pub source: std::io::Error,
-}
-
-/// Writes `contents` to `path` through a temporary file in the same directory that is renamed over
-/// `path` once complete: readers see the old file or the new one, never a half-written one.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
-    let err = |source| WriteError {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".apiconform-report-")
-        .tempfile_in(dir)
-        .map_err(err)?;
-    tmp.write_all(contents).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
-}
+pub use crate::fsutil::{WriteError, write_atomic};
 
 /// The word for a layer.
 pub(crate) fn layer_name(l: Layer) -> &'static str {
@@ -110,7 +79,7 @@ pub(crate) fn endpoint_label(endpoint: &str, content_type: Option<&str>) -> Stri
 }
 
 /// The run of case `id` on target `t`, if it ran there.
-pub(crate) fn run_of<'a>(t: &'a TargetRun, id: &str) -> Option<&'a CaseRun> {
+pub(crate) fn run_of<'a>(t: &'a TargetResults, id: &str) -> Option<&'a CaseResult> {
     t.cases.iter().find(|c| c.id == id)
 }
 
@@ -128,7 +97,7 @@ pub(crate) fn case_ids(set: &ResultSet) -> Vec<String> {
 }
 
 /// Whether `t` is the set's reference target.
-pub(crate) fn is_reference(set: &ResultSet, t: &TargetRun) -> bool {
+pub(crate) fn is_reference(set: &ResultSet, t: &TargetResults) -> bool {
     set.reference.as_deref() == Some(t.name.as_str())
 }
 

@@ -6,7 +6,7 @@
 
 use super::common;
 use super::markdown::cell_code;
-use crate::results::{CaseInfo, CaseRun, Cell, ResultSet};
+use crate::results::{CaseInfo, CaseResult, Cell, ResultSet};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -25,7 +25,7 @@ pub fn render(set: &ResultSet, target: &str) -> String {
     let results = &run.cases;
     let by_id: BTreeMap<&str, &CaseInfo> = set.cases.iter().map(|c| (c.id.as_str(), c)).collect();
     // document → (example line, case id) → result
-    let mut docs: BTreeMap<String, BTreeMap<(u32, String), &CaseRun>> = BTreeMap::new();
+    let mut docs: BTreeMap<String, BTreeMap<(u32, String), &CaseResult>> = BTreeMap::new();
     let mut fields = 0;
     for r in results.iter().filter(|r| !r.drift.is_empty()) {
         fields += r.drift.len();
@@ -87,7 +87,7 @@ pub fn render(set: &ResultSet, target: &str) -> String {
         }
     }
 
-    let failures: Vec<&CaseRun> = results.iter().filter(|r| r.cell != Cell::Passed).collect();
+    let failures: Vec<&CaseResult> = results.iter().filter(|r| r.cell != Cell::Passed).collect();
     if !failures.is_empty() {
         out.push_str("## Failures (not drift)\n\n");
         out.push_str(
@@ -124,7 +124,7 @@ pub fn render(set: &ResultSet, target: &str) -> String {
                         if n > 5 { ", …" } else { "" }
                     )
                 }
-                Some(e) => format!("could not be run: {}", md_text(&short(e))),
+                Some(e) => format!("could not be run: {}", md_text(&short(&e.message))),
             };
             let _ = writeln!(
                 out,
@@ -186,8 +186,8 @@ fn md_text(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::{Drift, Layer, Mismatch};
-    use crate::results::TargetRun;
+    use crate::results::TargetResults;
+    use crate::verify::{Drift, Layer, Mismatch};
     use serde_json::{Value, json};
 
     fn case(id: &str, doc: &str, line: u32, response_line: Option<u32>) -> CaseInfo {
@@ -203,14 +203,14 @@ mod tests {
         }
     }
 
-    fn result(id: &str, cell: Cell, drift: Vec<Drift>) -> CaseRun {
-        CaseRun {
+    fn result(id: &str, cell: Cell, drift: Vec<Drift>) -> CaseResult {
+        CaseResult {
             drift,
-            ..CaseRun::new(id, cell)
+            ..CaseResult::new(id, cell)
         }
     }
 
-    fn set(target: &str, cases: Vec<CaseInfo>, results: Vec<CaseRun>) -> ResultSet {
+    fn set(target: &str, cases: Vec<CaseInfo>, results: Vec<CaseResult>) -> ResultSet {
         ResultSet {
             schema_version: 1,
             tool: "t".into(),
@@ -218,7 +218,7 @@ mod tests {
             duration_ms: 0,
             reference: None,
             cases,
-            targets: vec![TargetRun::new(target, "http://x", results)],
+            targets: vec![TargetResults::new(target, "http://x", results)],
         }
     }
 
@@ -291,7 +291,10 @@ mod tests {
         let mut failed = result("a", Cell::Failed, vec![]);
         failed.mismatches = vec![mismatch];
         let mut error = result("z", Cell::Error, vec![]);
-        error.error = Some("setup: HTTP 422".into());
+        error.error = Some(crate::results::CaseError::new(
+            crate::results::ErrorKind::Setup,
+            "setup: HTTP 422",
+        ));
         let md = render(&set("reference", cases, vec![failed, error]), "reference");
         assert!(md.contains("No drift"), "{md}");
         assert!(md.contains("## Failures (not drift)"), "{md}");

@@ -12,8 +12,8 @@ use super::common::{
     LAYERS, WriteError, case_ids, cell_name, cell_word, endpoint_label, is_reference, layer_name,
     pointer, run_of, short, write_atomic,
 };
-use crate::compare::Mismatch;
-use crate::results::{CaseInfo, CaseRun, Cell, ResultSet, TargetRun};
+use crate::results::{CaseInfo, CaseResult, Cell, ResultSet, TargetResults};
+use crate::verify::Mismatch;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
@@ -156,7 +156,7 @@ fn summary(set: &ResultSet, out: &mut String) {
     out.push_str("</ul>\n</div>\n</section>\n");
 }
 
-fn target_tags(set: &ResultSet, t: &TargetRun) -> String {
+fn target_tags(set: &ResultSet, t: &TargetResults) -> String {
     let mut s = String::new();
     if is_reference(set, t) {
         s.push_str(" <span class=\"tag ref\">reference</span>");
@@ -200,7 +200,7 @@ fn legend(out: &mut String) {
     out.push_str("</ul>\n");
 }
 
-fn count(cases: &[&CaseRun], cell: Cell) -> usize {
+fn count(cases: &[&CaseResult], cell: Cell) -> usize {
     cases.iter().filter(|c| c.cell == cell).count()
 }
 
@@ -238,7 +238,7 @@ fn target_chart(set: &ResultSet, out: &mut String) {
             "<rect class=\"track\" x=\"{LABEL}\" y=\"{}\" width=\"{BAR}\" height=\"18\" rx=\"3\"/>",
             y + 3.0
         );
-        let runs: Vec<&CaseRun> = t.cases.iter().collect();
+        let runs: Vec<&CaseResult> = t.cases.iter().collect();
         if runs.is_empty() {
             let what = if t.error.is_some() {
                 "could not be run"
@@ -331,7 +331,7 @@ fn endpoint_chart(set: &ResultSet, out: &mut String) {
         for (ti, t) in set.targets.iter().enumerate() {
             let x = LABEL + COL * ti as f64 + 6.0;
             let w = COL - 12.0;
-            let runs: Vec<&CaseRun> = ids.iter().filter_map(|id| run_of(t, id)).collect();
+            let runs: Vec<&CaseResult> = ids.iter().filter_map(|id| run_of(t, id)).collect();
             let _ = write!(
                 out,
                 "<rect class=\"track\" x=\"{x}\" y=\"{}\" width=\"{w}\" height=\"18\" rx=\"3\"/>",
@@ -456,7 +456,7 @@ fn matrix(set: &ResultSet, out: &mut String) {
     out.push_str("</table>\n</section>\n");
 }
 
-fn cell(set: &ResultSet, id: &str, ci: usize, t: &TargetRun, ti: usize, out: &mut String) {
+fn cell(set: &ResultSet, id: &str, ci: usize, t: &TargetResults, ti: usize, out: &mut String) {
     let attrs = format!("data-case=\"{}\" data-target=\"{}\"", esc(id), esc(&t.name));
     let Some(run) = run_of(t, id) else {
         let why = if t.error.is_some() {
@@ -526,7 +526,7 @@ fn panel_open(id: &str, label: &str, out: &mut String) {
     );
 }
 
-fn target_panel(set: &ResultSet, t: &TargetRun, ti: usize, out: &mut String) {
+fn target_panel(set: &ResultSet, t: &TargetResults, ti: usize, out: &mut String) {
     panel_open(&format!("t-{ti}"), &t.name, out);
     let _ = write!(
         out,
@@ -560,8 +560,8 @@ fn target_panel(set: &ResultSet, t: &TargetRun, ti: usize, out: &mut String) {
 fn case_panel(
     set: &ResultSet,
     info: Option<&CaseInfo>,
-    run: &CaseRun,
-    t: &TargetRun,
+    run: &CaseResult,
+    t: &TargetResults,
     ci: usize,
     ti: usize,
     out: &mut String,
@@ -614,7 +614,7 @@ fn case_panel(
         let _ = write!(
             out,
             "<h3>Error</h3>\n<pre class=\"error\">{}</pre>\n",
-            esc(e)
+            esc(&e.message)
         );
     }
     if !run.accepted.is_empty() {

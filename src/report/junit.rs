@@ -20,8 +20,8 @@ use super::common::{
     LAYERS, WriteError, cell_name, endpoint_label, layer_name, pointer, run_of, short, show,
     write_atomic,
 };
-use crate::compare::Mismatch;
-use crate::results::{CaseInfo, CaseRun, Cell, ResultSet, TargetRun};
+use crate::results::{CaseInfo, CaseResult, Cell, ResultSet, TargetResults};
+use crate::verify::Mismatch;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write;
 use std::path::Path;
@@ -86,7 +86,7 @@ fn report(set: &ResultSet) -> Report {
     report
 }
 
-fn suite(set: &ResultSet, t: &TargetRun) -> TestSuite {
+fn suite(set: &ResultSet, t: &TargetResults) -> TestSuite {
     let mut suite = TestSuite::new(&t.name);
     if let Ok(ts) = chrono::DateTime::parse_from_rfc3339(&set.started_at) {
         suite.set_timestamp(ts);
@@ -117,7 +117,7 @@ fn suite(set: &ResultSet, t: &TargetRun) -> TestSuite {
     suite
 }
 
-fn test_case(id: &str, info: Option<&CaseInfo>, t: &TargetRun) -> TestCase {
+fn test_case(id: &str, info: Option<&CaseInfo>, t: &TargetResults) -> TestCase {
     let classname = info.map_or("(unknown endpoint)", |i| i.endpoint.as_str());
     let run = run_of(t, id);
     let status = match (run, &t.error) {
@@ -176,7 +176,7 @@ fn test_case(id: &str, info: Option<&CaseInfo>, t: &TargetRun) -> TestCase {
     tc
 }
 
-fn status(run: &CaseRun) -> TestCaseStatus {
+fn status(run: &CaseResult) -> TestCaseStatus {
     match run.cell {
         Cell::Passed | Cell::Accepted => TestCaseStatus::success(),
         Cell::Failed => {
@@ -202,8 +202,8 @@ fn status(run: &CaseRun) -> TestCaseStatus {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
             s.set_type("error").set_message(
                 run.error
-                    .as_deref()
-                    .map_or_else(|| "error".to_string(), |e| short(e, 1000)),
+                    .as_ref()
+                    .map_or_else(|| "error".to_string(), |e| short(&e.message, 1000)),
             );
             s
         }
@@ -259,7 +259,7 @@ fn mismatch_list(ms: &[Mismatch]) -> String {
 
 /// What a passing or failing case has besides its verdict: accepted mismatches, differences from
 /// the reference target, drift, a pending snapshot.
-fn system_out(run: &CaseRun) -> String {
+fn system_out(run: &CaseResult) -> String {
     let mut out = String::new();
     if run.cell == Cell::Accepted {
         let _ = writeln!(out, "accepted by the baseline:");

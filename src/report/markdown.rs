@@ -166,7 +166,7 @@ fn failures(set: &ResultSet, out: &mut String) {
         }
         out.push('\n');
         if let Some(e) = &r.error {
-            let _ = writeln!(out, "  - {}", text(&short(e, 300)));
+            let _ = writeln!(out, "  - {}", text(&short(&e.message, 300)));
         }
         for reason in &r.accepted {
             let _ = writeln!(out, "  - accepted: {}", text(&short(reason, 300)));

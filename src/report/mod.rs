@@ -8,8 +8,8 @@ pub mod markdown;
 pub mod progress;
 pub mod terminal;
 
+use crate::fsutil::WriteError;
 use crate::results::ResultSet;
-use common::WriteError;
 use std::path::{Path, PathBuf};
 
 /// Writes every report of a result set into `dir` (created if needed), each file whole or not at
@@ -23,7 +23,7 @@ pub fn write_all(set: &ResultSet, dir: &Path) -> Result<Vec<PathBuf>, WriteError
     let mut written = Vec::new();
     let mut put = |name: String, text: String| -> Result<(), WriteError> {
         let path = dir.join(name);
-        common::write_atomic(&path, text.as_bytes())?;
+        crate::fsutil::write_atomic(&path, text.as_bytes())?;
         written.push(path);
         Ok(())
     };
@@ -45,19 +45,7 @@ pub fn write_all(set: &ResultSet, dir: &Path) -> Result<Vec<PathBuf>, WriteError
     Ok(written)
 }
 
-/// Appends `text` to a file (e.g. a CI job summary), creating it if needed.
-pub fn append(path: &Path, text: &str) -> Result<(), WriteError> {
-    use std::io::Write;
-    std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|source| WriteError {
-            path: path.to_path_buf(),
-            source,
-        })
-}
+pub use crate::fsutil::append;
 
 /// A target name made safe for a file name.
 pub fn file_name(name: &str) -> String {

@@ -1,25 +1,28 @@
 //! The terminal report: one line per case, the structured diff of each failure, a summary line.
 
 use super::common::{layer_name, pointer, short, show};
-use crate::baseline::{Applied, Entry};
-use crate::compare::{Layer, Mismatch};
-use crate::results::{CaseRun, Cell, ResultSet, TargetRun};
-use crate::run::{CaseResult, Outcome};
-use crate::snapshot::Written;
+use crate::results::baseline::{Applied, Entry};
+use crate::results::{CaseResult, Cell, ResultSet, TargetResults};
+use crate::verify::{Layer, Mismatch};
+use serde_json::Value;
+use std::fmt::Write;
 
 /// Mismatches listed per failed case; the rest are counted.
 const MAX_MISMATCHES: usize = 20;
-use std::fmt::Write;
 
-/// The line for one case, followed by its diff if it failed.
-pub fn case(r: &CaseResult) -> String {
-    let ms = r.duration.as_millis();
-    let mut out = match &r.outcome {
-        Outcome::Passed => format!("PASS  {} ({ms} ms)\n", r.id),
-        Outcome::Failed(_) => format!("FAIL  {} ({ms} ms) — {}\n", r.id, r.title),
-        Outcome::Error(e) => format!("ERROR {} ({ms} ms) — {}\n      {e}\n", r.id, r.title),
+/// The characters of an answer shown with a protocol failure.
+const ANSWER_CHARS: usize = 400;
+
+/// The line for one case (its title given by the caller), followed by its diff if it failed.
+pub fn case(r: &CaseResult, title: &str) -> String {
+    let ms = r.duration_ms;
+    let mut out = match (r.cell, &r.error) {
+        (Cell::Passed, _) => format!("PASS  {} ({ms} ms)\n", r.id),
+        (_, Some(e)) => format!("ERROR {} ({ms} ms) — {title}\n      {e}\n", r.id),
+        (_, None) => format!("FAIL  {} ({ms} ms) — {title}\n", r.id),
     };
-    if let Outcome::Failed(ms) = &r.outcome {
+    if r.cell != Cell::Passed {
+        let ms = &r.mismatches;
         for m in ms.iter().take(MAX_MISMATCHES) {
             out.push_str(&mismatch(m));
         }
@@ -29,10 +32,19 @@ pub fn case(r: &CaseResult) -> String {
         if let Some(answer) = &r.answer
             && ms.iter().any(|m| m.layer == Layer::Protocol)
         {
-            let _ = writeln!(out, "      answer: {}", answer.trim_end());
+            let body = match answer.value() {
+                Value::Object(mut m) => m.remove("body").unwrap_or(Value::Null),
+                _ => Value::Null,
+            };
+            let text = match body {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            let text: String = text.chars().take(ANSWER_CHARS).collect();
+            let _ = writeln!(out, "      answer: {}", text.trim_end());
         }
     }
-    for d in &r.verdict.drift {
+    for d in &r.drift {
         let _ = writeln!(
             out,
             "      drift {}: documented {}, target {} ({})",
@@ -42,14 +54,11 @@ pub fn case(r: &CaseResult) -> String {
             d.reason
         );
     }
-    match &r.snapshot {
-        Some(Written::Pending(p)) => {
-            let _ = writeln!(out, "      snapshot: new one written to {}", p.display());
-        }
-        Some(Written::Accepted(p)) => {
-            let _ = writeln!(out, "      snapshot: accepted into {}", p.display());
-        }
-        None => {}
+    if let Some(p) = &r.pending_snapshot {
+        let _ = writeln!(out, "      snapshot: new one written to {p}");
+    }
+    if let Some(p) = &r.accepted_snapshot {
+        let _ = writeln!(out, "      snapshot: accepted into {p}");
     }
     if let Some(c) = &r.cleanup {
         let _ = writeln!(out, "      cleanup: {c}");
@@ -103,7 +112,7 @@ pub fn summary(set: &ResultSet, applied: &Applied, listed: bool) -> String {
         );
     }
     for t in &set.targets {
-        let accepted: Vec<&CaseRun> = t
+        let accepted: Vec<&CaseResult> = t
             .cases
             .iter()
             .filter(|c| c.cell == Cell::Accepted)
@@ -155,7 +164,7 @@ pub fn summary(set: &ResultSet, applied: &Applied, listed: bool) -> String {
     out
 }
 
-fn on(set: &ResultSet, t: &TargetRun) -> String {
+fn on(set: &ResultSet, t: &TargetResults) -> String {
     if set.targets.len() > 1 {
         format!(" on {}", t.name)
     } else {
@@ -164,7 +173,7 @@ fn on(set: &ResultSet, t: &TargetRun) -> String {
 }
 
 /// `N passed, N failed` and the other cells that occur (errors count as failed and are named).
-pub fn counts_line(t: &TargetRun, reference: Option<&str>) -> String {
+pub fn counts_line(t: &TargetResults, reference: Option<&str>) -> String {
     let c = &t.counts;
     let mut line = format!(
         "{} passed, {} failed",

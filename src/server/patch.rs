@@ -380,11 +380,10 @@ fn go_string_len(s: &str) -> usize {
 
 /// True if `pointer` names a member that an existing object lacks.
 fn missing_member_of_object(doc: &Value, pointer: &str) -> bool {
-    let Some((parent, last)) = pointer.rsplit_once('/') else {
+    let Some((parent, key)) = crate::json_pointer::split_last(pointer) else {
         return false;
     };
-    let key = last.replace("~1", "/").replace("~0", "~");
-    matches!(doc.pointer(parent), Some(Value::Object(m)) if !m.contains_key(&key))
+    matches!(doc.pointer(parent), Some(Value::Object(m)) if !m.contains_key(key.as_ref()))
 }
 
 /// Parses JSON, describing a failure the way Go's encoding/json does.

@@ -3,7 +3,7 @@
 //!
 //! This is a benchmark (a command that prints figures), not a test: it asserts nothing.
 
-use crate::run::{Run, RunConfig, RunError, describe};
+use crate::runner::{Run, RunConfig, RunError, describe};
 use crate::target::{Target, TargetError};
 use hdrhistogram::Histogram;
 use serde_json::json;

@@ -6,8 +6,8 @@
 //! and fails the gate until it is renewed or removed; an entry that covers nothing any more is
 //! reported as no longer needed.
 
-use crate::compare::{Layer, Mismatch};
 use crate::results::{Cell, Counts, ResultSet};
+use crate::verify::{Layer, Mismatch};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -120,15 +120,9 @@ impl Baseline {
              # failures not covered here. Entries: target (or \"*\"), case, optional path (JSON\n\
              # Pointer) and layer, reason, optional expires = \"YYYY-MM-DD\".\n\n{body}"
         );
-        let write = |source| BaselineError::Write {
-            path: path.to_path_buf(),
-            source,
-        };
-        let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::write(&tmp, text).map_err(write)?;
-        std::fs::rename(&tmp, path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            write(e)
+        crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|e| BaselineError::Write {
+            path: e.path,
+            source: e.source,
         })
     }
 
@@ -277,7 +271,7 @@ pub fn today() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::{CaseRun, TargetRun};
+    use crate::results::{CaseResult, TargetResults};
     use serde_json::json;
 
     fn mismatch(layer: Layer, path: &str) -> Mismatch {
@@ -290,10 +284,10 @@ mod tests {
         }
     }
 
-    fn case(id: &str, cell: Cell, mismatches: Vec<Mismatch>) -> CaseRun {
-        CaseRun {
+    fn case(id: &str, cell: Cell, mismatches: Vec<Mismatch>) -> CaseResult {
+        CaseResult {
             mismatches,
-            ..CaseRun::new(id, cell)
+            ..CaseResult::new(id, cell)
         }
     }
 
@@ -305,7 +299,7 @@ mod tests {
             duration_ms: 0,
             reference: None,
             cases: vec![],
-            targets: vec![TargetRun::new(
+            targets: vec![TargetResults::new(
                 "vendor",
                 "http://x",
                 vec![

@@ -26,7 +26,7 @@ pub struct RawRequest {
 
 /// The requests the runner sends for a case, in its order: create the pod, the setup steps, read the
 /// pod before the request (when a check needs it), the request, read it after (for
-/// `unchanged_on_failure`), delete the pod. Mirrors [`crate::run::Run::run_case`].
+/// `unchanged_on_failure`), delete the pod. Mirrors [`crate::runner::Run::run_case`].
 pub fn plan(case: &Case, base: &str, namespace: &str) -> Result<Vec<RawRequest>, String> {
     let name = case.id.chars().take(60).collect::<String>();
     let name = name.trim_end_matches('-').to_string();
@@ -61,12 +61,12 @@ pub fn plan(case: &Case, base: &str, namespace: &str) -> Result<Vec<RawRequest>,
         });
     }
     let request = |r: &crate::cases::Request, status: Option<u16>| -> Result<RawRequest, String> {
-        let mut url = format!("{base}{}", crate::run::expand(&r.path, &vars));
+        let mut url = format!("{base}{}", crate::runner::template::expand(&r.path, &vars));
         if !r.query.is_empty() {
             let mut u = reqwest::Url::parse(&url).map_err(|e| e.to_string())?;
             for (k, v) in &r.query {
                 u.query_pairs_mut()
-                    .append_pair(k, &crate::run::expand(v, &vars));
+                    .append_pair(k, &crate::runner::template::expand(v, &vars));
             }
             url = u.to_string();
         }
@@ -77,7 +77,7 @@ pub fn plan(case: &Case, base: &str, namespace: &str) -> Result<Vec<RawRequest>,
             headers: r
                 .headers
                 .iter()
-                .map(|(k, v)| (k.clone(), crate::run::expand(v, &vars)))
+                .map(|(k, v)| (k.clone(), crate::runner::template::expand(v, &vars)))
                 .collect(),
             body: match &r.body {
                 Some(b) => Some(expand_bytes(&b.bytes(&case.file)?, &vars).into()),
@@ -142,7 +142,7 @@ pub async fn replay(target: &Target, cases: &[Case], concurrency: usize) -> Resu
         .json(&ns_body)
         .send()
         .await
-        .map_err(|e| crate::run::describe(&e))?;
+        .map_err(|e| crate::runner::describe(&e))?;
     if created.status().as_u16() != 201 {
         return Err(format!("creating the namespace: HTTP {}", created.status()));
     }
@@ -224,7 +224,7 @@ async fn run_one(client: &reqwest::Client, plan: &[RawRequest]) -> Sample {
 
 fn expand_bytes(b: &[u8], vars: &BTreeMap<String, String>) -> Vec<u8> {
     match std::str::from_utf8(b) {
-        Ok(s) => crate::run::expand(s, vars).into_bytes(),
+        Ok(s) => crate::runner::template::expand(s, vars).into_bytes(),
         Err(_) => b.to_vec(),
     }
 }

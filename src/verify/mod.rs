@@ -1,6 +1,8 @@
 //! Comparison: an observation against a case's expectations, layer by layer. A failed expectation is
 //! data — a [`Mismatch`] with the JSON Pointer of what differs — never a panic or a bare string.
 
+pub mod snapshot;
+
 use crate::cases::{Check, Expect};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -67,7 +69,7 @@ pub struct Verdict {
 }
 
 /// Compares an observation with the expectations.
-pub fn compare(expect: &Expect, obs: &Observation) -> Verdict {
+pub fn verdict(expect: &Expect, obs: &Observation) -> Verdict {
     let mut v = Verdict::default();
     protocol(expect, obs, &mut v.mismatches);
     for check in &expect.checks {
@@ -186,9 +188,6 @@ fn protocol(expect: &Expect, obs: &Observation, out: &mut Vec<Mismatch>) {
     }
 }
 
-/// Fields that every successful write changes, left out when comparing whole objects.
-const WRITE_VOLATILE: &[&str] = &["/metadata/resourceVersion", "/metadata/managedFields"];
-
 fn semantic(check: Check, expect: &Expect, obs: &Observation, out: &mut Vec<Mismatch>) {
     use Layer::Semantics as S;
     let name = serde_json::to_value(check)
@@ -235,7 +234,7 @@ fn semantic(check: Check, expect: &Expect, obs: &Observation, out: &mut Vec<Mism
                 &mut String::new(),
                 &name,
                 out,
-                WRITE_VOLATILE,
+                crate::kinds::fields::WRITE_VOLATILE,
             );
         }
         Check::SpecUnchanged => {
@@ -345,7 +344,7 @@ pub fn diff_exact_at(
         (Value::Object(e), Value::Object(a)) => {
             for (k, ev) in e {
                 let len = at.len();
-                push_token(at, k);
+                crate::json_pointer::push(at, k);
                 match a.get(k) {
                     Some(av) => diff_exact_at(layer, ev, av, at, check, out),
                     None => out.push(mismatch(layer, check, at, Some(ev.clone()), None)),
@@ -354,7 +353,7 @@ pub fn diff_exact_at(
             }
             for (k, av) in a.iter().filter(|(k, _)| !e.contains_key(*k)) {
                 let len = at.len();
-                push_token(at, k);
+                crate::json_pointer::push(at, k);
                 out.push(mismatch(layer, check, at, None, Some(av.clone())));
                 at.truncate(len);
             }
@@ -396,7 +395,7 @@ fn diff_skipping(
     };
     for (k, ev) in e {
         let len = at.len();
-        push_token(at, k);
+        crate::json_pointer::push(at, k);
         if !skip.contains(&at.as_str()) {
             match a.get(k) {
                 Some(av) => diff_skipping(layer, ev, av, at, check, out, skip),
@@ -407,7 +406,7 @@ fn diff_skipping(
     }
     for (k, av) in a.iter().filter(|(k, _)| !e.contains_key(*k)) {
         let len = at.len();
-        push_token(at, k);
+        crate::json_pointer::push(at, k);
         if !skip.contains(&at.as_str()) {
             out.push(mismatch(layer, check, at, None, Some(av.clone())));
         }
@@ -429,10 +428,10 @@ fn include_diff(
         // Drift: a documented field the target never returns, or contradicts. A value the server
         // assigns to each object (a uid, a timestamp) differs by nature: only its absence or another
         // type is drift.
-        let per_object = matches!(
-            at.rsplit('/').next(),
-            Some("uid" | "resourceVersion" | "creationTimestamp" | "deletionTimestamp" | "time")
-        );
+        let per_object = at
+            .rsplit('/')
+            .next()
+            .is_some_and(crate::kinds::fields::is_per_object);
         let drifted = match actual {
             None => true,
             Some(a) if std::mem::discriminant(a) != std::mem::discriminant(expected) => true,
@@ -452,7 +451,7 @@ fn include_diff(
         (Value::Object(e), Some(Value::Object(a))) => {
             for (k, ev) in e {
                 let len = at.len();
-                push_token(at, k);
+                crate::json_pointer::push(at, k);
                 include_diff(ev, a.get(k), at, environmental, v);
                 at.truncate(len);
             }
@@ -460,7 +459,7 @@ fn include_diff(
         (Value::Array(e), Some(Value::Array(a))) => {
             for (i, ev) in e.iter().enumerate() {
                 let len = at.len();
-                push_token(at, &i.to_string());
+                crate::json_pointer::push(at, &i.to_string());
                 include_diff(ev, a.get(i), at, environmental, v);
                 at.truncate(len);
             }
@@ -473,16 +472,6 @@ fn include_diff(
             Some(e.clone()),
             a.cloned(),
         )),
-    }
-}
-
-/// Appends one JSON Pointer reference token (RFC 6901 escaping).
-fn push_token(at: &mut String, token: &str) {
-    at.push('/');
-    if token.contains(['~', '/']) {
-        at.push_str(&token.replace('~', "~0").replace('/', "~1"));
-    } else {
-        at.push_str(token);
     }
 }
 
@@ -522,7 +511,7 @@ mod tests {
             200,
             json!({"spec": {"containers": [{"image": "nginx", "name": "a/b"}]}, "x": 1}),
         );
-        let v = compare(&e, &o);
+        let v = verdict(&e, &o);
         assert_eq!(v.mismatches.len(), 1, "{v:?}");
         let m = &v.mismatches[0];
         assert_eq!(m.path, "/spec/containers/0/image");
@@ -546,7 +535,7 @@ mod tests {
         e.include.as_mut().unwrap()["status"] = json!({"phase": "Running"});
         e.environmental
             .insert("/status/phase".into(), "reported by a kubelet".into());
-        let v = compare(
+        let v = verdict(
             &e,
             &obs(
                 200,
@@ -568,7 +557,7 @@ mod tests {
     fn protocol_checks_status_kind_reason_and_code() {
         let mut e = expect(404);
         e.reason = Some("NotFound".into());
-        let v = compare(
+        let v = verdict(
             &e,
             &obs(
                 404,
@@ -576,7 +565,7 @@ mod tests {
             ),
         );
         assert!(v.mismatches.is_empty(), "{v:?}");
-        let v = compare(&e, &obs(200, json!({"kind": "Pod"})));
+        let v = verdict(&e, &obs(200, json!({"kind": "Pod"})));
         let checks: Vec<&str> = v.mismatches.iter().map(|m| m.check.as_str()).collect();
         assert_eq!(checks, ["status", "kind", "code", "reason"]);
     }
@@ -594,13 +583,13 @@ mod tests {
         o.before = Some(before.clone());
         o.request_body =
             br#"[{"op":"replace","path":"/spec/containers/0/image","value":"b"}]"#.to_vec();
-        assert!(compare(&e, &o).mismatches.is_empty());
+        assert!(verdict(&e, &o).mismatches.is_empty());
         o.request_body =
             br#"[{"op":"replace","path":"/spec/containers/0/image","value":"c"}]"#.to_vec();
-        let v = compare(&e, &o);
+        let v = verdict(&e, &o);
         assert_eq!(v.mismatches[0].path, "/spec/containers/0/image");
         o.json = Some(before);
-        let v = compare(&e, &o);
+        let v = verdict(&e, &o);
         assert!(
             v.mismatches
                 .iter()
@@ -619,9 +608,9 @@ mod tests {
         );
         o.before = Some(json!({"metadata": {"resourceVersion": "1"}}));
         o.request_body = br#"{"metadata": {"labels": {"a": "b"}}}"#.to_vec();
-        assert!(compare(&e, &o).mismatches.is_empty());
+        assert!(verdict(&e, &o).mismatches.is_empty());
         o.request_body = br#"{"metadata": {"labels": {"a": "c"}}}"#.to_vec();
-        let v = compare(&e, &o);
+        let v = verdict(&e, &o);
         let paths: Vec<&str> = v.mismatches.iter().map(|m| m.path.as_str()).collect();
         assert_eq!(paths, ["/metadata/labels/a"], "{v:?}");
     }
@@ -633,7 +622,7 @@ mod tests {
         let mut o = obs(409, json!({"kind": "Status", "code": 409}));
         o.before = Some(json!({"a": 1}));
         o.after = Some(json!({"a": 2}));
-        let v = compare(&e, &o);
+        let v = verdict(&e, &o);
         assert_eq!(v.mismatches.len(), 1);
         assert_eq!(v.mismatches[0].path, "/a");
     }

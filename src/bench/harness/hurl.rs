@@ -201,7 +201,7 @@ fn leaves(v: &Value, at: &str, out: &mut String, null_absent: bool) {
             for (k, x) in m {
                 leaves(
                     x,
-                    &format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    &format!("{at}/{}", crate::json_pointer::escape(k)),
                     out,
                     null_absent,
                 )
@@ -230,8 +230,7 @@ fn leaves(v: &Value, at: &str, out: &mut String, null_absent: bool) {
 /// A JSON Pointer as a JSONPath (`/a/0/b-c` → `$.a[0]['b-c']`), escaped for a Hurl quoted string.
 pub fn jsonpath(pointer: &str) -> String {
     let mut out = String::from("$");
-    for token in pointer.split('/').skip(1) {
-        let token = token.replace("~1", "/").replace("~0", "~");
+    for token in crate::json_pointer::tokens(pointer) {
         if !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) {
             let _ = write!(out, "[{token}]");
         } else if !token.is_empty()
@@ -265,7 +264,7 @@ fn quote(s: &str) -> String {
 
 fn expand_json(v: &mut Value, vars: &std::collections::BTreeMap<String, String>) {
     match v {
-        Value::String(s) => *s = crate::run::expand(s, vars),
+        Value::String(s) => *s = crate::runner::template::expand(s, vars),
         Value::Array(a) => a.iter_mut().for_each(|x| expand_json(x, vars)),
         Value::Object(m) => m.values_mut().for_each(|x| expand_json(x, vars)),
         _ => {}
@@ -273,10 +272,10 @@ fn expand_json(v: &mut Value, vars: &std::collections::BTreeMap<String, String>)
 }
 
 fn remove(v: &mut Value, pointer: &str) {
-    if let Some((parent, last)) = pointer.rsplit_once('/')
+    if let Some((parent, last)) = crate::json_pointer::split_last(pointer)
         && let Some(Value::Object(m)) = v.pointer_mut(parent)
     {
-        m.remove(&last.replace("~1", "/").replace("~0", "~"));
+        m.remove(last.as_ref());
     }
 }
 

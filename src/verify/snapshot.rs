@@ -12,7 +12,7 @@
 //! overwrite accepted ones; `INSTA_UPDATE` is honoured as insta does (`no` writes nothing, `always`
 //! accepts directly, the default `auto` writes pending snapshots except under CI).
 
-use crate::compare::{Layer, Mismatch, diff_exact_at};
+use crate::verify::{Layer, Mismatch, diff_exact_at};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -211,9 +211,9 @@ impl Snapshots {
         let file = match &target {
             Written::Accepted(p) | Written::Pending(p) => p,
         };
-        match write_atomically(
+        match crate::fsutil::write_atomic_in_new_dir(
             file,
-            &render(meta, &text, matches!(target, Written::Pending(_))),
+            render(meta, &text, matches!(target, Written::Pending(_))).as_bytes(),
         ) {
             Ok(()) => {
                 if matches!(target, Written::Accepted(_)) {
@@ -222,7 +222,7 @@ impl Snapshots {
                 }
                 out.written = Some(target);
             }
-            Err(e) => out.problem = Some(format!("cannot write {}: {e}", file.display())),
+            Err(e) => out.problem = Some(e.to_string()),
         }
         out
     }
@@ -333,18 +333,6 @@ fn render(meta: &Meta, text: &str, pending: bool) -> String {
     out
 }
 
-/// Writes through a temporary file and a rename, so a snapshot is never half-written.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
 /// Built-in redactions, each only where the value has the expected shape.
 fn normalize(v: &mut Value, key: Option<&str>, namespace: &str) {
     match v {
@@ -358,7 +346,7 @@ fn normalize(v: &mut Value, key: Option<&str>, namespace: &str) {
             let placeholder = match key {
                 Some("uid") if is_uuid(s) => Some("[uid]"),
                 Some("resourceVersion") if !s.is_empty() => Some("[resourceVersion]"),
-                Some("creationTimestamp" | "deletionTimestamp" | "time") if is_rfc3339(s) => {
+                Some(k) if crate::kinds::fields::TIMESTAMP_KEYS.contains(&k) && is_rfc3339(s) => {
                     Some("[timestamp]")
                 }
                 _ => None,
@@ -390,10 +378,8 @@ fn is_rfc3339(s: &str) -> bool {
 /// Replaces the value at a JSON Pointer (`*` matches every array index or object key) by
 /// `[redacted]`, where present.
 fn redact_pointer(v: &mut Value, pointer: &str) {
-    let tokens: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+    let tokens: Vec<String> = crate::json_pointer::tokens(pointer)
+        .map(|t| t.into_owned())
         .collect();
     redact_tokens(v, &tokens);
 }

@@ -1,16 +1,24 @@
-//! Results: what a run or a comparison found, per target and case, as one serializable set. The JSON
-//! form of [`ResultSet`] is the stable, documented source for every report (JUnit, Markdown, HTML):
-//! `schema_version` changes when a field changes meaning or disappears; new fields may be added.
+//! Results: what a run or a comparison found, per target and case, as one serializable set — the one
+//! result model that the runner produces and the terminal and every file report read. The JSON form
+//! of [`ResultSet`] is stable and documented (`docs/results-schema.md`): `schema_version` changes
+//! when a field changes meaning or disappears; new fields may be added.
+//!
+//! A failed expectation is data ([`Mismatch`], with a JSON Pointer), never an error; a case that
+//! could not be judged carries a typed [`CaseError`]. [`baseline`] accepts known deviations;
+//! [`Exit`] derives the process's exit code from a set, in one place.
+
+pub mod baseline;
+mod exit;
+
+pub use exit::Exit;
 
 use crate::cases::Case;
-use crate::compare::{Drift, Layer, Mismatch, diff_exact_at};
-use crate::run::{CaseResult, Outcome};
-use crate::snapshot::{self, Written};
+use crate::verify::{Drift, Layer, Mismatch, diff_exact_at};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The version of the JSON schema of [`ResultSet`].
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of the JSON schema of [`ResultSet`] (2: a case's `error` is `{kind, message}`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything one invocation found: the cases, and per target the outcome of each.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,7 +32,7 @@ pub struct ResultSet {
     /// The name of the reference target, whose answers the others are diffed against (if any).
     pub reference: Option<String>,
     pub cases: Vec<CaseInfo>,
-    pub targets: Vec<TargetRun>,
+    pub targets: Vec<TargetResults>,
 }
 
 /// A case as the reports show it.
@@ -48,7 +56,7 @@ pub struct CaseInfo {
 
 /// One target's results. Credentials never appear here: a target is its name and URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TargetRun {
+pub struct TargetResults {
     pub name: String,
     pub url: String,
     /// The run's namespace on the target.
@@ -59,7 +67,7 @@ pub struct TargetRun {
     pub cleanup: Vec<String>,
     pub duration_ms: u64,
     pub counts: Counts,
-    pub cases: Vec<CaseRun>,
+    pub cases: Vec<CaseResult>,
 }
 
 /// How a case ended on a target: one cell of the matrix.
@@ -95,12 +103,15 @@ pub struct Counts {
     pub drift: usize,
 }
 
-/// One case on one target.
+/// One case on one target: how it went ([`Cell`]) and everything the reports show of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CaseRun {
+pub struct CaseResult {
     pub id: String,
     pub cell: Cell,
     pub duration_ms: u64,
+    /// The same duration in microseconds (for the benchmarks' percentiles).
+    #[serde(default)]
+    pub duration_us: u64,
     /// The HTTP status of the answer to the request under test.
     pub status: Option<u16>,
     /// Failed expectations (all layers), including those a baseline accepts.
@@ -108,11 +119,18 @@ pub struct CaseRun {
     pub drift: Vec<Drift>,
     /// How the normalized answer differs from the reference target's answer.
     pub vs_reference: Vec<Mismatch>,
-    pub error: Option<String>,
+    /// Why the case could not be judged (cell `error`).
+    pub error: Option<CaseError>,
     /// The baseline reasons that accepted this case's mismatches.
     pub accepted: Vec<String>,
     /// A snapshot file written for review.
     pub pending_snapshot: Option<String>,
+    /// A snapshot file accepted by this run (`INSTA_UPDATE=always`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_snapshot: Option<String>,
+    /// A problem deleting what the case created (reported, not a failure of the target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleanup: Option<String>,
     /// The normalized answer (`{"status": …, "body": …}`), as in its snapshot.
     pub answer: Option<Answer>,
 }
@@ -161,13 +179,62 @@ impl<'de> Deserialize<'de> for Answer {
     }
 }
 
-impl CaseRun {
-    /// A case run with this cell and nothing else recorded.
-    pub fn new(id: &str, cell: Cell) -> CaseRun {
-        CaseRun {
+/// Why a case could not be judged: no answer, or none that the checks could read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct CaseError {
+    pub kind: ErrorKind,
+    /// What happened, in words, naming the step, request and fault (credentials scrubbed).
+    pub message: String,
+}
+
+/// The kinds of [`CaseError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The case itself cannot be carried out (not an HTTP method, an unreadable body file, a body
+    /// that should be JSON and is not).
+    Case,
+    /// Creating an object the case needs failed.
+    Fixture,
+    /// A setup step failed or did not answer as the case needs (status, capture).
+    Setup,
+    /// The request could not be sent or its answer not received: connection refused or reset, TLS,
+    /// a broken answer body.
+    Transport,
+    /// No complete answer within the per-request timeout.
+    Timeout,
+    /// The answer is larger than the limit.
+    TooLarge,
+    /// The snapshot file could not be read or written.
+    SnapshotIo,
+}
+
+impl CaseError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> CaseError {
+        CaseError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The same error, its message prefixed with what was being done (`setup step 1: …`).
+    pub fn context(self, what: impl std::fmt::Display) -> CaseError {
+        CaseError {
+            kind: self.kind,
+            message: format!("{what}: {}", self.message),
+        }
+    }
+}
+
+impl CaseResult {
+    /// A case result with this cell and nothing else recorded.
+    pub fn new(id: &str, cell: Cell) -> CaseResult {
+        CaseResult {
             id: id.to_string(),
             cell,
             duration_ms: 0,
+            duration_us: 0,
             status: None,
             mismatches: vec![],
             drift: vec![],
@@ -175,15 +242,17 @@ impl CaseRun {
             error: None,
             accepted: vec![],
             pending_snapshot: None,
+            accepted_snapshot: None,
+            cleanup: None,
             answer: None,
         }
     }
 }
 
-impl TargetRun {
-    /// A target's run with these case runs (counted).
-    pub fn new(name: &str, url: &str, cases: Vec<CaseRun>) -> TargetRun {
-        TargetRun {
+impl TargetResults {
+    /// A target's results with these cases (counted).
+    pub fn new(name: &str, url: &str, cases: Vec<CaseResult>) -> TargetResults {
+        TargetResults {
             name: name.to_string(),
             url: url.to_string(),
             namespace: None,
@@ -216,65 +285,8 @@ impl CaseInfo {
     }
 }
 
-impl CaseRun {
-    /// The record of a case result, before baselines and the reference comparison.
-    pub fn of(r: &CaseResult, expected_status: u16) -> CaseRun {
-        CaseRun::from_result(r.clone(), expected_status)
-    }
-
-    /// [`CaseRun::of`], taking the result's data (its answer, its mismatches) instead of copying it.
-    pub fn from_result(r: CaseResult, expected_status: u16) -> CaseRun {
-        let CaseResult {
-            id,
-            outcome,
-            verdict,
-            duration,
-            snapshot,
-            content,
-            ..
-        } = r;
-        let status = content.as_ref().map(|c| c.status);
-        let unsupported =
-            (200..300).contains(&expected_status) && matches!(status, Some(405 | 415 | 501));
-        let (cell, mismatches, error) = match outcome {
-            Outcome::Passed => (Cell::Passed, vec![], None),
-            Outcome::Failed(_) if unsupported => (Cell::Unsupported, verdict.mismatches, None),
-            Outcome::Failed(ms) => (Cell::Failed, ms, None),
-            Outcome::Error(e) => (Cell::Error, vec![], Some(e)),
-        };
-        CaseRun {
-            id,
-            cell,
-            duration_ms: duration.as_millis() as u64,
-            status,
-            mismatches,
-            drift: verdict.drift,
-            vs_reference: vec![],
-            error,
-            accepted: vec![],
-            pending_snapshot: match &snapshot {
-                Some(Written::Pending(p)) => Some(p.display().to_string()),
-                _ => None,
-            },
-            // `{"status": …, "body": …}`, built by moving the body (`json!` would copy it).
-            answer: content.map(|c| {
-                let mut answer = serde_json::Map::new();
-                answer.insert("status".into(), c.status.into());
-                answer.insert(
-                    "body".into(),
-                    match c.body {
-                        snapshot::Body::Json(v) => v,
-                        snapshot::Body::Text(t) => Value::String(t),
-                    },
-                );
-                Answer::new(&Value::Object(answer))
-            }),
-        }
-    }
-}
-
 impl Counts {
-    pub fn of(cases: &[CaseRun]) -> Counts {
+    pub fn of(cases: &[CaseResult]) -> Counts {
         let mut c = Counts::default();
         for r in cases {
             c.drift += r.drift.len();
@@ -300,7 +312,7 @@ impl ResultSet {
         let Some(ref_run) = self.targets.iter().find(|t| &t.name == reference).cloned() else {
             return;
         };
-        let by_id: std::collections::HashMap<&str, &CaseRun> =
+        let by_id: std::collections::HashMap<&str, &CaseResult> =
             ref_run.cases.iter().map(|c| (c.id.as_str(), c)).collect();
         for t in self.targets.iter_mut().filter(|t| &t.name != reference) {
             for case in &mut t.cases {
@@ -351,6 +363,15 @@ impl ResultSet {
             .any(|t| t.error.is_some() || t.cases.iter().any(|c| c.cell.gates()))
     }
 
+    /// Whether no target could start (each has an `error` and no case ran): nothing was judged.
+    pub fn none_started(&self) -> bool {
+        !self.targets.is_empty()
+            && self
+                .targets
+                .iter()
+                .all(|t| t.error.is_some() && t.cases.is_empty())
+    }
+
     pub fn case(&self, id: &str) -> Option<&CaseInfo> {
         self.cases.iter().find(|c| c.id == id)
     }
@@ -361,11 +382,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn run(name: &str, answer: Value) -> TargetRun {
-        let mut case = CaseRun::new("a", Cell::Passed);
+    fn run(name: &str, answer: Value) -> TargetResults {
+        let mut case = CaseResult::new("a", Cell::Passed);
         case.status = Some(200);
         case.answer = Some(json!({"status": 200, "body": answer}).into());
-        TargetRun::new(name, "http://x", vec![case])
+        TargetResults::new(name, "http://x", vec![case])
     }
 
     #[test]

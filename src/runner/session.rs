@@ -3,11 +3,11 @@
 //! (Ctrl-C, SIGTERM) stops the cases, deletes every target's namespace and still returns the results
 //! of the cases that finished.
 
+use super::run::{Run, RunConfig};
 use crate::cases::Case;
-use crate::results::{CaseInfo, CaseRun, Counts, ResultSet, SCHEMA_VERSION, TargetRun};
-use crate::run::{CaseResult, Run, RunConfig};
-use crate::snapshot::Snapshots;
+use crate::results::{CaseInfo, CaseResult, Counts, ResultSet, SCHEMA_VERSION, TargetResults};
 use crate::target::{Target, without_userinfo};
+use crate::verify::snapshot::Snapshots;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -22,14 +22,14 @@ pub struct Options {
 
 /// A target with the name reports use for it.
 #[derive(Debug, Clone)]
-pub struct Named {
+pub struct NamedTarget {
     pub name: String,
     pub target: Target,
 }
 
-/// How a session ended.
+/// What a session found, and how it ended.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct Finished {
     pub results: ResultSet,
     /// Interrupted by a signal: `results` holds the cases that finished.
     pub interrupted: bool,
@@ -43,6 +43,7 @@ pub enum Event<'a> {
     /// A case finished on a target.
     Result {
         target: &'a str,
+        case: &'a Case,
         result: &'a CaseResult,
     },
     /// `stop` resolved: the cases in flight are dropped and the namespaces are being deleted.
@@ -57,18 +58,18 @@ pub enum Event<'a> {
 }
 
 /// Runs `cases` against every target at once. `on_result` sees each case result as it is known
-/// (target name, result). `stop` ends the session early (e.g. [`crate::run::interrupted`]); the
+/// (target name, result). `stop` ends the session early (e.g. [`crate::signal::interrupted`]); the
 /// namespaces are deleted either way.
 pub async fn run(
     cases: &[Case],
-    targets: &[Named],
+    targets: &[NamedTarget],
     reference: Option<&str>,
     opts: &Options,
     on_result: &(dyn Fn(&str, &CaseResult) + Sync),
     stop: impl std::future::Future<Output = ()>,
-) -> Outcome {
+) -> Finished {
     let on_event = |e: Event| {
-        if let Event::Result { target, result } = e {
+        if let Event::Result { target, result, .. } = e {
             on_result(target, result);
         }
     };
@@ -80,12 +81,12 @@ pub async fn run(
 /// namespaces are being created, no case runs and the namespaces created are deleted.
 pub async fn run_with_events(
     cases: &[Case],
-    targets: &[Named],
+    targets: &[NamedTarget],
     reference: Option<&str>,
     opts: &Options,
     on_event: &(dyn Fn(Event) + Sync),
     stop: impl std::future::Future<Output = ()>,
-) -> Outcome {
+) -> Finished {
     use futures_util::future::{Either, select};
     let mut stop = std::pin::pin!(stop);
     let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
@@ -120,33 +121,31 @@ pub async fn run_with_events(
             Err(e) => failed_start.push((i, e.to_string())),
         }
     }
-    // Each result becomes its record as soon as it is known (the result itself is not kept), with
-    // its cleanup problem if any.
-    let done: Mutex<Vec<Vec<CaseRun>>> = Mutex::new(vec![Vec::new(); targets.len()]);
+    // Each result is kept as soon as it is known; its cleanup problem also goes to the target's.
+    let done: Mutex<Vec<Vec<CaseResult>>> = Mutex::new(vec![Vec::new(); targets.len()]);
     let case_cleanup: Mutex<Vec<Vec<String>>> = Mutex::new(vec![Vec::new(); targets.len()]);
     let timings: Mutex<Vec<Duration>> = Mutex::new(vec![Duration::ZERO; targets.len()]);
-    let expected: std::collections::HashMap<&str, u16> = cases
-        .iter()
-        .map(|c| (c.id.as_str(), c.expect.status))
-        .collect();
     let work = futures_util::future::join_all(runs.iter().map(|(i, run)| {
-        let (i, done, case_cleanup, timings, expected) =
-            (*i, &done, &case_cleanup, &timings, &expected);
+        let (i, done, case_cleanup, timings) = (*i, &done, &case_cleanup, &timings);
         async move {
             let t0 = Instant::now();
-            let mut record = |mut r: CaseResult| {
+            // Results arrive in case order.
+            let mut next = 0;
+            let mut record = |r: CaseResult| {
+                let case = &cases[next.min(cases.len() - 1)];
+                next += 1;
                 on_event(Event::Result {
                     target: &targets[i].name,
+                    case,
                     result: &r,
                 });
-                if let Some(c) = r.cleanup.take()
+                if let Some(c) = &r.cleanup
                     && let Ok(mut cl) = case_cleanup.lock()
                 {
-                    cl[i].push(c);
+                    cl[i].push(c.clone());
                 }
-                let status = expected.get(r.id.as_str()).copied().unwrap_or(200);
                 if let Ok(mut d) = done.lock() {
-                    d[i].push(CaseRun::from_result(r, status));
+                    d[i].push(r);
                 }
             };
             run.run_each(cases, &mut record).await;
@@ -197,7 +196,7 @@ pub async fn run_with_events(
         let case_runs = std::mem::take(&mut done[i]);
         let mut cleanup = std::mem::take(&mut cleanup[i]);
         cleanup.append(&mut case_cleanup[i]);
-        set.targets.push(TargetRun {
+        set.targets.push(TargetResults {
             name: t.name.clone(),
             url: without_userinfo(t.target.base_url()),
             namespace: runs
@@ -215,7 +214,7 @@ pub async fn run_with_events(
         });
     }
     set.diff_against_reference();
-    Outcome {
+    Finished {
         results: set,
         interrupted,
     }

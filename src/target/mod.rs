@@ -3,7 +3,9 @@
 //! token, header values, the client key) never appear in `Debug` output or in error messages.
 //!
 //! A [`Target`] is usually made from a URL ([`Target::new`]) or by name from a targets file
-//! ([`crate::targets`]).
+//! ([`file`]).
+
+pub mod file;
 
 use std::collections::BTreeMap;
 use std::fmt;

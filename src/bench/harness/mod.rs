@@ -4,7 +4,7 @@
 //!
 //! - `raw`: the same HTTP requests replayed by a bare reqwest loop ([`raw`]): the floor, what the
 //!   wire and the server cost;
-//! - `apiconform`: the real runner path, [`crate::session::run`] with the comparison layers 1–3
+//! - `apiconform`: the real runner path, [`crate::runner::session::run`] with the comparison layers 1–3
 //!   (the generated cases have no recorded snapshots; `--snapshots` adds a row with layer 4 against
 //!   snapshots recorded into a temporary directory by an untimed first run);
 //! - `hurl`: Hurl running equivalent `.hurl` files ([`hurl`]) with `hurl --test --jobs N`.
@@ -18,11 +18,10 @@ pub mod hurl;
 pub mod raw;
 
 use crate::cases::Case;
-use crate::run::Outcome;
+use crate::runner::session;
 use crate::server::ReferenceServer;
-use crate::session;
-use crate::snapshot::{Snapshots, Update};
 use crate::target::Target;
+use crate::verify::snapshot::{Snapshots, Update};
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -285,7 +284,7 @@ pub async fn harness(
     snapshots: Option<Snapshots>,
 ) -> Result<Stats, String> {
     let requests = requests(cases);
-    let named = [session::Named {
+    let named = [session::NamedTarget {
         name: "reference".into(),
         target: target.clone(),
     }];
@@ -296,19 +295,22 @@ pub async fn harness(
     };
     let samples = Mutex::new(Vec::with_capacity(cases.len()));
     let problems = Mutex::new(Vec::new());
-    let on_result = |_: &str, r: &crate::run::CaseResult| {
-        let ok = matches!(r.outcome, Outcome::Passed);
+    let on_result = |_: &str, r: &crate::results::CaseResult| {
+        let ok = r.cell == crate::results::Cell::Passed;
         if let Ok(mut s) = samples.lock() {
             s.push(Sample {
                 ok,
-                duration: r.duration,
+                duration: Duration::from_micros(r.duration_us),
             });
         }
         if !ok
             && let Ok(mut p) = problems.lock()
             && p.len() < 5
         {
-            p.push(format!("{}: {:?}", r.id, r.outcome));
+            p.push(format!(
+                "{}: {:?} {:?} {:?}",
+                r.id, r.cell, r.error, r.mismatches
+            ));
         }
     };
     let started = Instant::now();
@@ -345,7 +347,7 @@ fn requests(cases: &[Case]) -> usize {
 /// for them, then `hurl --test --jobs N` on all of them, timed as a process.
 async fn run_hurl(bin: &Path, cases: &[Case], url: &str, jobs: usize) -> Result<Stats, String> {
     let target = Target::new(url);
-    let run = crate::run::Run::start(&crate::run::RunConfig {
+    let run = crate::runner::Run::start(&crate::runner::RunConfig {
         target: target.clone(),
         timeout: Duration::from_secs(30),
         concurrency: 1,

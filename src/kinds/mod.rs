@@ -1,0 +1,2 @@
+//! Kubernetes resource kinds (placeholder until the generated table lands).
+pub mod fields;

@@ -1,0 +1,348 @@
+//! One case's steps on a run: its object, its setup steps and captures, the request under test,
+//! what the checks need read around it, the verdict and the snapshot, and the deletion of what it
+//! created.
+
+use super::answer::{Exchange, scrub_text, snippet};
+use super::run::{Owned, Run};
+use super::template::{Vars, expand, expand_bytes, expand_json, has_template};
+use crate::cases::{Case, Check, Request};
+use crate::results::{Answer, CaseError, CaseResult, Cell, ErrorKind};
+use crate::verify::snapshot::{self, Written};
+use crate::verify::{self, Observation, Verdict};
+use serde_json::{Value, json};
+use std::time::Instant;
+
+/// What a case's request under test gave: the verdict of layers 1–3 and the answer.
+struct Answered {
+    verdict: Verdict,
+    status: u16,
+    json: Option<Value>,
+    body: Vec<u8>,
+}
+
+impl Run {
+    /// Runs one case: setup, the request, what the checks need read around it, the verdict (and
+    /// snapshot), teardown.
+    pub async fn run_case(&self, case: &Case) -> CaseResult {
+        let started = Instant::now();
+        let name = object_name(&case.id);
+        let mut vars = Vars::new();
+        vars.insert("namespace".to_string(), self.namespace.clone());
+        vars.insert("name".to_string(), name.clone());
+        let owned = case.pod.as_ref().map(|_| Owned {
+            path: format!("/api/v1/namespaces/{}/pods/{name}", self.namespace),
+            label: format!("pod {name}"),
+        });
+        let mut result = CaseResult::new(&case.id, Cell::Passed);
+        match self.exercise(case, owned.as_ref(), &mut vars).await {
+            Ok(answered) => self.judge(case, answered, &mut result),
+            Err(e) => {
+                result.cell = Cell::Error;
+                result.error = Some(CaseError {
+                    kind: e.kind,
+                    message: scrub_text(e.message, &self.secrets),
+                });
+            }
+        }
+        if let Some(owned) = &owned {
+            result.cleanup = self.delete_owned(owned).await;
+        }
+        let elapsed = started.elapsed();
+        result.duration_ms = elapsed.as_millis() as u64;
+        result.duration_us = elapsed.as_micros() as u64;
+        result
+    }
+
+    /// The verdict and snapshot of an answer, into `result`.
+    fn judge(&self, case: &Case, a: Answered, result: &mut CaseResult) {
+        let Answered {
+            mut verdict,
+            status,
+            json,
+            body,
+        } = a;
+        let normalized = snapshot::Content::of_parsed(
+            status,
+            json,
+            &body,
+            &self.namespace,
+            &case.expect.snapshot.redact,
+        );
+        if let Some(snaps) = &self.snapshots {
+            let meta = snapshot::Meta {
+                id: &case.id,
+                source: &case.file,
+                title: &case.title,
+                request: &format!("{} {}", case.request.method, case.request.path),
+            };
+            let checked = snaps.check(&meta, &normalized, verdict.mismatches.is_empty());
+            verdict.mismatches.extend(checked.mismatches);
+            match checked.written {
+                Some(Written::Pending(p)) => {
+                    result.pending_snapshot = Some(p.display().to_string())
+                }
+                Some(Written::Accepted(p)) => {
+                    result.accepted_snapshot = Some(p.display().to_string())
+                }
+                None => {}
+            }
+            if let Some(problem) = checked.problem {
+                result.error = Some(CaseError::new(ErrorKind::SnapshotIo, problem));
+            }
+        }
+        result.status = Some(status);
+        let expected = case.expect.status;
+        let unsupported = (200..300).contains(&expected) && matches!(status, 405 | 415 | 501);
+        result.cell = if result.error.is_some() {
+            Cell::Error
+        } else if verdict.mismatches.is_empty() {
+            Cell::Passed
+        } else if unsupported {
+            Cell::Unsupported
+        } else {
+            Cell::Failed
+        };
+        result.mismatches = verdict.mismatches;
+        result.drift = verdict.drift;
+        result.answer = Some(answer_of(normalized));
+    }
+
+    async fn exercise(
+        &self,
+        case: &Case,
+        owned: Option<&Owned>,
+        vars: &mut Vars,
+    ) -> Result<Answered, CaseError> {
+        let pod_url = format!(
+            "{}/api/v1/namespaces/{}/pods/{}",
+            self.base, vars["namespace"], vars["name"]
+        );
+        if let (Some(pod), Some(owned)) = (&case.pod, owned) {
+            let mut v: Value = match pod {
+                crate::cases::Body::Json(v) => v.clone(),
+                other => serde_json::from_slice(&other.bytes(&case.file).map_err(case_error)?)
+                    .map_err(|e| {
+                        CaseError::new(ErrorKind::Case, format!("the case's pod is not JSON: {e}"))
+                    })?,
+            };
+            prepare_object(&mut v, &vars["name"]);
+            let what = "setup: creating the pod";
+            self.own(owned.clone());
+            let resp = self
+                .client
+                .post(format!(
+                    "{}/api/v1/namespaces/{}/pods",
+                    self.base, vars["namespace"]
+                ))
+                .json(&v)
+                .send()
+                .await
+                .map_err(|e| self.fault(&e).context(what))?;
+            let status = resp.status();
+            let body = self.read(resp).await.map_err(|e| {
+                e.context(format!("{what}: HTTP {status}, then reading the answer"))
+            })?;
+            if status.as_u16() != 201 {
+                return Err(CaseError::new(
+                    ErrorKind::Fixture,
+                    format!("{what}: HTTP {status}: {}", snippet(&body, 300)),
+                ));
+            }
+        }
+        for (i, step) in case.setup.iter().enumerate() {
+            let what = format!("setup step {}", i + 1);
+            let answer = self
+                .send(&step.request, case, vars)
+                .await
+                .map_err(|e| match e.kind {
+                    ErrorKind::Case => e,
+                    _ => e.context(&what),
+                })?;
+            if !(200..300).contains(&answer.status) {
+                return Err(CaseError::new(
+                    ErrorKind::Setup,
+                    format!(
+                        "{what}: HTTP {}: {}",
+                        answer.status,
+                        snippet(&answer.body, 300)
+                    ),
+                ));
+            }
+            let json: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+            for (var, pointer) in &step.capture {
+                let value = json.pointer(pointer).ok_or_else(|| {
+                    CaseError::new(
+                        ErrorKind::Setup,
+                        format!("{what}: capture {var}: no {pointer} in the answer"),
+                    )
+                })?;
+                let text = value
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| value.to_string());
+                vars.insert(var.clone(), text);
+            }
+        }
+        // The object as it was, for the checks that compare with it.
+        let before =
+            if case.pod.is_some() && case.expect.checks.iter().any(|c| *c != Check::Indented) {
+                self.get_json(&pod_url).await
+            } else {
+                None
+            };
+        let answer = self.send(&case.request, case, vars).await?;
+        let after = if case.expect.checks.contains(&Check::UnchangedOnFailure) && case.pod.is_some()
+        {
+            self.get_json(&pod_url).await
+        } else {
+            None
+        };
+        let obs = Observation {
+            status: answer.status,
+            content_type: answer.content_type,
+            json: serde_json::from_slice(&answer.body).ok(),
+            body: answer.body,
+            before,
+            after,
+            request_body: answer.sent,
+        };
+        // The expectations with the variables filled in (a copy only when there are some).
+        let expanded;
+        let expect = match &case.expect.include {
+            Some(include) if has_template(include) => {
+                let mut e = case.expect.clone();
+                if let Some(include) = &mut e.include {
+                    expand_json(include, vars);
+                }
+                expanded = e;
+                &expanded
+            }
+            _ => &case.expect,
+        };
+        Ok(Answered {
+            verdict: verify::verdict(expect, &obs),
+            status: obs.status,
+            json: obs.json,
+            body: obs.body,
+        })
+    }
+
+    async fn get_json(&self, url: &str) -> Option<Value> {
+        let resp = self.client.get(url).send().await.ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        serde_json::from_slice(&self.read(resp).await.ok()?).ok()
+    }
+
+    /// Sends a (templated) request: the body as sent, and the answer.
+    async fn send(&self, req: &Request, case: &Case, vars: &Vars) -> Result<Exchange, CaseError> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
+            CaseError::new(
+                ErrorKind::Case,
+                format!("{:?} is not an HTTP method", req.method),
+            )
+        })?;
+        let url = format!("{}{}", self.base, expand(&req.path, vars));
+        let mut builder = self.client.request(method, url);
+        let query: Vec<(String, String)> = req
+            .query
+            .iter()
+            .map(|(k, v)| (k.clone(), expand(v, vars)))
+            .collect();
+        if !query.is_empty() {
+            builder = builder.query(&query);
+        }
+        for (k, v) in &req.headers {
+            builder = builder.header(k, expand(v, vars));
+        }
+        if let Some(ct) = &req.content_type {
+            builder = builder.header("Content-Type", ct);
+        }
+        let sent = match &req.body {
+            Some(body) => expand_bytes(&body.bytes(&case.file).map_err(case_error)?, vars),
+            None => Vec::new(),
+        };
+        if req.body.is_some() {
+            builder = builder.body(sent.clone());
+        }
+        let request = format!("{} {}", req.method, req.path);
+        let resp = builder
+            .send()
+            .await
+            .map_err(|e| self.fault(&e).context(&request))?;
+        let status = resp.status().as_u16();
+        let content_type = resp.headers().get(reqwest::header::CONTENT_TYPE).map(|v| {
+            scrub_text(
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                &self.secrets,
+            )
+        });
+        let body = self
+            .read(resp)
+            .await
+            .map_err(|e| e.context(format!("reading the answer to {request} (HTTP {status})")))?;
+        Ok(Exchange {
+            sent,
+            status,
+            body,
+            content_type,
+        })
+    }
+}
+
+/// A problem with the case file itself (an unreadable body file).
+fn case_error(message: String) -> CaseError {
+    CaseError::new(ErrorKind::Case, message)
+}
+
+/// `{"status": …, "body": …}`, built by moving the body (`json!` would copy it).
+fn answer_of(c: snapshot::Content) -> Answer {
+    let mut answer = serde_json::Map::new();
+    answer.insert("status".into(), c.status.into());
+    answer.insert(
+        "body".into(),
+        match c.body {
+            snapshot::Body::Json(v) => v,
+            snapshot::Body::Text(t) => Value::String(t),
+        },
+    );
+    Answer::new(&Value::Object(answer))
+}
+
+/// A DNS-1123 object name for a case id (ids are already `[a-z0-9-]`).
+fn object_name(id: &str) -> String {
+    let mut name: String = id.chars().take(60).collect();
+    while name.ends_with('-') {
+        name.pop();
+    }
+    if name.is_empty() { "case".into() } else { name }
+}
+
+/// The case's object made creatable: the run's name, no server-set metadata, no status.
+fn prepare_object(object: &mut Value, name: &str) {
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        for k in crate::kinds::fields::SERVER_METADATA.iter().map(|f| f.name) {
+            meta.remove(k);
+        }
+        meta.remove("namespace");
+        meta.insert("name".into(), json!(name));
+    } else if let Some(m) = object.as_object_mut() {
+        m.insert("metadata".into(), json!({"name": name}));
+    }
+    if let Some(m) = object.as_object_mut() {
+        m.remove("status");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_names_are_valid() {
+        assert_eq!(object_name("a-b"), "a-b");
+        assert_eq!(object_name(&"x".repeat(80)).len(), 60);
+        assert_eq!(object_name("---"), "case");
+    }
+}
