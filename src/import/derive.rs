@@ -73,13 +73,7 @@ const NODE_FIELDS: &[(&str, &str)] = &[
 
 const TOKEN_REASON: &str = "the service-account token, injected by the ServiceAccount admission plugin: not part of the pod as created";
 
-/// How a PATCH body is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PatchKind {
-    Json,
-    Merge,
-    Strategic,
-}
+use crate::kinds::PatchType;
 
 /// The cases of one page. `doc` is the document's name as recorded in `provenance`, `base_id` the
 /// case id derived from its file name.
@@ -154,21 +148,13 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
             None
         };
         let patch_kind = if method == "PATCH" {
-            content_type.as_deref().map(|ct| {
-                if ct.contains("json-patch") {
-                    PatchKind::Json
-                } else if ct.contains("strategic") {
-                    PatchKind::Strategic
-                } else {
-                    PatchKind::Merge
-                }
-            })
+            content_type.as_deref().map(PatchType::from_document)
         } else {
             None
         };
         let body = req.map(|r| {
             let mut b = r.value.clone();
-            if patch_kind != Some(PatchKind::Json) {
+            if patch_kind != Some(PatchType::Json) {
                 let removed = strip_server_metadata(&mut b);
                 if !removed.is_empty() {
                     notes.push(format!(
@@ -180,7 +166,7 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
             }
             b
         });
-        if patch_kind == Some(PatchKind::Json) && !body.as_ref().is_some_and(Value::is_array) {
+        if patch_kind == Some(PatchType::Json) && !body.as_ref().is_some_and(Value::is_array) {
             return Err(err(
                 req.map(|r| r.line).unwrap_or(page.uri_line),
                 "expected a JSON Patch (a JSON array of operations) for the content type application/json-patch+json".into(),
@@ -244,8 +230,8 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
         let mut checks = Vec::new();
         match (method, subresource.as_deref(), patch_kind) {
             ("PUT", Some("status"), _) => checks.push("spec_unchanged"),
-            ("PATCH", _, Some(PatchKind::Json)) => checks.push("json_patch_applied"),
-            ("PATCH", _, Some(PatchKind::Merge)) => checks.push("merge_patch_applied"),
+            ("PATCH", _, Some(PatchType::Json)) => checks.push("json_patch_applied"),
+            ("PATCH", _, Some(PatchType::Merge)) => checks.push("merge_patch_applied"),
             _ => {}
         }
         if matches!(method, "PUT" | "PATCH") && needs_pod {
@@ -264,11 +250,8 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
             }
         );
         let mut tags = vec![kind_tag(method, subresource.as_deref())];
-        match patch_kind {
-            Some(PatchKind::Json) => tags.push("json-patch".into()),
-            Some(PatchKind::Merge) => tags.push("merge-patch".into()),
-            Some(PatchKind::Strategic) => tags.push("strategic-merge-patch".into()),
-            None => {}
+        if let Some(p) = patch_kind {
+            tags.push(p.name().into());
         }
         tags.extend(["document".to_string(), "imported".to_string()]);
 
@@ -675,10 +658,10 @@ fn unescape(token: &str) -> String {
 
 /// Turns the pod (the state after the patch, as documented) into a state the patch changes: each
 /// operation undone as far as the document allows. Notes what was assumed.
-fn undo_patch(pod: &mut Value, kind: PatchKind, patch: &Value, notes: &mut Vec<String>) {
+fn undo_patch(pod: &mut Value, kind: PatchType, patch: &Value, notes: &mut Vec<String>) {
     let mut done = Vec::new();
     match kind {
-        PatchKind::Json => {
+        PatchType::Json => {
             for op in patch.as_array().into_iter().flatten().rev() {
                 let (Some(o), Some(path)) = (
                     op.get("op").and_then(Value::as_str),
@@ -720,7 +703,7 @@ fn undo_patch(pod: &mut Value, kind: PatchKind, patch: &Value, notes: &mut Vec<S
                 }
             }
         }
-        PatchKind::Merge | PatchKind::Strategic => {
+        PatchType::Merge | PatchType::Strategic => {
             let mut leaves = Vec::new();
             leaf_pointers(patch, &mut String::new(), &mut leaves);
             for p in leaves {
@@ -807,12 +790,12 @@ fn leaf_pointers(v: &Value, at: &mut String, out: &mut Vec<String>) {
 }
 
 /// The JSON Pointers (into the pod) the request writes.
-fn set_pointers(body: Option<&Value>, patch: Option<PatchKind>) -> Vec<String> {
+fn set_pointers(body: Option<&Value>, patch: Option<PatchType>) -> Vec<String> {
     let Some(body) = body else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    if patch == Some(PatchKind::Json) {
+    if patch == Some(PatchType::Json) {
         for op in body.as_array().into_iter().flatten() {
             for k in ["path", "from"] {
                 if let Some(p) = op.get(k).and_then(Value::as_str) {
@@ -881,7 +864,7 @@ mod tests {
         assert!(is_set("/status/conditions", &set));
         assert!(!is_set("/status/containerStatuses", &set));
         let patch = json!([{"op": "add", "path": "/spec/containers/0/image", "value": "x"}]);
-        let set = set_pointers(Some(&patch), Some(PatchKind::Json));
+        let set = set_pointers(Some(&patch), Some(PatchType::Json));
         assert!(is_set("/spec/containers/0/image", &set));
         assert!(!is_set("/spec/nodeName", &set));
     }
@@ -897,7 +880,7 @@ mod tests {
             {"op": "remove", "path": "/metadata/labels/b"},
         ]);
         let mut notes = Vec::new();
-        undo_patch(&mut pod, PatchKind::Json, &patch, &mut notes);
+        undo_patch(&mut pod, PatchType::Json, &patch, &mut notes);
         assert_eq!(
             pod,
             json!({"metadata": {"labels": {"a": "1", "b": PLACEHOLDER}},

@@ -12,31 +12,7 @@ use super::status::ApiError;
 use json_patch::{AddOperation, PatchOperation};
 use serde_json::{Map, Value};
 
-/// A PATCH content type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PatchType {
-    Json,
-    Merge,
-    Strategic,
-}
-
-impl PatchType {
-    /// The patch type for a `Content-Type` header value (parameters such as `; charset=utf-8` ignored).
-    pub fn from_content_type(ct: &str) -> Option<Self> {
-        match media_type(ct) {
-            "application/json-patch+json" => Some(PatchType::Json),
-            "application/merge-patch+json" => Some(PatchType::Merge),
-            "application/strategic-merge-patch+json" => Some(PatchType::Strategic),
-            _ => None,
-        }
-    }
-}
-
-/// The media type of a `Content-Type` value, without parameters, trimmed and lower-cased is not needed:
-/// kube-apiserver compares case-sensitively.
-pub fn media_type(ct: &str) -> &str {
-    ct.split(';').next().unwrap_or("").trim()
-}
+pub use crate::kinds::patch::{PatchType, media_type};
 
 /// The most operations kube-apiserver applies from one JSON Patch (`maxJSONPatchOperations`).
 pub const MAX_JSON_PATCH_OPERATIONS: usize = 10_000;

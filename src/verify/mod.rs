@@ -1,13 +1,19 @@
-//! Comparison: an observation against a case's expectations, layer by layer. A failed expectation is
+//! Verification: an observation against a case's expectations, layer by layer — [`protocol`]
+//! (status, content type, kind, the error `Status`), [`semantics`] (the checks a case names),
+//! [`include`] (the document's example fields, drift) and [`snapshot`] (the whole normalized answer). A failed expectation is
 //! data — a [`Mismatch`] with the JSON Pointer of what differs — never a panic or a bare string.
 
+mod diff;
+mod include;
+mod protocol;
+mod semantics;
 pub mod snapshot;
 
-use crate::cases::{Check, Expect};
+pub use diff::{diff_exact, diff_exact_at};
+
+use crate::cases::Expect;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 /// What the target answered, plus what the runner read around the request.
 #[derive(Debug, Clone, Default)]
@@ -71,13 +77,13 @@ pub struct Verdict {
 /// Compares an observation with the expectations.
 pub fn verdict(expect: &Expect, obs: &Observation) -> Verdict {
     let mut v = Verdict::default();
-    protocol(expect, obs, &mut v.mismatches);
+    protocol::check(expect, obs, &mut v.mismatches);
     for check in &expect.checks {
-        semantic(*check, expect, obs, &mut v.mismatches);
+        semantics::check(*check, expect, obs, &mut v.mismatches);
     }
     if let Some(include) = &expect.include {
         let actual = obs.json.clone().unwrap_or(Value::Null);
-        include_diff(
+        include::diff(
             include,
             Some(&actual),
             &mut String::new(),
@@ -88,7 +94,7 @@ pub fn verdict(expect: &Expect, obs: &Observation) -> Verdict {
     v
 }
 
-fn mismatch(
+pub(crate) fn mismatch(
     layer: Layer,
     check: &str,
     path: &str,
@@ -104,381 +110,12 @@ fn mismatch(
     }
 }
 
-fn protocol(expect: &Expect, obs: &Observation, out: &mut Vec<Mismatch>) {
-    use Layer::Protocol as P;
-    if obs.status != expect.status {
-        out.push(mismatch(
-            P,
-            "status",
-            "",
-            Some(expect.status.into()),
-            Some(obs.status.into()),
-        ));
-    }
-    let ct = obs.content_type.as_deref().unwrap_or("");
-    if !ct.starts_with("application/json") {
-        out.push(mismatch(
-            P,
-            "content_type",
-            "",
-            Some("application/json".into()),
-            Some(ct.into()),
-        ));
-    }
-    let Some(json) = &obs.json else {
-        out.push(mismatch(
-            P,
-            "json",
-            "",
-            Some("a JSON body".into()),
-            Some(Value::String(
-                String::from_utf8_lossy(&obs.body)
-                    .chars()
-                    .take(200)
-                    .collect(),
-            )),
-        ));
-        return;
-    };
-    let field = |k: &str| json.get(k).cloned();
-    if let Some(kind) = &expect.kind
-        && field("kind").as_ref().and_then(Value::as_str) != Some(kind.as_str())
-    {
-        out.push(mismatch(
-            P,
-            "kind",
-            "/kind",
-            Some(kind.as_str().into()),
-            field("kind"),
-        ));
-    }
-    if expect.status >= 400 || expect.reason.is_some() {
-        // An error is a Status object whose code is the HTTP status.
-        if field("kind").as_ref().and_then(Value::as_str) != Some("Status") {
-            out.push(mismatch(
-                P,
-                "kind",
-                "/kind",
-                Some("Status".into()),
-                field("kind"),
-            ));
-        }
-        if field("code").and_then(|c| c.as_u64()) != Some(u64::from(obs.status)) {
-            out.push(mismatch(
-                P,
-                "code",
-                "/code",
-                Some(obs.status.into()),
-                field("code"),
-            ));
-        }
-        if let Some(reason) = &expect.reason {
-            let actual = field("reason");
-            let actual_str = actual.as_ref().and_then(Value::as_str).unwrap_or("");
-            if actual_str != reason {
-                out.push(mismatch(
-                    P,
-                    "reason",
-                    "/reason",
-                    Some(reason.as_str().into()),
-                    actual,
-                ));
-            }
-        }
-    }
-}
-
-fn semantic(check: Check, expect: &Expect, obs: &Observation, out: &mut Vec<Mismatch>) {
-    use Layer::Semantics as S;
-    let name = serde_json::to_value(check)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    let actual = obs.json.as_ref();
-    let before = obs.before.as_ref();
-    let missing = |what: &str| mismatch(S, &name, "", Some(what.into()), None);
-    match check {
-        Check::JsonPatchApplied | Check::MergePatchApplied => {
-            let (Some(before), Some(actual)) = (before, actual) else {
-                out.push(missing("the pod before the request and a JSON answer"));
-                return;
-            };
-            let mut expected = before.clone();
-            let applied = match check {
-                Check::JsonPatchApplied => {
-                    serde_json::from_slice::<json_patch::Patch>(&obs.request_body)
-                        .map_err(|e| e.to_string())
-                        .and_then(|p| {
-                            json_patch::patch(&mut expected, &p).map_err(|e| e.to_string())
-                        })
-                }
-                _ => serde_json::from_slice::<Value>(&obs.request_body)
-                    .map(|p| json_patch::merge(&mut expected, &p))
-                    .map_err(|e| e.to_string()),
-            };
-            if let Err(e) = applied {
-                out.push(mismatch(
-                    S,
-                    &name,
-                    "",
-                    Some(Value::String(format!("a patch that applies locally ({e})"))),
-                    None,
-                ));
-                return;
-            }
-            // The volatile fields are left out on both sides (without copying the answer).
-            diff_skipping(
-                S,
-                &expected,
-                actual,
-                &mut String::new(),
-                &name,
-                out,
-                crate::kinds::fields::WRITE_VOLATILE,
-            );
-        }
-        Check::SpecUnchanged => {
-            let (Some(before), Some(actual)) = (before, actual) else {
-                out.push(missing("the pod before the request and a JSON answer"));
-                return;
-            };
-            diff_exact(
-                before.get("spec").unwrap_or(&Value::Null),
-                actual.get("spec").unwrap_or(&Value::Null),
-                &mut String::from("/spec"),
-                &name,
-                out,
-            );
-        }
-        Check::ResourceVersionChanged => {
-            let rv = |v: Option<&Value>| {
-                v.and_then(|v| v.pointer("/metadata/resourceVersion"))
-                    .cloned()
-            };
-            let (b, a) = (rv(before), rv(actual));
-            if b.is_none() || a.is_none() || a == b {
-                out.push(mismatch(
-                    S,
-                    &name,
-                    "/metadata/resourceVersion",
-                    Some(Value::String(format!(
-                        "a resourceVersion other than {}",
-                        b.map(|v| v.to_string()).unwrap_or_else(|| "none".into())
-                    ))),
-                    a,
-                ));
-            }
-        }
-        Check::IdentityPreserved => {
-            let (Some(before), Some(actual)) = (before, actual) else {
-                out.push(missing("the pod before the request and a JSON answer"));
-                return;
-            };
-            for p in [
-                "/metadata/uid",
-                "/metadata/name",
-                "/metadata/namespace",
-                "/metadata/creationTimestamp",
-            ] {
-                if before.pointer(p) != actual.pointer(p) {
-                    out.push(mismatch(
-                        S,
-                        &name,
-                        p,
-                        before.pointer(p).cloned(),
-                        actual.pointer(p).cloned(),
-                    ));
-                }
-            }
-        }
-        Check::UnchangedOnFailure => {
-            if (200..300).contains(&expect.status) {
-                return;
-            }
-            match (before, obs.after.as_ref()) {
-                (Some(b), Some(a)) => diff_exact(b, a, &mut String::new(), &name, out),
-                (None, None) => {}
-                (b, a) => out.push(mismatch(S, &name, "", b.cloned(), a.cloned())),
-            }
-        }
-        Check::Indented => {
-            let indented = obs.body.windows(3).any(|w| w == b"\n  ");
-            if !indented {
-                out.push(mismatch(
-                    S,
-                    &name,
-                    "",
-                    Some("indented JSON".into()),
-                    Some("compact JSON".into()),
-                ));
-            }
-        }
-    }
-}
-
-/// Exact comparison, reporting each differing leaf by its JSON Pointer.
-pub fn diff_exact(
-    expected: &Value,
-    actual: &Value,
-    at: &mut String,
-    check: &str,
-    out: &mut Vec<Mismatch>,
-) {
-    diff_exact_at(Layer::Semantics, expected, actual, at, check, out)
-}
-
-/// [`diff_exact`] with mismatches of the given layer.
-pub fn diff_exact_at(
-    layer: Layer,
-    expected: &Value,
-    actual: &Value,
-    at: &mut String,
-    check: &str,
-    out: &mut Vec<Mismatch>,
-) {
-    // Equal values (the common case) need no walk and no paths.
-    if expected == actual {
-        return;
-    }
-    match (expected, actual) {
-        (Value::Object(e), Value::Object(a)) => {
-            for (k, ev) in e {
-                let len = at.len();
-                crate::json_pointer::push(at, k);
-                match a.get(k) {
-                    Some(av) => diff_exact_at(layer, ev, av, at, check, out),
-                    None => out.push(mismatch(layer, check, at, Some(ev.clone()), None)),
-                }
-                at.truncate(len);
-            }
-            for (k, av) in a.iter().filter(|(k, _)| !e.contains_key(*k)) {
-                let len = at.len();
-                crate::json_pointer::push(at, k);
-                out.push(mismatch(layer, check, at, None, Some(av.clone())));
-                at.truncate(len);
-            }
-        }
-        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
-            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                let len = at.len();
-                let _ = write!(at, "/{i}");
-                diff_exact_at(layer, ev, av, at, check, out);
-                at.truncate(len);
-            }
-        }
-        _ if expected == actual => {}
-        _ => out.push(mismatch(
-            layer,
-            check,
-            at,
-            Some(expected.clone()),
-            Some(actual.clone()),
-        )),
-    }
-}
-
-/// [`diff_exact_at`] leaving out the values at the JSON Pointers `skip`, on both sides.
-fn diff_skipping(
-    layer: Layer,
-    expected: &Value,
-    actual: &Value,
-    at: &mut String,
-    check: &str,
-    out: &mut Vec<Mismatch>,
-    skip: &[&str],
-) {
-    if !skip.iter().any(|p| p.starts_with(at.as_str())) {
-        return diff_exact_at(layer, expected, actual, at, check, out);
-    }
-    let (Value::Object(e), Value::Object(a)) = (expected, actual) else {
-        return diff_exact_at(layer, expected, actual, at, check, out);
-    };
-    for (k, ev) in e {
-        let len = at.len();
-        crate::json_pointer::push(at, k);
-        if !skip.contains(&at.as_str()) {
-            match a.get(k) {
-                Some(av) => diff_skipping(layer, ev, av, at, check, out, skip),
-                None => out.push(mismatch(layer, check, at, Some(ev.clone()), None)),
-            }
-        }
-        at.truncate(len);
-    }
-    for (k, av) in a.iter().filter(|(k, _)| !e.contains_key(*k)) {
-        let len = at.len();
-        crate::json_pointer::push(at, k);
-        if !skip.contains(&at.as_str()) {
-            out.push(mismatch(layer, check, at, None, Some(av.clone())));
-        }
-        at.truncate(len);
-    }
-}
-
-/// Inclusion: every field of `expected` must be in `actual` with the same value (objects may have
-/// more fields; arrays are compared element by element and may be longer). Environmental paths are
-/// not failures; where the target differs there, it is document drift.
-fn include_diff(
-    expected: &Value,
-    actual: Option<&Value>,
-    at: &mut String,
-    environmental: &BTreeMap<String, String>,
-    v: &mut Verdict,
-) {
-    if let Some(reason) = environmental.get(at.as_str()) {
-        // Drift: a documented field the target never returns, or contradicts. A value the server
-        // assigns to each object (a uid, a timestamp) differs by nature: only its absence or another
-        // type is drift.
-        let per_object = at
-            .rsplit('/')
-            .next()
-            .is_some_and(crate::kinds::fields::is_per_object);
-        let drifted = match actual {
-            None => true,
-            Some(a) if std::mem::discriminant(a) != std::mem::discriminant(expected) => true,
-            Some(a) => !per_object && a != expected,
-        };
-        if drifted {
-            v.drift.push(Drift {
-                path: at.clone(),
-                documented: expected.clone(),
-                actual: actual.cloned(),
-                reason: reason.clone(),
-            });
-        }
-        return;
-    }
-    match (expected, actual) {
-        (Value::Object(e), Some(Value::Object(a))) => {
-            for (k, ev) in e {
-                let len = at.len();
-                crate::json_pointer::push(at, k);
-                include_diff(ev, a.get(k), at, environmental, v);
-                at.truncate(len);
-            }
-        }
-        (Value::Array(e), Some(Value::Array(a))) => {
-            for (i, ev) in e.iter().enumerate() {
-                let len = at.len();
-                crate::json_pointer::push(at, &i.to_string());
-                include_diff(ev, a.get(i), at, environmental, v);
-                at.truncate(len);
-            }
-        }
-        (e, Some(a)) if e == a => {}
-        (e, a) => v.mismatches.push(mismatch(
-            Layer::Document,
-            "include",
-            at,
-            Some(e.clone()),
-            a.cloned(),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cases::Check;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn expect(status: u16) -> Expect {
         Expect {
