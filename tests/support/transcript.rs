@@ -396,7 +396,9 @@ pub fn without_messages(body: &[u8]) -> String {
 /// The body as text with the same values as in [`normalize`] replaced by placeholders in place
 /// (`"uid": "<uid>"`), every other byte (whitespace, key order, escapes, trailing newline) kept.
 pub fn normalize_text(body: &[u8]) -> String {
-    const KEYS: &[(&str, &str, fn(&str) -> bool)] = &[
+    /// A key, its placeholder, and the shape its value must have to be replaced.
+    type Normalised = (&'static str, &'static str, fn(&str) -> bool);
+    const KEYS: &[Normalised] = &[
         ("uid", "<uid>", is_uuid),
         ("resourceVersion", "<resourceVersion>", is_digits),
         ("creationTimestamp", "<time>", is_rfc3339),
