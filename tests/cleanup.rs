@@ -76,38 +76,38 @@ fn a_run_whose_cases_fail_midway_leaves_no_namespace_or_pod() {
 
 #[test]
 fn two_runs_at_once_do_not_interfere() {
-    // Every pod request takes 30 ms more, so that the runs overlap.
-    let server = FaultServer::start(Fault::Delay(30), fault::pods);
+    // The first pod request of each run is held until the other run's arrives: both runs are
+    // then under way at once, each with its namespace, however slow the machine (no polling).
+    let server = FaultServer::start(Fault::Rendezvous(2), fault::pods);
     let cases = fault::case_dir(&PATCH_CASES);
     let outs = [
         tempfile::tempdir().expect("temp dir"),
         tempfile::tempdir().expect("temp dir"),
     ];
+    // A per-request timeout above fault::MEETING_LIMIT: the held request does not time out.
     let live: Vec<Live> = outs
         .iter()
         .map(|out| {
             Live::spawn(
                 fault::cli()
-                    .args(fault::run_args(&server.url, cases.path(), out.path(), "5"))
+                    .args(fault::run_args(&server.url, cases.path(), out.path(), "30"))
                     .args(["--no-snapshots", "--concurrency", "2"]),
             )
         })
         .collect();
-    // Both namespaces exist at the same time at some point.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut most = 0;
-    while Instant::now() < deadline && most < 2 {
-        most = most.max(server.leftovers().0.len());
-        std::thread::sleep(Duration::from_millis(5));
-    }
     let ran: Vec<_> = live
         .into_iter()
-        .map(|l| l.finish(Duration::from_secs(10)))
+        .map(|l| l.finish(fault::MEETING_LIMIT + Duration::from_secs(30)))
         .collect();
     for r in &ran {
         assert_eq!(r.code, Some(0), "{}", r.text());
     }
-    assert_eq!(most, 2, "the two runs did not overlap");
+    assert!(
+        server.overlapped(),
+        "the two runs did not overlap: a run's first pod request was not joined by the other's \
+         within {:?}",
+        fault::MEETING_LIMIT
+    );
     let namespaces: Vec<String> = outs
         .iter()
         .map(|o| {

@@ -72,7 +72,7 @@ fn sigterm_deletes_the_runs_namespace() {
 }
 
 /// Against a real kube-apiserver (`APICONFORM_ORACLE_URL`, e.g. https://127.0.0.1:6443 after
-/// `../shared/kube-apiserver/start.sh`, with `APICONFORM_ORACLE_TOKEN` and optionally
+/// `tools/kube-apiserver/start.sh`, with `APICONFORM_ORACLE_TOKEN` and optionally
 /// `APICONFORM_ORACLE_CA`): Ctrl-C in the middle of a run leaves no pod in the run's namespace,
 /// and the namespace deleted or `Terminating` (a bare kube-apiserver has no namespace controller
 /// to finish the deletion: that is reported, not failed). Skipped, saying so, without the URL.
@@ -83,7 +83,7 @@ fn sigint_against_a_real_kube_apiserver_leaves_no_pod() {
         let _ = writeln!(
             std::io::stderr(),
             "sigint_against_a_real_kube_apiserver_leaves_no_pod: SKIPPED: APICONFORM_ORACLE_URL \
-             is not set (../shared/kube-apiserver/start.sh, then APICONFORM_ORACLE_URL=https://127.0.0.1:6443 \
+             is not set (tools/kube-apiserver/start.sh, then APICONFORM_ORACLE_URL=https://127.0.0.1:6443 \
              APICONFORM_ORACLE_TOKEN=conformance-token)"
         );
         return;

@@ -839,11 +839,45 @@ mod tests {
 
     #[test]
     fn strategic_conditions_merge_by_type() {
-        let out =
-            smp(json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}})).unwrap();
+        // Checked with curl against kube-apiserver v1.20.2 (PATCH pods/NAME/status, strategic
+        // merge patch; recordings 63 and 63b show the same): the patched condition is merged in
+        // place (its other fields kept), the untouched ones survive, a new type goes first.
+        let mut pod = pod();
+        pod["status"]["conditions"] = json!([
+            {"type": "Initialized", "status": "True"},
+            {"type": "Ready", "status": "False", "reason": "Probe"},
+            {"type": "PodScheduled", "status": "True"}
+        ]);
+        let patch = |pod: &Value, patch: Value| {
+            apply(PatchType::Strategic, pod, patch.to_string().as_bytes()).unwrap()
+        };
+        let out = patch(
+            &pod,
+            json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}}),
+        );
         assert_eq!(
             out["status"]["conditions"],
-            json!([{"type": "Ready", "status": "True"}])
+            json!([
+                {"type": "Initialized", "status": "True"},
+                {"type": "Ready", "status": "True", "reason": "Probe"},
+                {"type": "PodScheduled", "status": "True"}
+            ])
+        );
+        let out = patch(
+            &out,
+            json!({"status": {"conditions": [
+                {"type": "ContainersReady", "status": "True"},
+                {"type": "PodScheduled", "status": "False"}
+            ]}}),
+        );
+        assert_eq!(
+            out["status"]["conditions"],
+            json!([
+                {"type": "ContainersReady", "status": "True"},
+                {"type": "Initialized", "status": "True"},
+                {"type": "Ready", "status": "True", "reason": "Probe"},
+                {"type": "PodScheduled", "status": "False"}
+            ])
         );
     }
 

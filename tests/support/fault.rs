@@ -47,6 +47,55 @@ pub enum Fault {
     Garbage,
     /// Forwarded after this many milliseconds.
     Delay(u64),
+    /// Held until requests in this many distinct namespaces have been hit (or [`MEETING_LIMIT`]
+    /// passed), then forwarded: the first pod request of each run waits for the others, so that
+    /// the runs are seen to overlap ([`FaultServer::overlapped`]) however loaded the machine is.
+    Rendezvous(usize),
+}
+
+/// The longest a [`Fault::Rendezvous`] holds a request.
+pub const MEETING_LIMIT: Duration = Duration::from_secs(15);
+
+/// The namespaces [`Fault::Rendezvous`] has seen, and whether a held request was released by the
+/// arrival of the last one (rather than by [`MEETING_LIMIT`]).
+#[derive(Default)]
+struct Meeting {
+    seen: std::sync::Mutex<Option<tokio::sync::watch::Sender<std::collections::BTreeSet<String>>>>,
+    met: std::sync::atomic::AtomicBool,
+}
+
+impl Meeting {
+    fn sender(&self) -> tokio::sync::watch::Sender<std::collections::BTreeSet<String>> {
+        self.seen
+            .lock()
+            .expect("meeting lock")
+            .get_or_insert_with(|| tokio::sync::watch::channel(Default::default()).0)
+            .clone()
+    }
+
+    /// Waits until `n` namespaces, `path`'s included, have been seen, or the limit passed.
+    async fn attend(&self, n: usize, path: &str) {
+        let ns = path
+            .split('/')
+            .skip_while(|s| *s != "namespaces")
+            .nth(1)
+            .unwrap_or("")
+            .to_string();
+        let tx = self.sender();
+        let mut rx = tx.subscribe();
+        let mut waits = false;
+        tx.send_modify(|seen| {
+            seen.insert(ns);
+            waits = seen.len() < n;
+        });
+        if !waits {
+            return;
+        }
+        let met = tokio::time::timeout(MEETING_LIMIT, rx.wait_for(|seen| seen.len() >= n)).await;
+        if matches!(met, Ok(Ok(_))) {
+            self.met.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
 }
 
 /// Which requests a fault hits: (method, path) → hit.
@@ -82,6 +131,7 @@ pub struct FaultServer {
     pub url: String,
     pub reference: BackgroundServer,
     rt: tokio::runtime::Runtime,
+    meeting: Arc<Meeting>,
 }
 
 impl FaultServer {
@@ -103,8 +153,14 @@ impl FaultServer {
         let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let upstream = reference.url().to_string();
-        rt.spawn(serve(listener, rules, upstream));
-        FaultServer { url, reference, rt }
+        let meeting = Arc::new(Meeting::default());
+        rt.spawn(serve(listener, rules, upstream, meeting.clone()));
+        FaultServer {
+            url,
+            reference,
+            rt,
+            meeting,
+        }
     }
 
     /// A TLS server on `ip` (a loopback address) with the test PKI's server certificate (valid
@@ -147,7 +203,18 @@ impl FaultServer {
                 });
             }
         });
-        FaultServer { url, reference, rt }
+        FaultServer {
+            url,
+            reference,
+            rt,
+            meeting: Arc::default(),
+        }
+    }
+
+    /// Whether a request held by [`Fault::Rendezvous`] was released by requests in the other
+    /// namespaces arriving: the runs were under way at the same time.
+    pub fn overlapped(&self) -> bool {
+        self.meeting.met.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The reference server's `apiconform-*` namespaces and the number of pods in them.
@@ -194,7 +261,7 @@ fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
 
 type Rules = Arc<Vec<(When, Fault)>>;
 
-async fn serve(listener: TcpListener, rules: Rules, upstream: String) {
+async fn serve(listener: TcpListener, rules: Rules, upstream: String, meeting: Arc<Meeting>) {
     let client = reqwest::Client::new();
     loop {
         let Ok((stream, _)) = listener.accept().await else {
@@ -206,11 +273,16 @@ async fn serve(listener: TcpListener, rules: Rules, upstream: String) {
         {
             // Stop listening, then answer this one: later connections are refused.
             drop(listener);
-            handle(stream, &rules, &upstream, &client).await;
+            handle(stream, &rules, &upstream, &client, &meeting).await;
             return;
         }
-        let (client, upstream, rules) = (client.clone(), upstream.clone(), rules.clone());
-        tokio::spawn(async move { handle(stream, &rules, &upstream, &client).await });
+        let (client, upstream, rules, meeting) = (
+            client.clone(),
+            upstream.clone(),
+            rules.clone(),
+            meeting.clone(),
+        );
+        tokio::spawn(async move { handle(stream, &rules, &upstream, &client, &meeting).await });
     }
 }
 
@@ -266,6 +338,7 @@ async fn handle(
     rules: &[(When, Fault)],
     upstream: &str,
     client: &reqwest::Client,
+    meeting: &Meeting,
 ) {
     if rules.iter().any(|(_, f)| matches!(f, Fault::Garbage)) {
         let mut stream = stream;
@@ -290,6 +363,10 @@ async fn handle(
         }
         Fault::Delay(ms) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
+            forward(&mut stream, &req, upstream, client).await;
+        }
+        Fault::Rendezvous(n) => {
+            meeting.attend(n, &req.path).await;
             forward(&mut stream, &req, upstream, client).await;
         }
         Fault::ResetMidBody => {
