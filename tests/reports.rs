@@ -787,7 +787,7 @@ fn reports_are_pure_functions_of_the_set() {
         .find(|c| c.cell == Cell::Passed)
         .expect("a passed case on vendor-b");
     cell.cell = Cell::Error;
-    cell.error = Some("connection reset".into());
+    cell.error = Some(CaseError::new(ErrorKind::Transport, "connection reset"));
     for (change, changed, reports) in [
         ("a case title", retitled, &["html"][..]),
         ("a target's url", moved, &["html", "markdown", "junit"]),
