@@ -1,1 +1,2 @@
+pub mod fault;
 pub mod transcript;

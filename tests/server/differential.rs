@@ -15,7 +15,7 @@
 //! With `APICONFORM_RECORD=1`, the real server's answers to the extended sequence are written to
 //! `tests/oracle/extended-v1.20.2/`, the recording the always-on test replays.
 
-mod support;
+use crate::support;
 
 use apiconform::server::ReferenceServer;
 use apiconform::target::Target;

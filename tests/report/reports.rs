@@ -703,12 +703,12 @@ fn reports_contain_only_what_the_set_contains() {
     let set = fixture();
     let from_set = json::to_string(&set);
     let code = [
-        include_str!("../src/report/html.rs"),
-        include_str!("../src/report/html.css"),
-        include_str!("../src/report/html.js"),
-        include_str!("../src/report/markdown.rs"),
-        include_str!("../src/report/junit.rs"),
-        include_str!("../src/report/common.rs"),
+        include_str!("../../src/report/html.rs"),
+        include_str!("../../src/report/html.css"),
+        include_str!("../../src/report/html.js"),
+        include_str!("../../src/report/markdown.rs"),
+        include_str!("../../src/report/junit.rs"),
+        include_str!("../../src/report/common.rs"),
     ]
     .concat();
     let vocabulary = [

@@ -2,8 +2,7 @@
 //! the cases created in it, and exits 130. The target is the reference server behind a proxy that
 //! slows every pod request down, so that the signal arrives while cases are in flight.
 
-#[path = "support/fault.rs"]
-mod fault;
+use crate::support::fault;
 
 use fault::{Fault, FaultServer};
 use std::io::Write;

@@ -4,8 +4,7 @@
 //! namespace that may remain. The target is the reference server behind a fault server
 //! (tests/support/fault.rs); every run is bounded in time.
 
-#[path = "support/fault.rs"]
-mod fault;
+use crate::support::fault;
 
 use apiconform::results::{Cell, ResultSet};
 use fault::{Fault, FaultServer, Live};

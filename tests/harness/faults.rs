@@ -6,8 +6,7 @@
 //! fault; the reports must be written whole; the cleanup must be attempted, and when it fails, a
 //! warning must name the namespace.
 
-#[path = "support/fault.rs"]
-mod fault;
+use crate::support::fault;
 
 use apiconform::results::{Cell, ResultSet};
 use fault::{Fault, FaultServer, Ran, When};

@@ -4,8 +4,7 @@
 //! (connection refused, TLS), when the run cannot even start — nor in `{:?}` of targets, errors
 //! and results. Where an echo reaches an output, it shows as `[secret]`.
 
-#[path = "support/fault.rs"]
-mod fault;
+use crate::support::fault;
 
 use apiconform::runner::session;
 use apiconform::runner::{Run, RunConfig};

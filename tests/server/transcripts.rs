@@ -6,7 +6,7 @@
 //! the recorded bytes (indentation, trailing newline), and the known differences may differ in
 //! their message texts only (see `support::transcript::KNOWN_DIFFERENCES`).
 
-mod support;
+use crate::support;
 
 use apiconform::server::ReferenceServer;
 use serde_json::Value;

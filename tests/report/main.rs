@@ -1,0 +1,7 @@
+//! The reports: every format from one result set, and the HTML report in a real browser.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod html_browser;
+mod reports;

@@ -1,0 +1,9 @@
+//! The embedded reference server: its robustness, the replay of the real kube-apiserver v1.20.2's
+//! recorded answers, and (with `APICONFORM_ORACLE_URL`) the live differential test against it.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod differential;
+mod robustness;
+mod transcripts;
