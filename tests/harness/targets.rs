@@ -604,7 +604,7 @@ fn oracle_kubeconfig() -> Result<PathBuf, String> {
 
 /// The local kube-apiserver v1.20.2 (`tools/kube-apiserver/start.sh`) through the kubeconfig its
 /// start.sh writes, taken from `APICONFORM_ORACLE_KUBECONFIG` (else `$KUBE_ORACLE_HOME/run/kubeconfig`):
-/// `APICONFORM_ORACLE_KUBECONFIG=… cargo test --test targets -- --ignored --nocapture`. Run, it
+/// `APICONFORM_ORACLE_KUBECONFIG=… cargo test --test harness -- --ignored --nocapture targets::`. Run, it
 /// fails when there is no kubeconfig or the server does not answer: CI runs it to check just that.
 #[tokio::test]
 #[ignore = "needs the local kube-apiserver (tools/kube-apiserver/start.sh) and APICONFORM_ORACLE_KUBECONFIG"]

@@ -3,7 +3,7 @@
 //! reference, a `<script>` in an answer) and `broken` (could not be run at all).
 //!
 //! The set is also checked in as `tests/fixtures/results/three-targets.json` (the browser test
-//! reads it); `APICONFORM_UPDATE_FIXTURES=1 cargo test --test reports` rewrites it.
+//! reads it); `APICONFORM_UPDATE_FIXTURES=1 cargo test --test report reports::` rewrites it.
 
 use apiconform::report::{html, json, junit, markdown};
 use apiconform::results::{

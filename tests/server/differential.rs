@@ -6,7 +6,7 @@
 //! `tools/kube-apiserver/start.sh`), with `APICONFORM_ORACLE_TOKEN` (bearer token) and optionally
 //! `APICONFORM_ORACLE_CA` (CA file; without it the loopback server's certificate is not verified).
 //! Otherwise it says so and passes: the recorded version of the same comparison
-//! (`tests/reference_transcripts.rs`) always runs. Every answer must be identical (the layout ones
+//! (`tests/server/transcripts.rs`) always runs. Every answer must be identical (the layout ones
 //! byte for byte), but for the named known differences, which may differ in their messages only
 //! (`support::transcript::KNOWN_DIFFERENCES`). The run's namespace is deleted afterwards, also
 //! when an assertion fails; on a bare server, where it would stay `Terminating`, its finalizer is
