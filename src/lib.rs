@@ -12,6 +12,7 @@ pub mod bench_harness;
 pub mod cases;
 pub mod compare;
 pub mod import;
+pub mod kinds;
 pub mod report;
 pub mod results;
 pub mod run;
