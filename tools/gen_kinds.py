@@ -5,6 +5,7 @@ Usage:
     python3 tools/gen_kinds.py [--url URL] [--token TOKEN]
     python3 tools/gen_kinds.py --from-dir src/kinds/discovery-v1.20.2
     python3 tools/gen_kinds.py --check-lists
+    python3 tools/gen_kinds.py --check
 
 Defaults: --url https://127.0.0.1:6443 (the local oracle started by
 /work/shared/kube-apiserver/start.sh; its self-signed certificate is not checked)
@@ -39,7 +40,9 @@ Order: core first, then groups in /apis order (the server's priority order),
 versions in the server's order (preferred first), resources in discovery order
 (alphabetical).  With --from-dir the same documents are read from a directory
 written earlier, so the output is a pure function of the documents
-(deterministic: same bytes in, same bytes out).
+(deterministic: same bytes in, same bytes out).  --check does that from the
+committed src/kinds/discovery-v1.20.2/ without writing: it exits 1 if
+src/kinds/table.rs differs (no server needed).
 """
 
 import argparse
@@ -271,10 +274,14 @@ def main():
     ap.add_argument("--token", default="conformance-token")
     ap.add_argument("--from-dir", help="read the documents from a directory written earlier")
     ap.add_argument("--out", default=KINDS_DIR, help="the src/kinds directory (default: %(default)s)")
+    ap.add_argument("--check", action="store_true",
+                    help="regenerate table.rs from the stored documents and only compare (exit 1 if it differs)")
     ap.add_argument("--check-lists", action="store_true",
                     help="also GET every listable collection and check its list kind (live server only)")
     args = ap.parse_args()
 
+    if args.check and not args.from_dir:
+        args.from_dir = os.path.join(args.out, "discovery-v1.20.2")
     source = FromDir(args.from_dir) if args.from_dir else Live(args.url, args.token)
     docs, version, core_versions, groups = fetch_all(source)
     server_version = version["gitVersion"]
@@ -286,6 +293,15 @@ def main():
 
     doc_dir_name = "discovery-" + server_version
     doc_dir = os.path.join(args.out, doc_dir_name)
+    table = render(server_version, gvs, resources, doc_dir_name, list(docs))
+    table_path = os.path.join(args.out, "table.rs")
+    if args.check:
+        with open(table_path, encoding="utf-8", newline="") as f:
+            current = f.read()
+        if current != table:
+            raise SystemExit(f"{os.path.relpath(table_path, ROOT)} is out of date: run python3 tools/gen_kinds.py --from-dir {os.path.relpath(args.from_dir, ROOT)}")
+        print(f"{os.path.relpath(table_path, ROOT)} is up to date", file=sys.stderr)
+        return
     os.makedirs(doc_dir, exist_ok=True)
     if not args.from_dir:
         stale = set(os.listdir(doc_dir)) - {file_name(p) for p in docs} - {"index.txt"}
@@ -297,8 +313,7 @@ def main():
         with open(os.path.join(doc_dir, "index.txt"), "w", newline="\n") as f:
             for path in docs:
                 f.write(f"{path} {file_name(path)}\n")
-    table = render(server_version, gvs, resources, doc_dir_name, list(docs))
-    with open(os.path.join(args.out, "table.rs"), "w", newline="\n") as f:
+    with open(table_path, "w", newline="\n") as f:
         f.write(table)
     subs = sum(len(r["subresources"]) for r in resources)
     print(
