@@ -275,7 +275,7 @@ pub fn closest(group: &str, version: &str, plural: &str) -> Option<&'static Reso
 /// The discovery document (or `/version`) the real server sent for `path` (`/api`, `/api/v1`,
 /// `/apis`, `/apis/apps`, `/apis/apps/v1`, `/version`), byte for byte: compact JSON ending in a
 /// newline (kube-apiserver pretty-prints, without the newline, only for User-Agents starting with
-/// `curl` or `Wget`). Note that `/api` and `/apis` name the real server's address
+/// `curl` or `Wget`). Note that `/api` names the real server's address
 /// (`serverAddressByClientCIDRs`).
 pub fn discovery_document(path: &str) -> Option<&'static [u8]> {
     DISCOVERY_DOCUMENTS
