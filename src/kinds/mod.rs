@@ -105,7 +105,8 @@ pub struct Resource {
     /// Namespaced (`/namespaces/{namespace}/<plural>`) or cluster-scoped.
     pub namespaced: bool,
     /// The kind of a list answer. Discovery does not give it; in v1.20 it is always
-    /// `<Kind>List` (the generator's `--check-lists` compares it with real list answers).
+    /// `<Kind>List` (the generator's `--check-lists` compares it with real list answers). Set also
+    /// for resources without the `list` verb (`bindings`, `tokenreviews`), which have no lists.
     pub list_kind: &'static str,
     pub verbs: &'static [&'static str],
     pub subresources: &'static [Subresource],
@@ -280,7 +281,7 @@ pub fn closest(group: &str, version: &str, plural: &str) -> Option<&'static Reso
 /// The discovery document (or `/version`) the real server sent for `path` (`/api`, `/api/v1`,
 /// `/apis`, `/apis/apps`, `/apis/apps/v1`, `/version`), byte for byte: compact JSON ending in a
 /// newline (kube-apiserver pretty-prints, without the newline, only for User-Agents starting with
-/// `curl` or `Wget`). Note that `/api` and `/apis` name the real server's address
+/// `curl` or `Wget`). Note that `/api` names the real server's address
 /// (`serverAddressByClientCIDRs`).
 pub fn discovery_document(path: &str) -> Option<&'static [u8]> {
     DISCOVERY_DOCUMENTS
@@ -344,7 +345,8 @@ impl<'a> ApiPath<'a> {
     /// Whether the real server serves the path: a discovery path of a served group(-version), or
     /// a resource of the table addressed with its scope (a namespace for one object of a
     /// namespaced resource, none for a cluster-scoped one; a namespaced collection may omit it,
-    /// listing all namespaces) and, if any, one of its subresources.
+    /// listing all namespaces), with the `watch` verb after a `watch/` prefix and, if any, one of
+    /// its subresources. Verbs of the request are not considered.
     pub fn is_served(&self) -> bool {
         let Some(version) = self.version else {
             return self.group.is_empty() || GROUP_VERSIONS.iter().any(|gv| gv.group == self.group);
@@ -357,7 +359,9 @@ impl<'a> ApiPath<'a> {
             (true, false) => self.name.is_none(),
             (false, has_namespace) => !has_namespace,
         };
-        scope_ok && self.subresource.is_none_or(|s| resource.has_subresource(s))
+        scope_ok
+            && (!self.watch || resource.has_verb("watch"))
+            && self.subresource.is_none_or(|s| resource.has_subresource(s))
     }
 
     /// A short label for the endpoint, to group by in reports: `pods`, `pods/status`,

@@ -520,6 +520,10 @@ fn parse_watch_and_proxy_paths() {
     assert_eq!(p.endpoint(), "pods");
     let p = parsed("/apis/apps/v1/watch/deployments");
     assert!(p.watch && p.is_collection() && p.is_served());
+    assert!(
+        !parsed("/api/v1/watch/componentstatuses").is_served(),
+        "componentstatuses has no watch"
+    );
 
     let p = parsed("/api/v1/nodes/n1/proxy/metrics/cadvisor?x=1");
     assert_eq!(
