@@ -146,7 +146,7 @@ fn put_status_case_is_derived_from_the_examples() {
         &json!({"name": "{name}", "namespace": "{namespace}", "labels": {"name": "brace"}})
     );
     // The pod: the response's spec, without what the scheduler and admission add; no status.
-    let pod = &c["pod"]["json"];
+    let pod = &c["fixtures"][0]["body"]["json"];
     assert!(pod.get("status").is_none());
     assert!(pod["spec"].get("nodeName").is_none());
     assert_eq!(pod["spec"]["volumes"].as_array().unwrap().len(), 1);
@@ -183,7 +183,7 @@ fn json_patch_case_starts_from_a_pod_the_patch_changes() {
         json!([{"op": "add", "path": "/spec/containers/0/image", "value": "busybox:latest"}])
     );
     assert_eq!(
-        c["pod"]["json"]["spec"]["containers"][0]["image"],
+        c["fixtures"][0]["body"]["json"]["spec"]["containers"][0]["image"],
         import::PLACEHOLDER
     );
     assert_eq!(
@@ -242,7 +242,7 @@ fn page_without_request_body_crlf_and_markdown_status_table() {
     // qosClass is set by the API server itself: compared.
     assert!(!env.contains_key("/status/qosClass"));
     assert_eq!(
-        c["pod"]["json"]["spec"]["schedulerName"],
+        c["fixtures"][0]["body"]["json"]["spec"]["schedulerName"],
         "default-scheduler"
     );
 }
@@ -288,11 +288,17 @@ fn several_examples_fullwidth_punctuation_comments_and_trailing_commas() {
     );
     // The pods are the responses with each patch undone.
     assert_eq!(
-        one["pod"]["json"]["metadata"]["labels"]["tier"],
+        one["fixtures"][0]["body"]["json"]["metadata"]["labels"]["tier"],
         import::PLACEHOLDER
     );
-    assert_eq!(one["pod"]["json"]["spec"]["activeDeadlineSeconds"], 60);
-    assert_eq!(two["pod"]["json"]["spec"]["activeDeadlineSeconds"], 31);
+    assert_eq!(
+        one["fixtures"][0]["body"]["json"]["spec"]["activeDeadlineSeconds"],
+        60
+    );
+    assert_eq!(
+        two["fixtures"][0]["body"]["json"]["spec"]["activeDeadlineSeconds"],
+        31
+    );
     assert_eq!(one["expect"]["checks"][0], "merge_patch_applied");
     // Several examples: the status table (HTML, with a 422 row) gives 200 to both.
     assert_eq!(one["expect"]["status"], 200);

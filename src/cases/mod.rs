@@ -20,11 +20,12 @@ pub struct Case {
     /// Where the example comes from.
     #[serde(default)]
     pub provenance: Option<Provenance>,
-    /// The pod the case needs, created before the request as `{name}` in the run's namespace
-    /// (its `metadata.name`/`namespace` are replaced). Omit for cases about a missing pod.
+    /// The objects the case needs, of any kind, created in order before the setup steps (each
+    /// recorded, so that it is deleted even if the case is cut short) and deleted in reverse order
+    /// at the end. The first one is "the object" the checks read before and after the request.
     #[serde(default)]
-    pub pod: Option<Body>,
-    /// Further requests after the pod exists, e.g. to capture its resourceVersion.
+    pub fixtures: Vec<Fixture>,
+    /// Further requests after the fixtures exist, e.g. to capture a resourceVersion.
     #[serde(default)]
     pub setup: Vec<Step>,
     /// The request under test.
@@ -45,6 +46,27 @@ pub struct Provenance {
     /// Line of the response example that `expect.include` comes from, when the request has its own.
     #[serde(default)]
     pub response_line: Option<u32>,
+}
+
+/// An object a case needs. Its name is the run's: `{name}` for the first fixture (or the variable
+/// `as` names, `{{var}}`), derived from the case id; a cluster-scoped object's name also carries
+/// the run's unique suffix, so that runs never touch each other's objects. Its `metadata.name`,
+/// `namespace`, server-assigned metadata and `status` are replaced or dropped before it is created.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// The object's kind (`Pod`, `Deployment`, `ClusterRole`, …); default: the body's `kind`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Its API version (`v1`, `apps/v1`, …); default: the body's `apiVersion`, else the version the
+    /// server prefers for the kind.
+    #[serde(default, rename = "apiVersion")]
+    pub api_version: Option<String>,
+    /// The variable its name is bound to (default `name`, for the first fixture only).
+    #[serde(default, rename = "as")]
+    pub var: Option<String>,
+    /// The object (JSON or YAML, or a file relative to the case file).
+    pub body: Body,
 }
 
 /// A setup step: a request whose answer must be a success, with values captured from it.
@@ -217,6 +239,44 @@ pub fn load_file(path: &Path) -> Result<Case, LoadError> {
             return Err(invalid(format!("path {:?} must start with '/'", step.path)));
         }
     }
+    let mut vars = std::collections::BTreeSet::new();
+    for (i, f) in case.fixtures.iter().enumerate() {
+        let var = match (&f.var, i) {
+            (Some(v), _) => v.clone(),
+            (None, 0) => "name".to_string(),
+            (None, _) => {
+                return Err(invalid(format!(
+                    "fixtures[{i}] needs `as: <variable>`: only the first fixture's name is {{name}} by default"
+                )));
+            }
+        };
+        if var == "namespace"
+            || var.is_empty()
+            || !var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(invalid(format!(
+                "fixtures[{i}].as {var:?} must be a variable name (letters, digits, _), not `namespace`"
+            )));
+        }
+        if !vars.insert(var.clone()) {
+            return Err(invalid(format!(
+                "fixtures[{i}].as {var:?}: another fixture's name is already bound to it"
+            )));
+        }
+        if let Body::Json(v) = &f.body {
+            if !v.is_object() {
+                return Err(invalid(format!("fixtures[{i}].body must be a JSON object")));
+            }
+            if let Err(e) = f.resource(Some(v)) {
+                return Err(invalid(format!("fixtures[{i}]: {e}")));
+            }
+        } else if f.kind.is_none() {
+            // A file or text body: the kind must be given when it cannot be read now.
+            if let Err(e) = f.resource(None) {
+                return Err(invalid(format!("fixtures[{i}]: {e}")));
+            }
+        }
+    }
     for (field, pointers) in [
         ("expect.environmental", &case.expect.environmental),
         ("expect.snapshot.redact", &case.expect.snapshot.redact),
@@ -273,6 +333,48 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         }
     }
     Ok(())
+}
+
+impl Fixture {
+    /// The variable this fixture's name is bound to (the first's default is `name`).
+    pub fn var(&self, index: usize) -> String {
+        self.var.clone().unwrap_or_else(|| {
+            if index == 0 {
+                "name".into()
+            } else {
+                format!("fixture{index}")
+            }
+        })
+    }
+
+    /// The fixture's resource in the kind table, from `kind`/`apiVersion` or else the body's.
+    pub fn resource(
+        &self,
+        body: Option<&Value>,
+    ) -> Result<&'static crate::kinds::Resource, String> {
+        let from_body = |k: &str| body.and_then(|b| b.get(k)).and_then(Value::as_str);
+        let kind = self
+            .kind
+            .as_deref()
+            .or_else(|| from_body("kind"))
+            .ok_or("no kind: give `kind:` (or a body with `kind`)")?;
+        let api_version = self
+            .api_version
+            .as_deref()
+            .or_else(|| from_body("apiVersion"));
+        let found = match api_version {
+            Some(av) => crate::kinds::by_kind(av, kind),
+            None => crate::kinds::RESOURCES
+                .iter()
+                .find(|r| r.kind == kind && r.preferred),
+        };
+        found.ok_or_else(|| match api_version {
+            Some(av) => format!(
+                "kind {kind} of apiVersion {av} is not in the resource-kind table (kube-apiserver v1.20.2)"
+            ),
+            None => format!("kind {kind} is not in the resource-kind table (kube-apiserver v1.20.2)"),
+        })
+    }
 }
 
 impl Body {

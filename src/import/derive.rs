@@ -295,7 +295,10 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
         case.insert("tags".into(), json!(tags));
         case.insert("provenance".into(), Value::Object(provenance));
         if let Some(p) = pod {
-            case.insert("pod".into(), json!({ "json": p }));
+            case.insert(
+                "fixtures".into(),
+                json!([{ "kind": "Pod", "body": { "json": p } }]),
+            );
         }
         case.insert("request".into(), Value::Object(request));
         case.insert("expect".into(), Value::Object(expect));

@@ -437,7 +437,7 @@ mod tests {
         assert_eq!(c["expect"]["status"], 200);
         assert_eq!(cases[0].response_line, cases[1].response_line);
         assert_eq!(
-            cases[1].case["pod"]["json"]["metadata"]["annotations"]["b"],
+            cases[1].case["fixtures"][0]["body"]["json"]["metadata"]["annotations"]["b"],
             PLACEHOLDER
         );
         let page = parse_page(Path::new("docs/two.md"), TWO_REQUESTS).unwrap();

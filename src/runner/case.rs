@@ -25,16 +25,12 @@ impl Run {
     /// snapshot), teardown.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
         let started = Instant::now();
-        let name = object_name(&case.id);
         let mut vars = Vars::new();
         vars.insert("namespace".to_string(), self.namespace.clone());
-        vars.insert("name".to_string(), name.clone());
-        let owned = case.pod.as_ref().map(|_| Owned {
-            path: format!("/api/v1/namespaces/{}/pods/{name}", self.namespace),
-            label: format!("pod {name}"),
-        });
+        vars.insert("name".to_string(), object_name(&case.id, None, None));
+        let mut made = Vec::new();
         let mut result = CaseResult::new(&case.id, Cell::Passed);
-        match self.exercise(case, owned.as_ref(), &mut vars).await {
+        match self.exercise(case, &mut made, &mut vars).await {
             Ok(answered) => self.judge(case, answered, &mut result),
             Err(e) => {
                 result.cell = Cell::Error;
@@ -44,8 +40,13 @@ impl Run {
                 });
             }
         }
-        if let Some(owned) = &owned {
-            result.cleanup = self.delete_owned(owned).await;
+        // What the case created goes, newest first.
+        let mut problems = Vec::new();
+        for owned in made.iter().rev() {
+            problems.extend(self.delete_owned(owned).await);
+        }
+        if !problems.is_empty() {
+            result.cleanup = Some(problems.join("; "));
         }
         let elapsed = started.elapsed();
         result.duration_ms = elapsed.as_millis() as u64;
@@ -107,37 +108,64 @@ impl Run {
         result.answer = Some(answer_of(normalized));
     }
 
-    async fn exercise(
+    /// Creates a case's fixtures in order (each recorded in `made` and with the run before it is
+    /// created), binding their names; the URL of the first, "the object" the checks read.
+    async fn create_fixtures(
         &self,
         case: &Case,
-        owned: Option<&Owned>,
+        made: &mut Vec<Owned>,
         vars: &mut Vars,
-    ) -> Result<Answered, CaseError> {
-        let pod_url = format!(
-            "{}/api/v1/namespaces/{}/pods/{}",
-            self.base, vars["namespace"], vars["name"]
-        );
-        if let (Some(pod), Some(owned)) = (&case.pod, owned) {
-            let mut v: Value = match pod {
+    ) -> Result<Option<String>, CaseError> {
+        let mut object_url = None;
+        for (i, fixture) in case.fixtures.iter().enumerate() {
+            let mut v: Value = match &fixture.body {
                 crate::cases::Body::Json(v) => v.clone(),
                 other => serde_json::from_slice(&other.bytes(&case.file).map_err(case_error)?)
                     .map_err(|e| {
-                        CaseError::new(ErrorKind::Case, format!("the case's pod is not JSON: {e}"))
+                        CaseError::new(
+                            ErrorKind::Case,
+                            format!("fixtures[{i}]: the body is not JSON: {e}"),
+                        )
                     })?,
             };
-            prepare_object(&mut v, &vars["name"]);
-            let what = "setup: creating the pod";
+            let resource = fixture
+                .resource(Some(&v))
+                .map_err(|e| CaseError::new(ErrorKind::Case, format!("fixtures[{i}]: {e}")))?;
+            let var = fixture.var(i);
+            let name = object_name(
+                &case.id,
+                (i > 0).then_some(var.as_str()),
+                (!resource.namespaced).then_some(self.token.as_str()),
+            );
+            prepare_object(&mut v, &name);
+            if let Some(m) = v.as_object_mut() {
+                m.entry("apiVersion")
+                    .or_insert_with(|| resource.api_version().into());
+                m.entry("kind").or_insert_with(|| resource.kind.into());
+            }
+            let namespace = resource.namespaced.then_some(self.namespace.as_str());
+            let owned = Owned {
+                path: resource.object_path(namespace, &name),
+                label: format!("{} {name}", resource.singular),
+            };
+            let what = if case.fixtures.len() == 1 && resource.kind == "Pod" {
+                "setup: creating the pod".to_string()
+            } else {
+                format!("setup: creating fixtures[{i}] ({} {name})", resource.kind)
+            };
             self.own(owned.clone());
+            made.push(owned.clone());
             let resp = self
                 .client
                 .post(format!(
-                    "{}/api/v1/namespaces/{}/pods",
-                    self.base, vars["namespace"]
+                    "{}{}",
+                    self.base,
+                    resource.collection_path(namespace)
                 ))
                 .json(&v)
                 .send()
                 .await
-                .map_err(|e| self.fault(&e).context(what))?;
+                .map_err(|e| self.fault(&e).context(&what))?;
             let status = resp.status();
             let body = self.read(resp).await.map_err(|e| {
                 e.context(format!("{what}: HTTP {status}, then reading the answer"))
@@ -148,7 +176,21 @@ impl Run {
                     format!("{what}: HTTP {status}: {}", snippet(&body, 300)),
                 ));
             }
+            if i == 0 {
+                object_url = Some(format!("{}{}", self.base, owned.path));
+            }
+            vars.insert(var, name);
         }
+        Ok(object_url)
+    }
+
+    async fn exercise(
+        &self,
+        case: &Case,
+        made: &mut Vec<Owned>,
+        vars: &mut Vars,
+    ) -> Result<Answered, CaseError> {
+        let object_url = self.create_fixtures(case, made, vars).await?;
         for (i, step) in case.setup.iter().enumerate() {
             let what = format!("setup step {}", i + 1);
             let answer = self
@@ -184,18 +226,22 @@ impl Run {
             }
         }
         // The object as it was, for the checks that compare with it.
-        let before =
-            if case.pod.is_some() && case.expect.checks.iter().any(|c| *c != Check::Indented) {
-                self.get_json(&pod_url).await
-            } else {
-                None
-            };
+        let before = match &object_url {
+            Some(url) if case.expect.checks.iter().any(|c| *c != Check::Indented) => {
+                self.get_json(url).await
+            }
+            _ => None,
+        };
         let answer = self.send(&case.request, case, vars).await?;
-        let after = if case.expect.checks.contains(&Check::UnchangedOnFailure) && case.pod.is_some()
-        {
-            self.get_json(&pod_url).await
-        } else {
-            None
+        if let Some(created) = self.created_by(&case.request, vars, &answer) {
+            self.own(created.clone());
+            made.push(created);
+        }
+        let after = match &object_url {
+            Some(url) if case.expect.checks.contains(&Check::UnchangedOnFailure) => {
+                self.get_json(url).await
+            }
+            _ => None,
         };
         let obs = Observation {
             status: answer.status,
@@ -224,6 +270,26 @@ impl Run {
             status: obs.status,
             json: obs.json,
             body: obs.body,
+        })
+    }
+
+    /// The object a request created (a POST answered 201 with the object), to delete it later.
+    fn created_by(&self, req: &Request, vars: &Vars, answer: &Exchange) -> Option<Owned> {
+        if req.method != "POST" || answer.status != 201 {
+            return None;
+        }
+        let path = expand(&req.path, vars);
+        let parsed = crate::kinds::parse_path(&path)?;
+        let resource = parsed.resource?;
+        if parsed.name.is_some() || parsed.subresource.is_some() {
+            return None;
+        }
+        let json: Value = serde_json::from_slice(&answer.body).ok()?;
+        let name = json.pointer("/metadata/name")?.as_str()?;
+        let namespace = resource.namespaced.then_some(parsed.namespace?);
+        Some(Owned {
+            path: resource.object_path(namespace, name),
+            label: format!("{} {name}", resource.singular),
         })
     }
 
@@ -310,13 +376,27 @@ fn answer_of(c: snapshot::Content) -> Answer {
     Answer::new(&Value::Object(answer))
 }
 
-/// A DNS-1123 object name for a case id (ids are already `[a-z0-9-]`).
-fn object_name(id: &str) -> String {
-    let mut name: String = id.chars().take(60).collect();
+/// A DNS-1123 object name for a case id (ids are already `[a-z0-9-]`), at most 63 characters:
+/// the id, then `-<var>` for a fixture after the first (its variable, lower-cased, `_` as `-`),
+/// then `-<run token>` for a cluster-scoped object, unique to the run.
+fn object_name(id: &str, var: Option<&str>, run_token: Option<&str>) -> String {
+    let suffix: String = [
+        var.map(|v| v.to_ascii_lowercase().replace('_', "-")),
+        run_token.map(str::to_string),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|s| format!("-{s}"))
+    .collect();
+    let room = 63usize.saturating_sub(suffix.len()).min(60);
+    let mut name: String = id.chars().take(room).collect();
     while name.ends_with('-') {
         name.pop();
     }
-    if name.is_empty() { "case".into() } else { name }
+    if name.is_empty() {
+        name = "case".into();
+    }
+    name + &suffix
 }
 
 /// The case's object made creatable: the run's name, no server-set metadata, no status.
@@ -341,8 +421,12 @@ mod tests {
 
     #[test]
     fn object_names_are_valid() {
-        assert_eq!(object_name("a-b"), "a-b");
-        assert_eq!(object_name(&"x".repeat(80)).len(), 60);
-        assert_eq!(object_name("---"), "case");
+        assert_eq!(object_name("a-b", None, None), "a-b");
+        assert_eq!(object_name(&"x".repeat(80), None, None).len(), 60);
+        assert_eq!(object_name("---", None, None), "case");
+        assert_eq!(object_name("a-b", Some("my_role"), None), "a-b-my-role");
+        let long = object_name(&"x".repeat(80), Some("role"), Some("0123456789"));
+        assert_eq!(long.len(), 63);
+        assert!(long.ends_with("-role-0123456789"), "{long}");
     }
 }

@@ -68,6 +68,9 @@ pub struct Run {
     pub(crate) secrets: Vec<String>,
     pub(crate) base: String,
     pub(crate) namespace: String,
+    /// The run's unique token: its namespace is `apiconform-<token>`, and cluster-scoped objects it
+    /// creates end in `-<token>`.
+    pub(crate) token: String,
     concurrency: usize,
     pub(crate) snapshots: Option<Snapshots>,
     /// The per-request timeout, named in timeout errors.
@@ -81,10 +84,8 @@ impl Run {
     pub async fn start(cfg: &RunConfig) -> Result<Run, RunError> {
         let client = cfg.target.client(cfg.timeout)?;
         let base = cfg.target.base_url().to_string();
-        let namespace = format!(
-            "apiconform-{}",
-            &uuid::Uuid::new_v4().simple().to_string()[..10]
-        );
+        let token = uuid::Uuid::new_v4().simple().to_string()[..10].to_string();
+        let namespace = format!("apiconform-{token}");
         let body =
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}});
         let resp = client
@@ -120,6 +121,7 @@ impl Run {
             secrets,
             base,
             namespace,
+            token,
             concurrency: cfg.concurrency.max(1),
             snapshots: cfg.snapshots.clone(),
             timeout: cfg.timeout,

@@ -128,10 +128,11 @@ impl Content {
                 }
                 Body::Json(v)
             }
+            None if namespace.is_empty() => Body::Text(String::from_utf8_lossy(body).into_owned()),
             None => Body::Text(
                 String::from_utf8_lossy(body)
                     .replace(namespace, "[namespace]")
-                    .to_string(),
+                    .replace(run_token(namespace), "[run]"),
             ),
         };
         Content { status, body }
@@ -353,14 +354,29 @@ fn normalize(v: &mut Value, key: Option<&str>, namespace: &str) {
             };
             match placeholder {
                 Some(p) => *s = p.to_string(),
-                None if !namespace.is_empty() && s.contains(namespace) => {
-                    *s = s.replace(namespace, "[namespace]")
+                None if !namespace.is_empty() => {
+                    if s.contains(namespace) {
+                        *s = s.replace(namespace, "[namespace]");
+                    }
+                    let token = run_token(namespace);
+                    if s.contains(token) {
+                        *s = s.replace(token, "[run]");
+                    }
                 }
                 None => {}
             }
         }
         _ => {}
     }
+}
+
+/// The run's unique token, which the names of its cluster-scoped objects end in: the run's
+/// namespace is `apiconform-<token>` (see the runner); any other namespace is its own token.
+fn run_token(namespace: &str) -> &str {
+    namespace
+        .strip_prefix("apiconform-")
+        .filter(|t| !t.is_empty())
+        .unwrap_or(namespace)
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -412,6 +428,33 @@ mod tests {
     use serde_json::json;
 
     const NS: &str = "apiconform-0123456789";
+
+    #[test]
+    fn the_runs_token_in_cluster_scoped_names_is_normalized() {
+        let body = json!({"metadata": {"name": "case-a-0123456789", "namespace": NS},
+            "subjects": [{"name": "sa", "namespace": NS}]});
+        let c = Content::of(201, body.to_string().as_bytes(), NS, &BTreeMap::new());
+        assert_eq!(
+            c.body,
+            Body::Json(
+                json!({"metadata": {"name": "case-a-[run]", "namespace": "[namespace]"},
+                "subjects": [{"name": "sa", "namespace": "[namespace]"}]})
+            )
+        );
+        let t = Content::of(
+            404,
+            b"clusterroles \"r-0123456789\" not found",
+            NS,
+            &BTreeMap::new(),
+        );
+        assert_eq!(
+            t.body,
+            Body::Text("clusterroles \"r-[run]\" not found".into())
+        );
+        // No namespace: nothing is replaced.
+        let t = Content::of(200, b"plain", "", &BTreeMap::new());
+        assert_eq!(t.body, Body::Text("plain".into()));
+    }
 
     fn content(body: Value) -> Content {
         Content::of(200, body.to_string().as_bytes(), NS, &BTreeMap::new())

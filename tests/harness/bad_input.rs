@@ -152,7 +152,8 @@ const LINES: &[&str] = &[
     "id: Not_A_Valid_Id",
     "checks: [no_such_check]",
     "  checks: {a: 1}",
-    "pod: {jsn: {}}",
+    "fixtures: [{kind: Pod, body: {jsn: {}}}]",
+    "fixtures: [{kind: NoSuchKind, body: {json: {}}}]",
     "  body: {text: 1, json: 2}",
     "| URI | /api/v1/namespaces/{namespace}/pods/{name} |",
     "<td>PATCH /api/v1/namespaces/{namespace}/pods/{name}</td>",
@@ -397,14 +398,15 @@ fn file_name(path: &Path) -> String {
 #[test]
 fn nested_unknown_fields_are_errors_naming_field_file_and_line() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let good = "id: nested\ntitle: t\nprovenance:\n  document: docs/x.md\npod:\n  json: {}\nsetup:\n- request:\n    method: GET\n    path: /api/v1/namespaces/{namespace}/pods/{name}\n  capture:\n    rv: /metadata/resourceVersion\nrequest:\n  method: GET\n  path: /api/v1/namespaces/{namespace}/pods/{name}\n  body:\n    text: x\nexpect:\n  status: 200\n  snapshot:\n    redact: {}\n";
+    let good = "id: nested\ntitle: t\nprovenance:\n  document: docs/x.md\nfixtures:\n- kind: Pod\n  body:\n    json: {}\nsetup:\n- request:\n    method: GET\n    path: /api/v1/namespaces/{namespace}/pods/{name}\n  capture:\n    rv: /metadata/resourceVersion\nrequest:\n  method: GET\n  path: /api/v1/namespaces/{namespace}/pods/{name}\n  body:\n    text: x\nexpect:\n  status: 200\n  snapshot:\n    redact: {}\n";
     let path = dir.path().join("nested.yaml");
     std::fs::write(&path, good).expect("written");
     cases::load_file(&path).unwrap_or_else(|e| panic!("the base case loads: {e}"));
     // (the line after which the unknown field goes, the field's line)
     for (after, line) in [
         ("  document: docs/x.md\n", "  page: 3\n"),
-        ("  json: {}\n", "  jsn: {}\n"),
+        ("    json: {}\n", "    jsn: {}\n"),
+        ("- kind: Pod\n", "  knd: Pod\n"),
         ("- request:\n", "    methd: GET\n"),
         ("    rv: /metadata/resourceVersion\n", "  captures: {}\n"),
         ("    text: x\n", "    txt: y\n"),

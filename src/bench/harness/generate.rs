@@ -6,7 +6,7 @@
 //! They are built in memory (no YAML parsing, which a real run does once per case file before the
 //! timed part), with inline JSON bodies. Every case passes against the reference server.
 
-use crate::cases::{Body, Case, Check, Expect, Request, SnapshotSpec, Step};
+use crate::cases::{Body, Case, Check, Expect, Fixture, Request, SnapshotSpec, Step};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -235,7 +235,15 @@ pub fn case(i: usize) -> Case {
         title,
         tags: vec!["bench".into(), kind.into()],
         provenance: None,
-        pod: pod.then(|| Body::Json(pod_json(i))),
+        fixtures: pod
+            .then(|| Fixture {
+                kind: Some("Pod".into()),
+                api_version: Some("v1".into()),
+                var: None,
+                body: Body::Json(pod_json(i)),
+            })
+            .into_iter()
+            .collect(),
         setup,
         request,
         expect,

@@ -31,11 +31,11 @@ pub fn write_files(
 pub fn file(case: &Case, base: &str, namespace: &str) -> Result<String, String> {
     let plan = raw::plan(case, base, namespace)?;
     let reads_before =
-        case.pod.is_some() && case.expect.checks.iter().any(|c| *c != Check::Indented);
+        !case.fixtures.is_empty() && case.expect.checks.iter().any(|c| *c != Check::Indented);
     let mut out = format!("# {}: {}\n", case.id, case.title);
     let mut i = 0;
     // Pod creation and setup steps.
-    if case.pod.is_some() {
+    if !case.fixtures.is_empty() {
         entry(&mut out, &plan[i], "", "");
         i += 1;
     }
@@ -75,7 +75,7 @@ pub fn file(case: &Case, base: &str, namespace: &str) -> Result<String, String> 
     }
     entry(&mut out, &plan[i], "", &asserts(case, namespace)?);
     i += 1;
-    if case.pod.is_some() && case.expect.checks.contains(&Check::UnchangedOnFailure) {
+    if !case.fixtures.is_empty() && case.expect.checks.contains(&Check::UnchangedOnFailure) {
         let asserts = if (200..300).contains(&case.expect.status) {
             ""
         } else {

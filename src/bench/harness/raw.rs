@@ -44,7 +44,7 @@ pub fn plan(case: &Case, base: &str, namespace: &str) -> Result<Vec<RawRequest>,
         capture: BTreeMap::new(),
     };
     let mut out = Vec::new();
-    if let Some(pod) = &case.pod {
+    if let Some(pod) = case.fixtures.first().map(|f| &f.body) {
         let mut v: Value = serde_json::from_slice(&pod.bytes(&case.file)?)
             .map_err(|e| format!("the case's pod is not JSON: {e}"))?;
         if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -92,14 +92,14 @@ pub fn plan(case: &Case, base: &str, namespace: &str) -> Result<Vec<RawRequest>,
         r.capture = step.capture.clone();
         out.push(r);
     }
-    if case.pod.is_some() && case.expect.checks.iter().any(|c| *c != Check::Indented) {
+    if !case.fixtures.is_empty() && case.expect.checks.iter().any(|c| *c != Check::Indented) {
         out.push(get(Some(200)));
     }
     out.push(request(&case.request, Some(case.expect.status))?);
-    if case.pod.is_some() && case.expect.checks.contains(&Check::UnchangedOnFailure) {
+    if !case.fixtures.is_empty() && case.expect.checks.contains(&Check::UnchangedOnFailure) {
         out.push(get(Some(200)));
     }
-    if case.pod.is_some() {
+    if !case.fixtures.is_empty() {
         let mut delete = get(Some(200));
         delete.method = reqwest::Method::DELETE;
         delete.url.push_str("?gracePeriodSeconds=0");
@@ -110,11 +110,13 @@ pub fn plan(case: &Case, base: &str, namespace: &str) -> Result<Vec<RawRequest>,
 
 /// How many requests [`plan`] makes for a case.
 pub fn count(case: &Case) -> usize {
-    let pod = usize::from(case.pod.is_some());
-    let before =
-        usize::from(case.pod.is_some() && case.expect.checks.iter().any(|c| *c != Check::Indented));
-    let after =
-        usize::from(case.pod.is_some() && case.expect.checks.contains(&Check::UnchangedOnFailure));
+    let pod = usize::from(!case.fixtures.is_empty());
+    let before = usize::from(
+        !case.fixtures.is_empty() && case.expect.checks.iter().any(|c| *c != Check::Indented),
+    );
+    let after = usize::from(
+        !case.fixtures.is_empty() && case.expect.checks.contains(&Check::UnchangedOnFailure),
+    );
     2 * pod + case.setup.len() + before + 1 + after
 }
 
