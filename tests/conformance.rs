@@ -94,6 +94,7 @@ fn main() -> ExitCode {
         timeout: Duration::from_secs(30),
         concurrency: 8,
         snapshots,
+        allow_unconfined: false,
     };
     let run = match runtime.block_on(Run::start(&cfg)) {
         Ok(run) => Arc::new(run),

@@ -420,6 +420,7 @@ fn imported_cases_pass_on_the_reference_server() {
             timeout: Duration::from_secs(30),
             concurrency: 4,
             snapshots: None,
+            allow_unconfined: false,
         };
         let outcome = session::run(
             &loaded,

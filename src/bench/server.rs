@@ -70,6 +70,7 @@ pub async fn bench_target(
         timeout: Duration::from_secs(10),
         concurrency: 1,
         snapshots: None,
+        allow_unconfined: false,
     })
     .await?;
     let result = async {

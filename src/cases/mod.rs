@@ -25,6 +25,11 @@ pub struct Case {
     /// at the end. The first one is "the object" the checks read before and after the request.
     #[serde(default)]
     pub fixtures: Vec<Fixture>,
+    /// Why the case cannot be confined to the run's own objects (it reads or changes objects the
+    /// run did not create, such as an existing node): such a case is skipped unless the run allows
+    /// it (`--allow-unconfined`).
+    #[serde(default)]
+    pub unconfined: Option<String>,
     /// Further requests after the fixtures exist, e.g. to capture a resourceVersion.
     #[serde(default)]
     pub setup: Vec<Step>,

@@ -35,6 +35,10 @@ pub struct SuiteArgs {
     /// Per-request timeout in seconds (connecting, sending and reading the whole answer).
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
+    /// Also run the cases that cannot be confined to the run's own objects (they read or change
+    /// objects the run did not create, e.g. an existing node); without it they are `skipped`.
+    #[arg(long)]
+    pub allow_unconfined: bool,
 }
 
 /// Reports and the CI gate.
@@ -163,6 +167,7 @@ impl SuiteArgs {
             timeout: Duration::from_secs_f64(self.timeout),
             concurrency: self.concurrency,
             snapshots,
+            allow_unconfined: self.allow_unconfined,
         })
     }
 }

@@ -34,6 +34,8 @@ pub(crate) fn cell_word(c: Cell) -> &'static str {
         Cell::Error => "error",
         Cell::Unsupported => "unsupported",
         Cell::Accepted => "accepted",
+        Cell::NotServed => "not served",
+        Cell::Skipped => "skipped",
     }
 }
 
@@ -45,6 +47,8 @@ pub(crate) fn cell_name(c: Cell) -> &'static str {
         Cell::Error => "error",
         Cell::Unsupported => "unsupported",
         Cell::Accepted => "accepted",
+        Cell::NotServed => "not_served",
+        Cell::Skipped => "skipped",
     }
 }
 

@@ -105,11 +105,13 @@ fn duration(ms: u64) -> String {
 }
 
 /// The colour classes of a cell, in stacking order for the charts.
-const STACK: [Cell; 5] = [
+const STACK: [Cell; 7] = [
     Cell::Passed,
     Cell::Accepted,
     Cell::Failed,
     Cell::Unsupported,
+    Cell::NotServed,
+    Cell::Skipped,
     Cell::Error,
 ];
 

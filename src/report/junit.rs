@@ -198,6 +198,22 @@ fn status(run: &CaseResult) -> TestCaseStatus {
                 .set_description(mismatch_list(&run.mismatches));
             s
         }
+        Cell::NotServed => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_type("not_served").set_message(
+                "not served: the target does not serve this documented endpoint (404 for the whole resource)",
+            );
+            s
+        }
+        Cell::Skipped => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_type("skipped").set_message(
+                run.error
+                    .as_ref()
+                    .map_or_else(|| "skipped".to_string(), |e| short(&e.message, 1000)),
+            );
+            s
+        }
         Cell::Error => {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
             s.set_type("error").set_message(

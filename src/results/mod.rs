@@ -83,6 +83,13 @@ pub enum Cell {
     Unsupported,
     /// Failed, but every mismatch is an accepted deviation in the baseline.
     Accepted,
+    /// The target does not serve the documented endpoint at all: a 404 for the whole group,
+    /// version or resource (not for a missing object), to the request or to creating a fixture.
+    /// A result about the target, not a failure: e.g. a retired API version.
+    NotServed,
+    /// Not run: the case cannot be confined to the run's own objects (it would touch objects the
+    /// run did not create) and was not allowed (`--allow-unconfined`).
+    Skipped,
 }
 
 impl Cell {
@@ -99,6 +106,10 @@ pub struct Counts {
     pub errors: usize,
     pub unsupported: usize,
     pub accepted: usize,
+    #[serde(default)]
+    pub not_served: usize,
+    #[serde(default)]
+    pub skipped: usize,
     /// Documented fields the target does not return (not failures).
     pub drift: usize,
 }
@@ -208,6 +219,8 @@ pub enum ErrorKind {
     TooLarge,
     /// The snapshot file could not be read or written.
     SnapshotIo,
+    /// The target does not serve the endpoint a fixture is created at (cell `not_served`).
+    NotServed,
 }
 
 impl CaseError {
@@ -296,6 +309,8 @@ impl Counts {
                 Cell::Error => c.errors += 1,
                 Cell::Unsupported => c.unsupported += 1,
                 Cell::Accepted => c.accepted += 1,
+                Cell::NotServed => c.not_served += 1,
+                Cell::Skipped => c.skipped += 1,
             }
         }
         c

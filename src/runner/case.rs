@@ -25,15 +25,35 @@ impl Run {
     /// snapshot), teardown.
     pub async fn run_case(&self, case: &Case) -> CaseResult {
         let started = Instant::now();
+        if let Some(reason) = case
+            .unconfined
+            .as_deref()
+            .filter(|_| !self.allow_unconfined)
+        {
+            let mut result = CaseResult::new(&case.id, Cell::Skipped);
+            result.error = Some(CaseError::new(
+                ErrorKind::Case,
+                format!(
+                    "skipped: it cannot be confined to the run's own objects ({reason}); \
+                     --allow-unconfined runs it"
+                ),
+            ));
+            return result;
+        }
         let mut vars = Vars::new();
         vars.insert("namespace".to_string(), self.namespace.clone());
+        vars.insert("run".to_string(), self.token.clone());
         vars.insert("name".to_string(), object_name(&case.id, None, None));
         let mut made = Vec::new();
         let mut result = CaseResult::new(&case.id, Cell::Passed);
         match self.exercise(case, &mut made, &mut vars).await {
             Ok(answered) => self.judge(case, answered, &mut result),
             Err(e) => {
-                result.cell = Cell::Error;
+                result.cell = if e.kind == ErrorKind::NotServed {
+                    Cell::NotServed
+                } else {
+                    Cell::Error
+                };
                 result.error = Some(CaseError {
                     kind: e.kind,
                     message: scrub_text(e.message, &self.secrets),
@@ -62,6 +82,7 @@ impl Run {
             json,
             body,
         } = a;
+        let unserved = status == 404 && case.expect.status != 404 && not_served(json.as_ref());
         let normalized = snapshot::Content::of_parsed(
             status,
             json,
@@ -98,6 +119,8 @@ impl Run {
             Cell::Error
         } else if verdict.mismatches.is_empty() {
             Cell::Passed
+        } else if unserved {
+            Cell::NotServed
         } else if unsupported {
             Cell::Unsupported
         } else {
@@ -170,6 +193,17 @@ impl Run {
             let body = self.read(resp).await.map_err(|e| {
                 e.context(format!("{what}: HTTP {status}, then reading the answer"))
             })?;
+            if status.as_u16() == 404
+                && not_served(serde_json::from_slice::<Value>(&body).ok().as_ref())
+            {
+                return Err(CaseError::new(
+                    ErrorKind::NotServed,
+                    format!(
+                        "{what}: the target does not serve {} (HTTP 404 for the whole resource)",
+                        resource.collection_path(namespace)
+                    ),
+                ));
+            }
             if status.as_u16() != 201 {
                 return Err(CaseError::new(
                     ErrorKind::Fixture,
@@ -354,6 +388,25 @@ impl Run {
             body,
             content_type,
         })
+    }
+}
+
+/// Whether a 404 answer says that the endpoint is not served at all (the group, version or
+/// resource), not that an object is missing: kube-apiserver's `Status` then has no `details.name`
+/// and no `details.kind`; an answer that is not a `Status` (a vendor's HTML page) counts too.
+fn not_served(answer: Option<&Value>) -> bool {
+    match answer {
+        Some(v) if v.get("kind").and_then(Value::as_str) == Some("Status") => {
+            let details = v.get("details");
+            let has = |k: &str| {
+                details
+                    .and_then(|d| d.get(k))
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| !s.is_empty())
+            };
+            !has("name") && !has("kind")
+        }
+        _ => true,
     }
 }
 

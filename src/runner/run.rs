@@ -22,6 +22,8 @@ pub struct RunConfig {
     pub concurrency: usize,
     /// Layer 4: where the accepted snapshots are, and what to write (none: no snapshot layer).
     pub snapshots: Option<Snapshots>,
+    /// Run the cases that cannot be confined to the run's own objects (`Case::unconfined`).
+    pub allow_unconfined: bool,
 }
 
 /// Infrastructure errors: the run cannot start or finish (not a case failing).
@@ -73,6 +75,7 @@ pub struct Run {
     pub(crate) token: String,
     concurrency: usize,
     pub(crate) snapshots: Option<Snapshots>,
+    pub(crate) allow_unconfined: bool,
     /// The per-request timeout, named in timeout errors.
     pub(crate) timeout: Duration,
     /// The objects created and not deleted yet, in creation order.
@@ -124,6 +127,7 @@ impl Run {
             token,
             concurrency: cfg.concurrency.max(1),
             snapshots: cfg.snapshots.clone(),
+            allow_unconfined: cfg.allow_unconfined,
             timeout: cfg.timeout,
             owned: Arc::default(),
         })

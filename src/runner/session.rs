@@ -18,6 +18,8 @@ pub struct Options {
     /// Cases at the same time, per target.
     pub concurrency: usize,
     pub snapshots: Option<Snapshots>,
+    /// Run the cases that cannot be confined to the run's own objects.
+    pub allow_unconfined: bool,
 }
 
 /// A target with the name reports use for it.
@@ -100,6 +102,7 @@ pub async fn run_with_events(
             timeout: opts.timeout,
             concurrency: opts.concurrency,
             snapshots: opts.snapshots.clone(),
+            allow_unconfined: opts.allow_unconfined,
         })
         .await
     });

@@ -77,6 +77,7 @@ async fn broken_target_fails_the_right_cases_with_paths() {
             dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"),
             update: Update::No,
         }),
+        allow_unconfined: false,
     };
     let run = Run::start(&cfg).await.expect("run starts");
 

@@ -235,6 +235,7 @@ fn debug_output_of_targets_errors_and_results_shows_no_credential() {
             timeout: Duration::from_secs(2),
             concurrency: 2,
             snapshots: None,
+            allow_unconfined: false,
         };
         shown.push_str(&format!("{cfg:?}\n"));
         match rt.block_on(Run::start(&cfg)) {
@@ -257,6 +258,7 @@ fn debug_output_of_targets_errors_and_results_shows_no_credential() {
             timeout: Duration::from_secs(2),
             concurrency: 2,
             snapshots: None,
+            allow_unconfined: false,
         };
         let outcome = rt.block_on(session::run(
             &cases,

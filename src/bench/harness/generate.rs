@@ -231,6 +231,7 @@ pub fn case(i: usize) -> Case {
             ),
         };
     Case {
+        unconfined: None,
         id: format!("bench-{kind}-{i:05}"),
         title,
         tags: vec!["bench".into(), kind.into()],

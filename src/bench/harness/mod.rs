@@ -292,6 +292,7 @@ pub async fn harness(
         timeout: Duration::from_secs(30),
         concurrency,
         snapshots,
+        allow_unconfined: false,
     };
     let samples = Mutex::new(Vec::with_capacity(cases.len()));
     let problems = Mutex::new(Vec::new());
@@ -352,6 +353,7 @@ async fn run_hurl(bin: &Path, cases: &[Case], url: &str, jobs: usize) -> Result<
         timeout: Duration::from_secs(30),
         concurrency: 1,
         snapshots: None,
+        allow_unconfined: false,
     })
     .await
     .map_err(|e| e.to_string())?;
