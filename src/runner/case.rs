@@ -160,6 +160,9 @@ impl Run {
                 (i > 0).then_some(var.as_str()),
                 (!resource.namespaced).then_some(self.token.as_str()),
             );
+            if has_template(&v) {
+                expand_json(&mut v, vars);
+            }
             prepare_object(&mut v, &name);
             if let Some(m) = v.as_object_mut() {
                 m.entry("apiVersion")
