@@ -3,13 +3,14 @@
 //! The format is documented in `cases/README.md`. Unknown fields are errors, and every error names the
 //! file (and the line where the YAML parser knows it).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// One case: an example of a document turned into a request and its expectations.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     /// Unique id, used as the test name (`[a-z0-9-]`).
@@ -41,7 +42,7 @@ pub struct Case {
     pub file: PathBuf,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Provenance {
     pub document: String,
@@ -57,7 +58,7 @@ pub struct Provenance {
 /// `as` names, `{{var}}`), derived from the case id; a cluster-scoped object's name also carries
 /// the run's unique suffix, so that runs never touch each other's objects. Its `metadata.name`,
 /// `namespace`, server-assigned metadata and `status` are replaced or dropped before it is created.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fixture {
     /// The object's kind (`Pod`, `Deployment`, `ClusterRole`, …); default: the body's `kind`.
@@ -75,7 +76,7 @@ pub struct Fixture {
 }
 
 /// A setup step: a request whose answer must be a success, with values captured from it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub request: Request,
@@ -86,7 +87,7 @@ pub struct Step {
 
 /// An HTTP request. Strings in `path`, `query`, `headers` and `body` may use `{namespace}`, `{name}`
 /// and captured `{{variables}}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     pub method: String,
@@ -103,7 +104,7 @@ pub struct Request {
 
 /// A request body: JSON (written as YAML or JSON), a raw text (for malformed bodies), or a file
 /// relative to the case file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 pub enum Body {
     Json(Value),
@@ -112,7 +113,7 @@ pub enum Body {
 }
 
 /// What the answer must be, in the layers of `DESIGN.md` §3.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// Layer 1: the HTTP status code.
@@ -139,8 +140,23 @@ pub struct Expect {
     pub snapshot: SnapshotSpec,
 }
 
+impl Expect {
+    /// Expects this status and nothing else (the other layers empty).
+    pub fn status(status: u16) -> Expect {
+        Expect {
+            status,
+            kind: None,
+            reason: None,
+            checks: vec![],
+            include: None,
+            environmental: BTreeMap::new(),
+            snapshot: SnapshotSpec::default(),
+        }
+    }
+}
+
 /// Layer-4 settings of a case.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotSpec {
     /// JSON Pointers into the answer (`*` matches any array index or key) whose values are replaced
@@ -151,7 +167,7 @@ pub struct SnapshotSpec {
 }
 
 /// Layer-2 checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Check {
     /// The answer equals the request's JSON Patch applied locally to the pod read just before.
@@ -201,6 +217,15 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// The JSON Schema of a case file (draft 2020-12), generated from these types: editors that know
+/// JSON Schema (e.g. through a `# yaml-language-server: $schema=…` comment) complete and check case
+/// files with it. `apiconform schema` prints it.
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(Case);
+    schema.insert("title".into(), "apiconform case file".into());
+    schema.to_value()
 }
 
 /// Loads one case file.

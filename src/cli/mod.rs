@@ -7,6 +7,7 @@ mod bench_server;
 mod compare;
 mod import;
 mod run;
+mod schema;
 mod serve;
 mod session;
 
@@ -36,6 +37,7 @@ enum Command {
     Run(run::RunArgs),
     Compare(compare::CompareArgs),
     Import(import::ImportArgs),
+    Schema(schema::SchemaArgs),
     Serve(serve::ServeArgs),
     BenchServer(bench_server::BenchServerArgs),
     Bench(bench::BenchArgs),
@@ -73,6 +75,7 @@ pub fn main() -> ExitCode {
             Command::Run(a) => run::run(a).await,
             Command::Compare(a) => compare::compare(a).await,
             Command::Import(a) => Ok(import::import(a)),
+            Command::Schema(a) => schema::schema(a),
             Command::Serve(a) => serve::serve(a).await,
             Command::BenchServer(a) => bench_server::bench_server(a).await,
             Command::Bench(a) => bench::bench(a).await,

@@ -115,19 +115,6 @@ mod tests {
     use super::*;
     use crate::cases::Check;
     use serde_json::json;
-    use std::collections::BTreeMap;
-
-    fn expect(status: u16) -> Expect {
-        Expect {
-            status,
-            kind: None,
-            reason: None,
-            checks: vec![],
-            include: None,
-            environmental: BTreeMap::new(),
-            snapshot: Default::default(),
-        }
-    }
 
     fn obs(status: u16, body: Value) -> Observation {
         Observation {
@@ -141,7 +128,7 @@ mod tests {
 
     #[test]
     fn include_reports_json_pointer_paths() {
-        let mut e = expect(200);
+        let mut e = Expect::status(200);
         e.include =
             Some(json!({"spec": {"containers": [{"image": "busybox:latest", "name": "a/b"}]}}));
         let o = obs(
@@ -159,7 +146,7 @@ mod tests {
 
     #[test]
     fn environmental_fields_are_drift_not_failures() {
-        let mut e = expect(200);
+        let mut e = Expect::status(200);
         e.include =
             Some(json!({"spec": {"nodeName": "127.0.0.1"}, "metadata": {"selfLink": "/x"}}));
         e.environmental
@@ -192,7 +179,7 @@ mod tests {
 
     #[test]
     fn protocol_checks_status_kind_reason_and_code() {
-        let mut e = expect(404);
+        let mut e = Expect::status(404);
         e.reason = Some("NotFound".into());
         let v = verdict(
             &e,
@@ -209,7 +196,7 @@ mod tests {
 
     #[test]
     fn json_patch_check_compares_with_local_application() {
-        let mut e = expect(200);
+        let mut e = Expect::status(200);
         e.checks = vec![Check::JsonPatchApplied, Check::ResourceVersionChanged];
         let before =
             json!({"metadata": {"resourceVersion": "1"}, "spec": {"containers": [{"image": "a"}]}});
@@ -236,7 +223,7 @@ mod tests {
 
     #[test]
     fn patch_checks_leave_out_the_volatile_fields_only() {
-        let mut e = expect(200);
+        let mut e = Expect::status(200);
         e.checks = vec![Check::MergePatchApplied];
         let mut o = obs(
             200,
@@ -254,7 +241,7 @@ mod tests {
 
     #[test]
     fn unchanged_on_failure_finds_changes() {
-        let mut e = expect(409);
+        let mut e = Expect::status(409);
         e.checks = vec![Check::UnchangedOnFailure];
         let mut o = obs(409, json!({"kind": "Status", "code": 409}));
         o.before = Some(json!({"a": 1}));

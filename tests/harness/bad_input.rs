@@ -429,3 +429,69 @@ fn nested_unknown_fields_are_errors_naming_field_file_and_line() {
         );
     }
 }
+
+/// The JSON Schema of `apiconform schema` accepts every case file of the repository (as YAML read
+/// into JSON) and rejects what the loader rejects: unknown fields, a missing request, a body of two
+/// kinds, a fixture with an unknown field.
+#[test]
+fn the_case_schema_accepts_the_cases_and_rejects_unknown_fields() {
+    let schema = cases::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+    let mut files = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("cases dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() >= 34, "{} case files", files.len());
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("readable");
+        let value: serde_json::Value = serde_saphyr::from_str(&text).expect("YAML");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", f.display());
+    }
+    let good: serde_json::Value = serde_json::json!({
+        "id": "x", "title": "t",
+        "fixtures": [{"kind": "Pod", "body": {"json": {}}}],
+        "request": {"method": "GET", "path": "/api"},
+        "expect": {"status": 200}
+    });
+    assert!(validator.is_valid(&good));
+    for (what, bad) in [
+        (
+            "unknown top-level field",
+            serde_json::json!({"id": "x", "title": "t", "request": {"method": "GET", "path": "/"}, "expect": {"status": 200}, "bogus": 1}),
+        ),
+        (
+            "no request",
+            serde_json::json!({"id": "x", "title": "t", "expect": {"status": 200}}),
+        ),
+        (
+            "a body of two kinds",
+            serde_json::json!({"id": "x", "title": "t", "request": {"method": "GET", "path": "/", "body": {"json": {}, "text": "a"}}, "expect": {"status": 200}}),
+        ),
+        (
+            "unknown fixture field",
+            serde_json::json!({"id": "x", "title": "t", "fixtures": [{"knd": "Pod", "body": {"json": {}}}], "request": {"method": "GET", "path": "/"}, "expect": {"status": 200}}),
+        ),
+        (
+            "unknown check",
+            serde_json::json!({"id": "x", "title": "t", "request": {"method": "GET", "path": "/"}, "expect": {"status": 200, "checks": ["no_such_check"]}}),
+        ),
+    ] {
+        assert!(
+            !validator.is_valid(&bad),
+            "{what} was accepted by the schema"
+        );
+    }
+}

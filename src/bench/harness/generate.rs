@@ -6,7 +6,7 @@
 //! They are built in memory (no YAML parsing, which a real run does once per case file before the
 //! timed part), with inline JSON bodies. Every case passes against the reference server.
 
-use crate::cases::{Body, Case, Check, Expect, Fixture, Request, SnapshotSpec, Step};
+use crate::cases::{Body, Case, Check, Expect, Fixture, Request, Step};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -81,7 +81,7 @@ pub fn case(i: usize) -> Case {
                         "status": {"phase": "Running", "podIP": pod_ip(i),
                                    "podIPs": [{"ip": pod_ip(i)}]}
                     })),
-                    ..expect(200)
+                    ..Expect::status(200)
                 },
             ),
             "json-patch" => (
@@ -106,7 +106,7 @@ pub fn case(i: usize) -> Case {
                         Check::IdentityPreserved,
                     ],
                     include: Some(json!({"spec": {"containers": [{"image": image}]}})),
-                    ..expect(200)
+                    ..Expect::status(200)
                 },
             ),
             "merge-patch" => (
@@ -132,7 +132,7 @@ pub fn case(i: usize) -> Case {
                     include: Some(
                         json!({"metadata": {"labels": {"patched": format!("merge-{i}")}}}),
                     ),
-                    ..expect(200)
+                    ..Expect::status(200)
                 },
             ),
             "strategic" => (
@@ -154,7 +154,7 @@ pub fn case(i: usize) -> Case {
                         "name": "hello-world", "image": image,
                         "env": [{"name": "cy", "value": "cy"}]
                     }]}})),
-                    ..expect(200)
+                    ..Expect::status(200)
                 },
             ),
             "json-patch-test-fails" => (
@@ -173,7 +173,7 @@ pub fn case(i: usize) -> Case {
                 Expect {
                     reason: Some("Invalid".into()),
                     checks: vec![Check::UnchangedOnFailure],
-                    ..expect(422)
+                    ..Expect::status(422)
                 },
             ),
             "put-status-stale" => (
@@ -194,7 +194,7 @@ pub fn case(i: usize) -> Case {
                     reason: Some("Conflict".into()),
                     checks: vec![Check::UnchangedOnFailure],
                     include: Some(json!({"details": {"name": "{name}", "kind": "pods"}})),
-                    ..expect(409)
+                    ..Expect::status(409)
                 },
             ),
             "missing-pod" => (
@@ -210,7 +210,7 @@ pub fn case(i: usize) -> Case {
                 Expect {
                     reason: Some("NotFound".into()),
                     include: Some(json!({"details": {"name": "{name}", "kind": "pods"}})),
-                    ..expect(404)
+                    ..Expect::status(404)
                 },
             ),
             _ => (
@@ -226,7 +226,7 @@ pub fn case(i: usize) -> Case {
                 Expect {
                     reason: Some("UnsupportedMediaType".into()),
                     checks: vec![Check::UnchangedOnFailure],
-                    ..expect(415)
+                    ..Expect::status(415)
                 },
             ),
         };
@@ -282,18 +282,6 @@ fn request(method: &str, path: &str, content_type: Option<&str>, body: Option<Va
         headers: BTreeMap::new(),
         content_type: content_type.map(str::to_string),
         body: body.map(Body::Json),
-    }
-}
-
-fn expect(status: u16) -> Expect {
-    Expect {
-        status,
-        kind: None,
-        reason: None,
-        checks: vec![],
-        include: None,
-        environmental: BTreeMap::new(),
-        snapshot: SnapshotSpec::default(),
     }
 }
 
