@@ -12,5 +12,6 @@ mod cleanup;
 mod compare_cli;
 mod faults;
 mod interrupt;
+mod leftovers;
 mod secrets;
 mod targets;
