@@ -5,5 +5,6 @@
 mod support;
 
 mod differential;
+mod kubectl;
 mod robustness;
 mod transcripts;

@@ -1,0 +1,252 @@
+//! kubectl 1.20.2 against the embedded reference server (`apiconform serve`), compared with the same
+//! commands against a real kube-apiserver v1.20.2: everyday commands (api-resources, create -f, get
+//! in every output format, describe, the three patch types, label, annotate, label and field
+//! selectors, client-side apply, replace, get -w with a concurrent change, delete, delete
+//! namespace), each in a namespace of its own on each server. Prints per command whether the two
+//! outputs agree (after normalising ages, uids, resourceVersions, timestamps and the namespace
+//! name) and how many do; asserts that every command works against the real server (the yardstick)
+//! and that the reference server agrees on at least [`AGREE_AT_LEAST`] of them (raise it as the
+//! server grows).
+//!
+//! Needs kubectl 1.20.2 (`APICONFORM_KUBECTL`, else `kubectl` on the PATH if it is 1.20; Debian's
+//! `kubernetes-client`: `apt-get download kubernetes-client && dpkg -x kubernetes-client_*.deb DIR`)
+//! and the real server (`APICONFORM_ORACLE_URL`, `APICONFORM_ORACLE_TOKEN`); skipped, saying so,
+//! without either.
+
+use apiconform::server::BackgroundServer;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The commands the reference server answers as the real one does, at least.
+const AGREE_AT_LEAST: usize = 0;
+
+const POD: &str = r#"{"apiVersion": "v1", "kind": "Pod",
+ "metadata": {"name": "web", "labels": {"app": "web"}},
+ "spec": {"containers": [{"name": "web", "image": "nginx:1.21"}]}}"#;
+
+const POD_CHANGED: &str = r#"{"apiVersion": "v1", "kind": "Pod",
+ "metadata": {"name": "web", "labels": {"app": "web", "tier": "front"}},
+ "spec": {"containers": [{"name": "web", "image": "nginx:1.22"}]}}"#;
+
+/// The commands, in order; `{ns}` is the namespace, `{dir}` the folder of the manifests. A command
+/// starting with `watch:` runs `kubectl get -w` while a label is added.
+const COMMANDS: &[&str] = &[
+    "api-resources --api-group=",
+    "create namespace {ns}",
+    "-n {ns} create -f {dir}/pod.json",
+    "-n {ns} get pods",
+    "-n {ns} get pod web -o json",
+    "-n {ns} get pod web -o yaml",
+    "-n {ns} get pods -o wide",
+    "-n {ns} get pods -o name",
+    "-n {ns} describe pod web",
+    "-n {ns} patch pod web --type json -p [{\"op\":\"replace\",\"path\":\"/spec/containers/0/image\",\"value\":\"nginx:1.22\"}]",
+    "-n {ns} patch pod web --type merge -p {\"metadata\":{\"labels\":{\"patched\":\"merge\"}}}",
+    "-n {ns} patch pod web --type strategic -p {\"metadata\":{\"labels\":{\"patched\":\"strategic\"}}}",
+    "-n {ns} label pod web color=blue",
+    "-n {ns} annotate pod web note=hello",
+    "-n {ns} get pods -l color=blue",
+    "-n {ns} get pods -l color=red",
+    "-n {ns} get pods --field-selector metadata.name=web",
+    "-n {ns} get pods --field-selector metadata.name=nope",
+    "-n {ns} apply -f {dir}/pod-changed.json",
+    "-n {ns} replace -f {dir}/pod-changed.json",
+    "watch:-n {ns} get pods --watch --request-timeout=3s",
+    "-n {ns} delete pod web --wait=false",
+    "-n {ns} get pods",
+    "delete namespace {ns} --wait=false",
+];
+
+fn kubectl() -> Option<PathBuf> {
+    let candidate = std::env::var_os("APICONFORM_KUBECTL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("kubectl"));
+    let out = Command::new(&candidate)
+        .args(["version", "--client", "--short"])
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .contains("v1.20.")
+        .then_some(candidate)
+}
+
+fn kubeconfig(dir: &Path, name: &str, server: &str, token: Option<&str>) -> PathBuf {
+    let user = match token {
+        Some(t) => format!("  user: {{token: {t}}}"),
+        None => "  user: {}".to_string(),
+    };
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {{server: \"{server}\", insecure-skip-tls-verify: {}}}\nusers:\n- name: u\n{user}\ncontexts:\n- name: x\n  context: {{cluster: c, user: u}}\ncurrent-context: x\n",
+        server.starts_with("https")
+    );
+    let path = dir.join(format!("{name}.kubeconfig"));
+    std::fs::write(&path, text).expect("kubeconfig");
+    path
+}
+
+/// One kubectl command, bounded in time: (exit code, stdout + stderr).
+fn run(kubectl: &Path, config: &Path, args: &[String]) -> (Option<i32>, String) {
+    let mut child = Command::new(kubectl)
+        .arg("--kubeconfig")
+        .arg(config)
+        .args(args)
+        .env("HOME", config.parent().expect("dir"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl starts");
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// The output with what differs between any two servers by nature replaced.
+fn normalize(text: &str, ns: &str) -> String {
+    let mut out = text.replace(ns, "[ns]");
+    for (pattern, with) in [
+        (
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "[uid]",
+        ),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[time]"),
+        (r#"(resourceVersion"?:\s*"?)\d+"#, "${1}[rv]"),
+        (r"\b\d+(s|m|h|d)\b", "[age]"),
+        (r"<invalid>|<unknown>", "[age]"),
+        (
+            r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}",
+            "[date]",
+        ),
+    ] {
+        out = regex_replace(&out, pattern, with);
+    }
+    out
+}
+
+fn regex_replace(text: &str, pattern: &str, with: &str) -> String {
+    regex::Regex::new(pattern)
+        .expect("pattern")
+        .replace_all(text, with)
+        .into_owned()
+}
+
+#[test]
+fn kubectl_behaves_as_against_the_real_server() {
+    let skip = |why: &str| {
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("kubectl_behaves_as_against_the_real_server: SKIPPED: {why}\n").as_bytes(),
+        );
+    };
+    let Some(kubectl) = kubectl() else {
+        return skip("no kubectl 1.20 (set APICONFORM_KUBECTL; see the module comment)");
+    };
+    let Ok(oracle) = std::env::var("APICONFORM_ORACLE_URL") else {
+        return skip("APICONFORM_ORACLE_URL is not set (tools/kube-apiserver/start.sh)");
+    };
+    let token = std::env::var("APICONFORM_ORACLE_TOKEN").unwrap_or_default();
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("pod.json"), POD).expect("pod");
+    std::fs::write(dir.path().join("pod-changed.json"), POD_CHANGED).expect("pod");
+    let server = BackgroundServer::start().expect("reference server");
+    let real = kubeconfig(dir.path(), "real", &oracle, Some(&token));
+    let reference = kubeconfig(dir.path(), "reference", server.url(), None);
+    let suffix = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let (real_ns, ref_ns) = (format!("kubectl-r-{suffix}"), format!("kubectl-x-{suffix}"));
+    let mut agree = 0;
+    let mut real_failures = Vec::new();
+    let mut report = String::new();
+    for command in COMMANDS {
+        let (watch, command) = match command.strip_prefix("watch:") {
+            Some(c) => (true, c),
+            None => (false, *command),
+        };
+        let args = |ns: &str| -> Vec<String> {
+            let dir = dir.path().display().to_string();
+            command
+                .split(' ')
+                .map(|a| a.replace("{ns}", ns).replace("{dir}", &dir))
+                .collect()
+        };
+        let one = |config: &Path, ns: &str| {
+            if !watch {
+                return run(&kubectl, config, &args(ns));
+            }
+            // A label added while the watch runs: the watch shows it, then times out.
+            let config2 = config.to_path_buf();
+            let (kubectl2, ns2) = (kubectl.clone(), ns.to_string());
+            let change = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(1000));
+                run(
+                    &kubectl2,
+                    &config2,
+                    &["-n", &ns2, "label", "pod", "web", "watched=yes"].map(String::from),
+                )
+            });
+            let watched = run(&kubectl, config, &args(ns));
+            let _ = change.join();
+            watched
+        };
+        let (real_code, real_out) = one(&real, &real_ns);
+        let (ref_code, ref_out) = one(&reference, &ref_ns);
+        let same =
+            real_code == ref_code && normalize(&real_out, &real_ns) == normalize(&ref_out, &ref_ns);
+        agree += usize::from(same);
+        // The watch ends with the request timeout, an error exit code on both.
+        if real_code != Some(0) && !watch {
+            real_failures.push(format!("{command}: {real_out}"));
+        }
+        let _ = writeln!(
+            report,
+            "{} kubectl {command}{}",
+            if same { "same   " } else { "DIFFERS" },
+            if same {
+                String::new()
+            } else {
+                format!(
+                    "\n    real ({real_code:?}): {}\n    reference ({ref_code:?}): {}",
+                    normalize(&real_out, &real_ns)
+                        .trim()
+                        .replace('\n', "\n      "),
+                    normalize(&ref_out, &ref_ns)
+                        .trim()
+                        .replace('\n', "\n      ")
+                )
+            }
+        );
+    }
+    // The real server's namespace: deleted above; a bare server keeps it Terminating, empty.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!(
+            "{report}kubectl 1.20.2: {agree} of {} commands behave against the reference server as against the real one\n",
+            COMMANDS.len()
+        )
+        .as_bytes(),
+    );
+    assert!(
+        real_failures.is_empty(),
+        "commands that fail against the real server (the test is wrong):\n{}",
+        real_failures.join("\n")
+    );
+    assert!(
+        agree >= AGREE_AT_LEAST,
+        "{agree} of {} commands agree, fewer than {AGREE_AT_LEAST}\n{report}",
+        COMMANDS.len()
+    );
+}
