@@ -4,9 +4,8 @@
 //! selectors, client-side apply, replace, get -w with a concurrent change, delete, delete
 //! namespace), each in a namespace of its own on each server. Prints per command whether the two
 //! outputs agree (after normalising ages, uids, resourceVersions, timestamps and the namespace
-//! name) and how many do; asserts that every command works against the real server (the yardstick)
-//! and that the reference server agrees on at least [`AGREE_AT_LEAST`] of them (raise it as the
-//! server grows).
+//! name) and how many do (a figure, not yet a bound: the reference server does not serve discovery
+//! yet); asserts that every command works against the real server (the yardstick).
 //!
 //! Needs kubectl 1.20.2 (`APICONFORM_KUBECTL`, else `kubectl` on the PATH if it is 1.20; Debian's
 //! `kubernetes-client`: `apt-get download kubernetes-client && dpkg -x kubernetes-client_*.deb DIR`)
@@ -18,9 +17,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// The commands the reference server answers as the real one does, at least.
-const AGREE_AT_LEAST: usize = 0;
 
 const POD: &str = r#"{"apiVersion": "v1", "kind": "Pod",
  "metadata": {"name": "web", "labels": {"app": "web"}},
@@ -243,10 +239,5 @@ fn kubectl_behaves_as_against_the_real_server() {
         real_failures.is_empty(),
         "commands that fail against the real server (the test is wrong):\n{}",
         real_failures.join("\n")
-    );
-    assert!(
-        agree >= AGREE_AT_LEAST,
-        "{agree} of {} commands agree, fewer than {AGREE_AT_LEAST}\n{report}",
-        COMMANDS.len()
     );
 }
