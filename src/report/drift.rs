@@ -199,7 +199,7 @@ mod tests {
             line: Some(line),
             response_line,
             endpoint: "PATCH pods/{name}".into(),
-            content_type: None,
+            ..CaseInfo::default()
         }
     }
 
