@@ -5,3 +5,5 @@ mod support;
 
 mod html_browser;
 mod reports;
+mod scale;
+mod synthetic;

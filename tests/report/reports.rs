@@ -711,6 +711,7 @@ fn reports_contain_only_what_the_set_contains() {
         include_str!("../../src/report/markdown.rs"),
         include_str!("../../src/report/junit.rs"),
         include_str!("../../src/report/common.rs"),
+        include_str!("../../src/results/coverage.rs"),
     ]
     .concat();
     let vocabulary = [
