@@ -85,6 +85,18 @@ fn the_reports_of_300_cases_on_3_targets() {
         assert!(page.contains(&headline), "html: {headline}");
     }
     assert!(xml.contains(&c.scores[2].headline()), "junit");
+
+    // The page stays usable: under 3 MB, one foldable section per kind, every cell.
+    assert!(
+        page.len() < 3_000_000,
+        "report.html is {} bytes",
+        page.len()
+    );
+    eprintln!("report.html of 300 cases × 3 targets: {} bytes", page.len());
+    assert_eq!(page.matches("<tbody class=\"sec").count(), c.kinds());
+    assert_eq!(page.matches("<td class=\"cell ").count(), 900);
+    assert!(page.contains("<input type=\"search\" id=\"filter\""));
+    assert!(page.contains("data-kind=\"Deployment\""));
     let results = read("results.json");
     let v: serde_json::Value = serde_json::from_str(&results).unwrap();
     assert_eq!(v["coverage"]["scores"][2]["holds"], c.scores[2].holds);
