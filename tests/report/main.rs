@@ -3,6 +3,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod cells;
 mod html_browser;
 mod reports;
 mod scale;
