@@ -1,7 +1,10 @@
-//! The document drift report: Markdown for a documentation team. Per document and per example
-//! (provenance `file:line`), the documented fields that the target contradicts or never returns —
-//! the `environmental` fields of the cases, where the target differs — with what the target returned
-//! and why the field depends on the environment. Failures of the target are listed apart: they are
+//! The document drift report: Markdown for a documentation team, over the whole reference. A table
+//! of every page (document) with its examples counted: how many hold on the target, have drift,
+//! are not served, did not pass, were skipped. Then per page and per example (provenance
+//! `file:line`): the documented endpoints the target does not serve at all (cell `not_served`),
+//! and the documented fields that the target contradicts or never returns — the `environmental`
+//! fields of the cases, where the target differs — with what the target returned and why the field
+//! depends on the environment. Failures of the target and skipped cases are listed apart: they are
 //! not drift.
 
 use super::common;
@@ -26,6 +29,9 @@ pub fn render(set: &ResultSet, target: &str) -> String {
     let by_id: BTreeMap<&str, &CaseInfo> = set.cases.iter().map(|c| (c.id.as_str(), c)).collect();
     // document → (example line, case id) → result
     let mut docs: BTreeMap<String, BTreeMap<(u32, String), &CaseResult>> = BTreeMap::new();
+    // document → (request line, case id) → info, of the not-served cells
+    let mut unserved: BTreeMap<String, BTreeMap<(u32, String), Option<&CaseInfo>>> =
+        BTreeMap::new();
     let mut fields = 0;
     for r in results.iter().filter(|r| !r.drift.is_empty()) {
         fields += r.drift.len();
@@ -33,6 +39,15 @@ pub fn render(set: &ResultSet, target: &str) -> String {
         docs.entry(doc)
             .or_default()
             .insert((line.unwrap_or(0), r.id.clone()), r);
+    }
+    for r in results.iter().filter(|r| r.cell == Cell::NotServed) {
+        let case = by_id.get(r.id.as_str()).copied();
+        let (doc, _) = provenance(case);
+        let line = case.and_then(|c| c.line.or(c.response_line));
+        unserved
+            .entry(doc)
+            .or_default()
+            .insert((line.unwrap_or(0), r.id.clone()), case);
     }
 
     let mut out = format!("# Document drift on {}\n\n", md_text(target));
@@ -43,6 +58,7 @@ pub fn render(set: &ResultSet, target: &str) -> String {
          To fix a page, remove the field from the example, or say next to it that it is set by the \
          component named under *why*.\n\n",
     );
+    pages(set, run, &mut out);
     if docs.is_empty() {
         out.push_str("No drift: the target returned every documented field that was checked.\n");
     } else {
@@ -56,9 +72,55 @@ pub fn render(set: &ResultSet, target: &str) -> String {
             plural(docs.len())
         );
     }
-    for (doc, examples) in &docs {
+    if !unserved.is_empty() {
+        out.push_str(
+            "*Documented endpoint not served*: the target answers 404 for the whole resource (or its \
+             group or version), so it does not serve what the page documents — a retired API version, \
+             or one the target has not enabled; the page may need a note.\n\n",
+        );
+    }
+    let empty = BTreeMap::new();
+    let mut pages: Vec<&String> = docs.keys().chain(unserved.keys()).collect();
+    pages.sort();
+    pages.dedup();
+    for doc in pages {
         let _ = writeln!(out, "## {}\n", md_text(doc));
-        for ((_, id), r) in examples {
+        if let Some(entries) = unserved.get(doc) {
+            let _ = writeln!(
+                out,
+                "### Documented endpoint{} not served\n",
+                if entries.len() == 1 { "" } else { "s" }
+            );
+            for ((line, id), case) in entries {
+                let at = if *line > 0 {
+                    format!("{}:{line}", md_text(doc))
+                } else {
+                    md_text(doc)
+                };
+                let what = match case {
+                    Some(c) => {
+                        let mut w = cell_code(&c.endpoint);
+                        if let Some(v) = c.api_version() {
+                            let _ = write!(w, " in {}", cell_code(&v));
+                        }
+                        if let Some(p) = &c.path {
+                            let _ = write!(w, " ({})", cell_code(p));
+                        }
+                        if c.retired {
+                            w.push_str(", a retired version");
+                        }
+                        w
+                    }
+                    None => "(endpoint not recorded)".to_string(),
+                };
+                let _ = writeln!(
+                    out,
+                    "- Example at {at} (case `{id}`): documented endpoint not served: {what}"
+                );
+            }
+            out.push('\n');
+        }
+        for ((_, id), r) in docs.get(doc).unwrap_or(&empty) {
             let case = by_id.get(id.as_str()).copied();
             let _ = writeln!(out, "### {}\n", example_heading(doc, case, id));
             if let Some(c) = case {
@@ -87,7 +149,10 @@ pub fn render(set: &ResultSet, target: &str) -> String {
         }
     }
 
-    let failures: Vec<&CaseResult> = results.iter().filter(|r| r.cell != Cell::Passed).collect();
+    let failures: Vec<&CaseResult> = results
+        .iter()
+        .filter(|r| !matches!(r.cell, Cell::Passed | Cell::NotServed | Cell::Skipped))
+        .collect();
     if !failures.is_empty() {
         out.push_str("## Failures (not drift)\n\n");
         out.push_str(
@@ -134,7 +199,108 @@ pub fn render(set: &ResultSet, target: &str) -> String {
             );
         }
     }
+    let skipped: Vec<&CaseResult> = results.iter().filter(|r| r.cell == Cell::Skipped).collect();
+    if !skipped.is_empty() {
+        out.push_str("\n## Skipped (not checked)\n\n");
+        for r in skipped {
+            let case = by_id.get(r.id.as_str()).copied();
+            let (doc, _) = provenance(case);
+            let why = r
+                .error
+                .as_ref()
+                .map_or_else(|| "skipped".to_string(), |e| md_text(&short(&e.message)));
+            let _ = writeln!(
+                out,
+                "- {} (case `{}`): {why}",
+                example_heading(&doc, case, &r.id),
+                r.id
+            );
+        }
+    }
     out
+}
+
+/// The table of every page of the reference: its examples, and how they went on the target.
+fn pages(set: &ResultSet, run: &crate::results::TargetResults, out: &mut String) {
+    #[derive(Default)]
+    struct Page {
+        examples: usize,
+        hold: usize,
+        drift: usize,
+        fields: usize,
+        not_served: usize,
+        failed: usize,
+        skipped: usize,
+        not_run: usize,
+    }
+    let results: BTreeMap<&str, &CaseResult> =
+        run.cases.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut pages: BTreeMap<String, Page> = BTreeMap::new();
+    let mut total = Page::default();
+    let ids = crate::results::coverage::case_ids(set);
+    for id in &ids {
+        let (doc, _) = provenance(set.case(id));
+        let p = pages.entry(doc).or_default();
+        for p in [p, &mut total] {
+            p.examples += 1;
+            match results.get(id) {
+                None => p.not_run += 1,
+                Some(r) => {
+                    if !r.drift.is_empty() {
+                        p.drift += 1;
+                        p.fields += r.drift.len();
+                    }
+                    match r.cell {
+                        Cell::Passed | Cell::Accepted => p.hold += 1,
+                        Cell::NotServed => p.not_served += 1,
+                        Cell::Skipped => p.skipped += 1,
+                        Cell::Failed | Cell::Error | Cell::Unsupported => p.failed += 1,
+                    }
+                }
+            }
+        }
+    }
+    if pages.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "The reference: {} page{}, {} example{}; on this target {} hold, {} with drift, {} not served, \
+         {} did not pass, {} skipped{}.\n",
+        pages.len(),
+        plural(pages.len()),
+        total.examples,
+        plural(total.examples),
+        total.hold,
+        total.drift,
+        total.not_served,
+        total.failed,
+        total.skipped,
+        if total.not_run > 0 {
+            format!(", {} not run", total.not_run)
+        } else {
+            String::new()
+        }
+    );
+    out.push_str(
+        "| page | examples | hold | with drift | drift fields | not served | did not pass | skipped |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|\n",
+    );
+    for (doc, p) in &pages {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            md_text(doc),
+            p.examples,
+            p.hold,
+            p.drift,
+            p.fields,
+            p.not_served,
+            p.failed,
+            p.skipped
+        );
+    }
+    out.push('\n');
 }
 
 fn provenance(case: Option<&CaseInfo>) -> (String, Option<u32>) {
@@ -199,7 +365,7 @@ mod tests {
             line: Some(line),
             response_line,
             endpoint: "PATCH pods/{name}".into(),
-            content_type: None,
+            ..CaseInfo::default()
         }
     }
 
@@ -303,5 +469,69 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("could not be run: setup: HTTP 422"), "{md}");
+    }
+
+    #[test]
+    fn not_served_endpoints_are_listed_per_page_and_every_page_is_counted() {
+        let mut old = CaseInfo::new(
+            "old",
+            "t",
+            "GET",
+            "/apis/apps/v1beta1/namespaces/{namespace}/deployments/{name}",
+            false,
+        );
+        old.document = Some("docs/deploy.md".into());
+        old.line = Some(12);
+        let mut skip = case("skip", "docs/deploy.md", 40, None);
+        skip.endpoint = "DELETE pods".into();
+        let cases = vec![case("a", "docs/a.md", 56, None), old, skip];
+        let mut skipped = result("skip", Cell::Skipped, vec![]);
+        skipped.error = Some(crate::results::CaseError::new(
+            crate::results::ErrorKind::Case,
+            "skipped: it cannot be confined to the run's own objects",
+        ));
+        let results = vec![
+            result("a", Cell::Passed, vec![]),
+            result("old", Cell::NotServed, vec![]),
+            skipped,
+        ];
+        let md = render(&set("t", cases, results), "t");
+        assert!(
+            md.contains(
+                "The reference: 2 pages, 3 examples; on this target 1 hold, 0 with drift, 1 not served, 0 did not pass, 1 skipped."
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("| docs/a.md | 1 | 1 | 0 | 0 | 0 | 0 | 0 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| docs/deploy.md | 2 | 0 | 0 | 0 | 1 | 0 | 1 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("## docs/deploy.md\n\n### Documented endpoint not served\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "- Example at docs/deploy.md:12 (case `old`): documented endpoint not served: \
+                 `GET deployments/{name}` in `apps/v1beta1` \
+                 (`/apis/apps/v1beta1/namespaces/{namespace}/deployments/{name}`), a retired version"
+            ),
+            "{md}"
+        );
+        // Neither is a failure; the skipped case is listed apart, with its reason.
+        assert!(!md.contains("## Failures"), "{md}");
+        assert!(md.contains("## Skipped (not checked)"), "{md}");
+        assert!(
+            md.contains("(case `skip`): skipped: it cannot be confined"),
+            "{md}"
+        );
+        assert!(
+            !md.contains("## docs/a.md"),
+            "nothing to say about docs/a.md: {md}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The HTML report: one self-contained page (inline CSS, SVG and a small script; no external
-//! resource, enforced by its Content-Security-Policy) with the matrix of cases × targets grouped by
-//! endpoint. A click on a cell opens its structured diff: the mismatches by layer with their JSON
+//! resource, enforced by its Content-Security-Policy) with each target's score, the coverage per
+//! API group and kind, and the matrix of cases × targets in one collapsible section per kind (and
+//! within it per endpoint), with a filter box (by id, kind, group, verb, cell). A click on a cell opens its structured diff: the mismatches by layer with their JSON
 //! Pointers, the differences from the reference target, the drift, the error, the normalized
 //! answer. Charts show the share of passed cases per target and per endpoint and patch type.
 //!
@@ -12,7 +13,8 @@ use super::common::{
     LAYERS, WriteError, case_ids, cell_name, cell_word, endpoint_label, is_reference, layer_name,
     pointer, run_of, short, write_atomic,
 };
-use crate::results::{CaseInfo, CaseResult, Cell, ResultSet, TargetResults};
+use crate::results::coverage::{KindCoverage, Tally};
+use crate::results::{CaseInfo, CaseResult, Cell, Coverage, ResultSet, TargetResults};
 use crate::verify::Mismatch;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -41,10 +43,12 @@ pub fn render(set: &ResultSet) -> String {
          <title>apiconform report · {}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n",
         esc(&set.started_at)
     );
+    let coverage = Coverage::of(set);
     header(set, &mut out);
     out.push_str("<main>\n");
-    summary(set, &mut out);
-    matrix(set, &mut out);
+    summary(set, &coverage, &mut out);
+    coverage_table(&coverage, &mut out);
+    matrix(set, &coverage, &mut out);
     out.push_str("<section class=\"card wide\">\n<h2>Passed per endpoint and patch type</h2>\n");
     endpoint_chart(set, &mut out);
     out.push_str("</section>\n</main>\n");
@@ -115,11 +119,14 @@ const STACK: [Cell; 7] = [
     Cell::Error,
 ];
 
-fn summary(set: &ResultSet, out: &mut String) {
-    out.push_str("<section class=\"summary\">\n<div class=\"card\">\n<h2>Targets</h2>\n");
+fn summary(set: &ResultSet, coverage: &Coverage, out: &mut String) {
+    out.push_str("<section class=\"summary\">\n");
+    score(coverage, out);
+    out.push_str("<div class=\"card\">\n<h2>Targets</h2>\n");
     out.push_str(
         "<table class=\"targets\"><thead><tr><th>target</th><th>passed</th><th>failed</th>\
-         <th>errors</th><th>unsupported</th><th>accepted</th><th>drift</th></tr></thead><tbody>\n",
+         <th>errors</th><th>unsupported</th><th>accepted</th><th>not served</th><th>skipped</th>\
+         <th>drift</th></tr></thead><tbody>\n",
     );
     for (ti, t) in set.targets.iter().enumerate() {
         let c = &t.counts;
@@ -136,6 +143,8 @@ fn summary(set: &ResultSet, out: &mut String) {
             (c.errors, "error"),
             (c.unsupported, "unsupported"),
             (c.accepted, "accepted"),
+            (c.not_served, "not_served"),
+            (c.skipped, "skipped"),
             (c.drift, "drift"),
         ] {
             let class = if n == 0 { "zero" } else { class };
@@ -152,7 +161,7 @@ fn summary(set: &ResultSet, out: &mut String) {
             out,
             "<li><span class=\"sw {}\"></span>{}</li>",
             cell_name(cell),
-            cell_name(cell)
+            cell_word(cell).to_lowercase()
         );
     }
     out.push_str("</ul>\n</div>\n</section>\n");
@@ -187,6 +196,16 @@ fn legend(out: &mut String) {
             "accepted",
             "accepted",
             "failed, but every mismatch is accepted by the baseline",
+        ),
+        (
+            "not_served",
+            "not served",
+            "the target does not serve the documented endpoint (404 for the whole resource)",
+        ),
+        (
+            "skipped",
+            "skipped",
+            "not run: it cannot be confined to the run's own objects",
         ),
         ("notrun", "not run", "the case did not run on the target"),
     ] {
@@ -288,7 +307,10 @@ fn target_chart(set: &ResultSet, out: &mut String) {
 fn chart_groups(set: &ResultSet) -> Vec<(String, Vec<&str>)> {
     let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
     for c in &set.cases {
-        let label = endpoint_label(&c.endpoint, c.content_type.as_deref().map(short_type));
+        let mut label = endpoint_label(&c.endpoint, c.content_type.as_deref().map(short_type));
+        if let Some(v) = c.api_version().filter(|v| v != "v1") {
+            label = format!("{v} {label}");
+        }
         match groups.iter_mut().find(|(l, _)| *l == label) {
             Some((_, ids)) => ids.push(&c.id),
             None => groups.push((label, vec![&c.id])),
@@ -389,12 +411,126 @@ fn short_type(ct: &str) -> &str {
     t.strip_suffix("+json").unwrap_or(t)
 }
 
-/// Case ids grouped by endpoint, in the order endpoints first appear.
-fn row_groups(set: &ResultSet) -> Vec<(String, Vec<String>)> {
-    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-    for id in case_ids(set) {
+/// Each target's score: the headline, what it counts, a bar of its cells.
+fn score(c: &Coverage, out: &mut String) {
+    if c.operations == 0 || c.scores.is_empty() {
+        return;
+    }
+    out.push_str("<div class=\"card score\">\n<h2>Score</h2>\n");
+    for s in &c.scores {
+        let _ = writeln!(
+            out,
+            "<div class=\"score-row\"><p class=\"headline\"><span class=\"pct\">{}%</span> {}{}</p>{}\
+             <p class=\"details\">{}</p></div>",
+            s.percent(),
+            esc(&s.headline()),
+            if s.reference {
+                " <span class=\"tag ref\">reference</span>"
+            } else {
+                ""
+            },
+            bar(&s.tally),
+            esc(&s.details())
+        );
+    }
+    out.push_str(
+        "<p class=\"hint\">An operation holds when its case passed or was accepted by the baseline \
+         (passed with a reason); not served, skipped and not run do not hold, and are counted apart.</p>\n</div>\n",
+    );
+}
+
+/// The cells of a tally as a stacked bar (segments sized by inline style), with its numbers as
+/// the title.
+fn bar(t: &Tally) -> String {
+    let total = t.total();
+    let mut out = format!("<span class=\"bar\" title=\"{}\">", esc(&t.describe()));
+    if total > 0 {
+        for ((n, _), class) in t.parts().iter().zip([
+            "passed",
+            "accepted",
+            "failed",
+            "unsupported",
+            "error",
+            "not_served",
+            "skipped",
+            "notrun",
+        ]) {
+            if *n > 0 {
+                let _ = write!(
+                    out,
+                    "<span class=\"seg {class}\" style=\"width:{:.2}%\"></span>",
+                    *n as f64 * 100.0 / total as f64
+                );
+            }
+        }
+    }
+    out.push_str("</span>");
+    out
+}
+
+/// A tally in a table cell: the bar and `holds/total`.
+fn tally_cell(t: &Tally) -> String {
+    format!(
+        "<td class=\"tally\">{}<span class=\"frac\">{}/{}</span></td>",
+        bar(t),
+        t.holds(),
+        t.total()
+    )
+}
+
+fn coverage_table(c: &Coverage, out: &mut String) {
+    if c.operations == 0 {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<section class=\"card wide coverage\">\n<h2>Coverage per API group and kind</h2>\n\
+         <p class=\"hint\">{}: per target the operations that hold of those documented (bar: every \
+         cell). A kind links to its section of the matrix.</p>\n\
+         <table class=\"coverage\"><thead><tr><th>group / kind</th><th>operations</th><th>verbs</th>",
+        esc(&c.headline())
+    );
+    for t in &c.targets {
+        let _ = write!(out, "<th>{}</th>", esc(t));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    let mut si = 0;
+    for g in &c.groups {
+        let _ = write!(
+            out,
+            "<tr class=\"cg\"><th scope=\"row\">{}</th><td class=\"num\">{}</td><td></td>",
+            esc(&g.group),
+            g.operations
+        );
+        for t in &g.tallies {
+            out.push_str(&tally_cell(t));
+        }
+        out.push_str("</tr>\n");
+        for k in &g.kinds {
+            let _ = write!(
+                out,
+                "<tr class=\"ck\"><th scope=\"row\"><a href=\"#s-{si}\" data-sec=\"s-{si}\">{}</a></th>\
+                 <td class=\"num\">{}</td><td class=\"verbs\">{}</td>",
+                esc(&k.label()),
+                k.operations,
+                esc(&k.verbs.join(", "))
+            );
+            for t in &k.tallies {
+                out.push_str(&tally_cell(t));
+            }
+            out.push_str("</tr>\n");
+            si += 1;
+        }
+    }
+    out.push_str("</tbody></table>\n</section>\n");
+}
+
+/// The ids of a kind's cases grouped by endpoint, in the order endpoints first appear.
+fn row_groups<'a>(set: &ResultSet, k: &'a KindCoverage) -> Vec<(String, Vec<&'a str>)> {
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for id in &k.cases {
         let endpoint = set
-            .case(&id)
+            .case(id)
             .map_or("(unknown endpoint)".to_string(), |c| c.endpoint.clone());
         match groups.iter_mut().find(|(e, _)| *e == endpoint) {
             Some((_, ids)) => ids.push(id),
@@ -404,12 +540,26 @@ fn row_groups(set: &ResultSet) -> Vec<(String, Vec<String>)> {
     groups
 }
 
-fn matrix(set: &ResultSet, out: &mut String) {
+fn matrix(set: &ResultSet, coverage: &Coverage, out: &mut String) {
     let ids = case_ids(set);
+    let index: std::collections::HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
     out.push_str(
         "<section class=\"matrix-wrap\">\n<h2>Cases × targets</h2>\n\
-         <p class=\"hint\">Click a cell for its diff: the mismatches by layer, the differences from the \
-         reference target, the drift, the answer.</p>\n",
+         <p class=\"hint\">One section per API group and kind (click its title to fold it; sections \
+         where everything holds start folded), within it per endpoint. Click a cell for its diff: the \
+         mismatches by layer, the differences from the reference target, the drift, the answer.</p>\n",
+    );
+    let _ = writeln!(
+        out,
+        "<div class=\"filter\"><label for=\"filter\">Filter</label> <input type=\"search\" id=\"filter\" \
+         placeholder=\"id, kind, verb, cell: e.g. deployment failed, kind:pod, cell:not_served, vendor-b:failed\" \
+         autocomplete=\"off\" spellcheck=\"false\"> <span id=\"shown\" class=\"n\">{} cases</span> \
+         <button type=\"button\" id=\"expand\">unfold all</button> <button type=\"button\" id=\"collapse\">fold all</button></div>",
+        ids.len()
     );
     legend(out);
     out.push_str(
@@ -425,37 +575,104 @@ fn matrix(set: &ResultSet, out: &mut String) {
     }
     out.push_str("</tr></thead>\n");
     let columns = set.targets.len() + 2;
-    for (endpoint, group) in row_groups(set) {
-        let _ = writeln!(
-            out,
-            "<tbody><tr class=\"group\"><th colspan=\"{columns}\" scope=\"rowgroup\">{} \
-             <span class=\"n\">{} case{}</span></th></tr>",
-            esc(&endpoint),
-            group.len(),
-            if group.len() == 1 { "" } else { "s" }
-        );
-        for id in &group {
-            let ci = ids.iter().position(|i| i == id).unwrap_or(0);
-            let info = set.case(id);
-            let title = info.map_or(String::new(), |c| c.title.clone());
-            let ct = info.and_then(|c| c.content_type.as_deref());
+    let mut si = 0;
+    for g in &coverage.groups {
+        for k in &g.kinds {
+            let all_hold = k.tallies.iter().all(|t| t.holds() == t.total());
             let _ = write!(
                 out,
-                "<tr><th scope=\"row\" class=\"case\"><span class=\"id\">{}</span><span class=\"title\">{}</span></th>\
-                 <td class=\"ct\" title=\"{}\">{}</td>",
-                esc(id),
-                esc(&title),
-                esc(ct.unwrap_or("")),
-                esc(ct.map_or("", short_type))
+                "<tbody class=\"sec{}\" id=\"s-{si}\" data-group=\"{}\" data-kind=\"{}\">\
+                 <tr class=\"sec-head\"><th colspan=\"{columns}\"><button type=\"button\" class=\"fold\" \
+                 aria-expanded=\"{}\"><span class=\"grp\">{}</span> {} <span class=\"n\"><span class=\"count\">{}</span> case{}</span>",
+                if all_hold { " collapsed" } else { "" },
+                esc(&g.group),
+                esc(&k.kind),
+                !all_hold,
+                esc(&g.group),
+                esc(&k.label()),
+                k.operations,
+                if k.operations == 1 { "" } else { "s" }
             );
-            for (ti, t) in set.targets.iter().enumerate() {
-                cell(set, id, ci, t, ti, out);
+            for (t, name) in k.tallies.iter().zip(&coverage.targets) {
+                let class = if t.holds() == t.total() {
+                    "all"
+                } else if t.holds() == 0 {
+                    "none"
+                } else {
+                    "some"
+                };
+                let _ = write!(
+                    out,
+                    " <span class=\"sc {class}\" title=\"{}: {}\">{} {}/{}</span>",
+                    esc(name),
+                    esc(&t.describe()),
+                    esc(name),
+                    t.holds(),
+                    t.total()
+                );
             }
-            out.push_str("</tr>\n");
+            out.push_str("</button></th></tr>\n");
+            for (endpoint, group) in row_groups(set, k) {
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"group\"><th colspan=\"{columns}\" scope=\"rowgroup\">{} \
+                     <span class=\"n\">{} case{}</span></th></tr>",
+                    esc(&endpoint),
+                    group.len(),
+                    if group.len() == 1 { "" } else { "s" }
+                );
+                for id in group {
+                    let ci = index.get(id).copied().unwrap_or(0);
+                    row(set, &g.group, id, ci, out);
+                }
+            }
+            out.push_str("</tbody>\n");
+            si += 1;
         }
-        out.push_str("</tbody>\n");
     }
     out.push_str("</table>\n</section>\n");
+}
+
+/// One case's row: its id and title, its type, a cell per target; `data-s` is what the filter
+/// searches (lower case).
+fn row(set: &ResultSet, group: &str, id: &str, ci: usize, out: &mut String) {
+    let info = set.case(id);
+    let title = info.map_or(String::new(), |c| c.title.clone());
+    let ct = info.and_then(|c| c.content_type.as_deref());
+    let mut search = format!("id:{id} group:{group}");
+    if let Some(c) = info {
+        for (key, value) in [
+            ("kind", c.kind.as_deref()),
+            ("version", c.api_version().as_deref()),
+            ("verb", c.verb.as_deref()),
+        ] {
+            if let Some(v) = value {
+                let _ = write!(search, " {key}:{}", v.replace(' ', "_"));
+            }
+        }
+        let _ = write!(search, " {} {}", c.endpoint, ct.unwrap_or(""));
+        if c.retired {
+            search.push_str(" retired");
+        }
+    }
+    for t in &set.targets {
+        let word = run_of(t, id).map_or("not_run", |r| cell_name(r.cell));
+        let _ = write!(search, " cell:{word} {}:{word}", t.name);
+    }
+    let _ = write!(
+        out,
+        "<tr class=\"row\" data-s=\"{}\"><th scope=\"row\" class=\"case\"><span class=\"id\">{}</span><span class=\"title\">{}</span></th>\
+         <td class=\"ct\" title=\"{}\">{}</td>",
+        esc(&search.to_lowercase()),
+        esc(id),
+        esc(&title),
+        esc(ct.unwrap_or("")),
+        esc(ct.map_or("", short_type))
+    );
+    for (ti, t) in set.targets.iter().enumerate() {
+        cell(set, id, ci, t, ti, out);
+    }
+    out.push_str("</tr>\n");
 }
 
 fn cell(set: &ResultSet, id: &str, ci: usize, t: &TargetResults, ti: usize, out: &mut String) {
@@ -685,7 +902,23 @@ fn case_panel(
             esc(p)
         );
     }
-    if let Some(answer) = &run.answer {
+    let reference = set
+        .reference
+        .as_deref()
+        .filter(|r| *r != t.name)
+        .and_then(|r| set.targets.iter().position(|x| x.name == r));
+    let same = reference.and_then(|ri| {
+        let theirs = run_of(&set.targets[ri], &run.id)?.answer.as_ref()?;
+        (Some(theirs.as_str()) == run.answer.as_ref().map(|a| a.as_str())).then_some(ri)
+    });
+    if let Some(ri) = same {
+        // The page would hold the same answer twice: link to the reference's.
+        let _ = writeln!(
+            out,
+            "<p class=\"answer same\">Normalized answer: the same as the reference's \
+             (<a href=\"#d-{ci}-{ri}\" data-open=\"d-{ci}-{ri}\">open it</a>).</p>"
+        );
+    } else if let Some(answer) = &run.answer {
         let pretty = serde_json::to_string_pretty(&answer.value()).unwrap_or_default();
         let _ = writeln!(
             out,

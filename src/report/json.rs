@@ -1,8 +1,10 @@
-//! The JSON report: the [`ResultSet`] itself, pretty-printed. Its schema is documented in
+//! The JSON report: the [`ResultSet`] itself, pretty-printed, followed by its [`Coverage`] (the
+//! coverage per group and kind and each target's score, derived from the set: written for readers
+//! of the file, ignored when it is read back). Its schema is documented in
 //! `docs/results-schema.md`; every other report can be rendered again from this file.
 
 use super::common::{WriteError, write_atomic};
-use crate::results::{ResultSet, SCHEMA_VERSION};
+use crate::results::{Coverage, ResultSet, SCHEMA_VERSION};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -38,9 +40,19 @@ pub enum ReadError {
     },
 }
 
-/// The set as pretty-printed JSON, with a final newline.
+/// The set as pretty-printed JSON, with its `coverage` last and a final newline.
 pub fn to_string(set: &ResultSet) -> String {
-    let mut s = serde_json::to_string_pretty(set).expect("a result set serializes to JSON");
+    #[derive(serde::Serialize)]
+    struct WithCoverage<'a> {
+        #[serde(flatten)]
+        set: &'a ResultSet,
+        coverage: Coverage,
+    }
+    let file = WithCoverage {
+        set,
+        coverage: Coverage::of(set),
+    };
+    let mut s = serde_json::to_string_pretty(&file).expect("a result set serializes to JSON");
     s.push('\n');
     s
 }

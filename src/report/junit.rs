@@ -10,17 +10,23 @@
 //! | failed | `<failure type="failed">`: the first mismatch in the message, all of them in the text |
 //! | unsupported | `<failure type="unsupported">`: the target refused the method or content type |
 //! | error | `<error type="error">`: the case could not be judged |
+//! | not_served | `<skipped type="not_served">`: the target does not serve the documented endpoint |
+//! | skipped | `<skipped type="skipped">` with the reason: the case cannot be confined to the run's objects |
 //! | target could not be run | every case `<error type="target">` with the target's error |
 //! | case not run on this target | `<skipped>` |
 //!
 //! Drift (documented fields not returned) never fails a test case: it is listed in `<system-out>`
 //! and counted in the `apiconform.drift` property.
+//!
+//! Each suite carries the target's score (`apiconform.score`: "docs vs vendor-b: N of M operations
+//! hold (P%)", with `apiconform.holds` and `apiconform.operations`), and its `<system-out>` the score
+//! with its details and the coverage per API group and kind on the target.
 
 use super::common::{
     LAYERS, WriteError, cell_name, endpoint_label, layer_name, pointer, run_of, short, show,
     write_atomic,
 };
-use crate::results::{CaseInfo, CaseResult, Cell, ResultSet, TargetResults};
+use crate::results::{CaseInfo, CaseResult, Cell, Coverage, ResultSet, TargetResults};
 use crate::verify::Mismatch;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write;
@@ -60,14 +66,15 @@ pub fn render(set: &ResultSet, target_name: &str) -> Result<String, JunitError> 
                 .join(", "),
         })?;
     let mut report = report(set);
-    report.add_test_suite(suite(set, target));
+    report.add_test_suite(suite(set, &Coverage::of(set), target));
     Ok(report.to_string()?)
 }
 
 /// The JUnit XML report of every target: one `<testsuite>` per target, in the set's order.
 pub fn render_all(set: &ResultSet) -> Result<String, JunitError> {
     let mut report = report(set);
-    report.add_test_suites(set.targets.iter().map(|t| suite(set, t)));
+    let coverage = Coverage::of(set);
+    report.add_test_suites(set.targets.iter().map(|t| suite(set, &coverage, t)));
     Ok(report.to_string()?)
 }
 
@@ -86,7 +93,7 @@ fn report(set: &ResultSet) -> Report {
     report
 }
 
-fn suite(set: &ResultSet, t: &TargetResults) -> TestSuite {
+fn suite(set: &ResultSet, coverage: &Coverage, t: &TargetResults) -> TestSuite {
     let mut suite = TestSuite::new(&t.name);
     if let Ok(ts) = chrono::DateTime::parse_from_rfc3339(&set.started_at) {
         suite.set_timestamp(ts);
@@ -100,6 +107,27 @@ fn suite(set: &ResultSet, t: &TargetResults) -> TestSuite {
         suite.add_property(Property::new("apiconform.reference", r));
     }
     suite.add_property(Property::new("apiconform.tool", &set.tool));
+    let ti = set
+        .targets
+        .iter()
+        .position(|x| std::ptr::eq(x, t))
+        .unwrap_or_default();
+    if let Some(score) = coverage.scores.get(ti).filter(|_| coverage.operations > 0) {
+        suite.add_property(Property::new("apiconform.score", score.headline()));
+        suite.add_property(Property::new("apiconform.holds", score.holds.to_string()));
+        suite.add_property(Property::new(
+            "apiconform.operations",
+            score.operations.to_string(),
+        ));
+        let mut out = format!("{}\n\ncoverage: {}\n", score.line(), coverage.headline());
+        for g in &coverage.groups {
+            let _ = writeln!(out, "{}: {}", g.group, g.tallies[ti].describe());
+            for k in &g.kinds {
+                let _ = writeln!(out, "  {}: {}", k.label(), k.tallies[ti].describe());
+            }
+        }
+        suite.set_system_out(out);
+    }
     let mut err = String::new();
     if let Some(e) = &t.error {
         let _ = writeln!(err, "target could not be run: {e}");
@@ -144,6 +172,21 @@ fn test_case(id: &str, info: Option<&CaseInfo>, t: &TargetResults) -> TestCase {
             "apiconform.group",
             endpoint_label(&info.endpoint, info.content_type.as_deref()),
         ));
+        for (name, value) in [
+            (
+                "apiconform.api_group",
+                info.group
+                    .as_deref()
+                    .map(|g| if g.is_empty() { "core" } else { g }),
+            ),
+            ("apiconform.api_version", info.version.as_deref()),
+            ("apiconform.kind", info.kind.as_deref()),
+            ("apiconform.verb", info.verb.as_deref()),
+        ] {
+            if let Some(v) = value {
+                tc.add_property(Property::new(name, v));
+            }
+        }
         if let Some(doc) = &info.document {
             let at = match info.line {
                 Some(l) => format!("{doc}:{l}"),

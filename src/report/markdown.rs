@@ -1,13 +1,16 @@
 //! The Markdown summary, for a CI job summary (`$GITHUB_STEP_SUMMARY`) or a pull-request comment:
-//! the targets' counts, the matrix of cases × targets, the mismatches of each failing cell and the
-//! differences from the reference target. GitHub-flavoured Markdown; every value from a server or a
+//! the targets' counts, each target's score ("docs vs vendor-b: N of M operations hold"), the
+//! coverage per API group and kind, the matrix of cases × targets in one collapsible section per
+//! kind (open where something does not hold), the mismatches of each failing cell, the endpoints
+//! not served and the cases skipped, and the differences from the reference target. GitHub-flavoured Markdown; every value from a server or a
 //! case is escaped, so it cannot break a table or inject markup.
 
 use super::common::{
     WriteError, case_ids, cell_word, is_reference, layer_name, pointer, run_of, short, show,
     write_atomic,
 };
-use crate::results::{Cell, ResultSet};
+use crate::results::coverage::{Section, Tally};
+use crate::results::{Cell, Coverage, ResultSet};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -22,10 +25,14 @@ const VALUE: usize = 80;
 /// The summary as GitHub-flavoured Markdown.
 pub fn render(set: &ResultSet) -> String {
     let mut out = String::new();
+    let coverage = Coverage::of(set);
     header(set, &mut out);
     targets(set, &mut out);
-    matrix(set, &mut out);
+    score(&coverage, &mut out);
+    coverage_table(&coverage, &mut out);
+    matrix(set, &coverage, &mut out);
     failures(set, &mut out);
+    not_served(set, &mut out);
     vs_reference(set, &mut out);
     out
 }
@@ -96,44 +103,235 @@ fn targets(set: &ResultSet, out: &mut String) {
     }
 }
 
-fn matrix(set: &ResultSet, out: &mut String) {
-    let _ = writeln!(out, "### Cases × targets\n");
-    out.push_str("| case | endpoint |");
-    for t in &set.targets {
-        let _ = write!(out, " {} |", text(&t.name));
+fn score(c: &Coverage, out: &mut String) {
+    if c.scores.is_empty() || c.operations == 0 {
+        return;
     }
-    out.push_str("\n|---|---|");
-    for _ in &set.targets {
+    let _ = writeln!(out, "### Score\n");
+    for s in &c.scores {
+        let _ = writeln!(
+            out,
+            "- **{}** — {}",
+            text(&s.headline()),
+            text(&s.details())
+        );
+    }
+    out.push_str(
+        "\nAn operation holds when its case passed or was accepted by the baseline (passed with a \
+         reason); not served, skipped and not run do not hold, and are counted apart.\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "| target | holds | of | share | passed | accepted | failed | unsupported | errors | not served | skipped | not run |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for s in &c.scores {
+        let t = &s.tally;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {}% | {} | {} | {} | {} | {} | {} | {} | {} |",
+            text(&s.target),
+            s.holds,
+            s.operations,
+            s.percent(),
+            t.passed,
+            t.accepted,
+            t.failed,
+            t.unsupported,
+            t.errors,
+            t.not_served,
+            t.skipped,
+            t.not_run
+        );
+    }
+    out.push('\n');
+}
+
+/// `22/24 · 1 accepted · 1 failed · 1 error`: holds of documented, then every cell but passed.
+fn tally_cell(t: &Tally) -> String {
+    if t.not_run == t.total() {
+        return "not run".into();
+    }
+    let mut s = format!("{}/{}", t.holds(), t.total());
+    for (n, word) in t.parts().into_iter().skip(1) {
+        if n > 0 {
+            let word = if word == "error" && n > 1 {
+                "errors"
+            } else {
+                word
+            };
+            let _ = write!(s, " · {n} {word}");
+        }
+    }
+    s
+}
+
+fn coverage_table(c: &Coverage, out: &mut String) {
+    if c.operations == 0 {
+        return;
+    }
+    let _ = writeln!(out, "### Coverage per API group and kind\n");
+    let _ = writeln!(
+        out,
+        "{}; per target the operations that hold of those documented, and the other cells.\n",
+        text(&c.headline())
+    );
+    out.push_str("| group | kind | operations |");
+    for t in &c.targets {
+        let _ = write!(out, " {} |", text(t));
+    }
+    out.push_str("\n|---|---|--:|");
+    for _ in &c.targets {
         out.push_str("---|");
     }
     out.push('\n');
-    for id in case_ids(set) {
-        let endpoint = set.case(&id).map_or(String::new(), |c| {
-            let mut e = cell_code(&c.endpoint);
-            if let Some(ct) = &c.content_type {
-                let _ = write!(e, " {}", cell_code(ct));
-            }
-            e
-        });
-        let _ = write!(out, "| {} | {endpoint} |", cell_code(&id));
-        for t in &set.targets {
-            let word = match run_of(t, &id) {
-                None if t.error.is_some() => "not run (target error)".to_string(),
-                None => "not run".to_string(),
-                Some(r) => {
-                    let mut w = match r.cell {
-                        Cell::Failed => "**FAIL**".to_string(),
-                        c => cell_word(c).to_string(),
-                    };
-                    if !r.drift.is_empty() {
-                        let _ = write!(w, " · drift {}", r.drift.len());
-                    }
-                    w
-                }
-            };
-            let _ = write!(out, " {word} |");
+    for g in &c.groups {
+        let _ = write!(out, "| **{}** | | **{}** |", text(&g.group), g.operations);
+        for t in &g.tallies {
+            let _ = write!(out, " **{}** |", text(&tally_cell(t)));
         }
         out.push('\n');
+        for k in &g.kinds {
+            let _ = write!(out, "| | {} | {} |", text(&k.label()), k.operations);
+            for t in &k.tallies {
+                let _ = write!(out, " {} |", text(&tally_cell(t)));
+            }
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+}
+
+fn matrix(set: &ResultSet, c: &Coverage, out: &mut String) {
+    let _ = writeln!(out, "### Cases × targets\n");
+    let mut head = String::from("| case | endpoint |");
+    for t in &set.targets {
+        let _ = write!(head, " {} |", text(&t.name));
+    }
+    head.push_str("\n|---|---|");
+    for _ in &set.targets {
+        head.push_str("---|");
+    }
+    head.push('\n');
+    for g in &c.groups {
+        for k in &g.kinds {
+            let all_hold = k
+                .tallies
+                .iter()
+                .zip(&set.targets)
+                .all(|(t, target)| t.holds() == t.total() || target.error.is_some());
+            let _ = write!(
+                out,
+                "<details{}>\n<summary><b>{} · {}</b> — {} case{}",
+                if all_hold { "" } else { " open" },
+                html(&g.group),
+                html(&k.label()),
+                k.operations,
+                if k.operations == 1 { "" } else { "s" }
+            );
+            for (t, name) in k.tallies.iter().zip(&c.targets) {
+                let _ = write!(out, " · {} {}/{}", html(name), t.holds(), t.total());
+            }
+            out.push_str("</summary>\n\n");
+            out.push_str(&head);
+            for id in &k.cases {
+                matrix_row(set, id, out);
+            }
+            out.push_str("\n</details>\n\n");
+        }
+    }
+    out.push('\n');
+}
+
+fn matrix_row(set: &ResultSet, id: &str, out: &mut String) {
+    let endpoint = set.case(id).map_or(String::new(), |c| {
+        let mut e = cell_code(&c.endpoint);
+        if let Some(ct) = &c.content_type {
+            let _ = write!(e, " {}", cell_code(ct));
+        }
+        e
+    });
+    let _ = write!(out, "| {} | {endpoint} |", cell_code(id));
+    for t in &set.targets {
+        let word = match run_of(t, id) {
+            None if t.error.is_some() => "not run (target error)".to_string(),
+            None => "not run".to_string(),
+            Some(r) => {
+                let mut w = match r.cell {
+                    Cell::Failed => "**FAIL**".to_string(),
+                    Cell::NotServed => "*not served*".to_string(),
+                    c => cell_word(c).to_string(),
+                };
+                if !r.drift.is_empty() {
+                    let _ = write!(w, " · drift {}", r.drift.len());
+                }
+                w
+            }
+        };
+        let _ = write!(out, " {word} |");
+    }
+    out.push('\n');
+}
+
+/// Per target, the documented operations it does not serve (per kind) and the cases skipped.
+fn not_served(set: &ResultSet, out: &mut String) {
+    let mut lines = Vec::new();
+    for t in &set.targets {
+        let mut by_kind: Vec<(String, Vec<&str>)> = Vec::new();
+        let mut skipped: Vec<&crate::results::CaseResult> = Vec::new();
+        for id in case_ids(set) {
+            let Some(r) = run_of(t, &id) else { continue };
+            match r.cell {
+                Cell::NotServed => {
+                    let label = Section::of(set.case(&id)).kind_label();
+                    match by_kind.iter_mut().find(|(l, _)| *l == label) {
+                        Some((_, ids)) => ids.push(&r.id),
+                        None => by_kind.push((label, vec![&r.id])),
+                    }
+                }
+                Cell::Skipped => skipped.push(r),
+                _ => {}
+            }
+        }
+        let n: usize = by_kind.iter().map(|(_, ids)| ids.len()).sum();
+        if n > 0 {
+            let kinds = by_kind
+                .iter()
+                .map(|(l, ids)| format!("{} ×{}", text(l), ids.len()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            lines.push(format!(
+                "- **{}** does not serve {n} documented operation{}: {kinds}",
+                text(&t.name),
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        if !skipped.is_empty() {
+            let ids: Vec<String> = skipped.iter().take(10).map(|r| code(&r.id)).collect();
+            let more = if skipped.len() > 10 {
+                format!(", … and {} more", skipped.len() - 10)
+            } else {
+                String::new()
+            };
+            let why = skipped[0]
+                .error
+                .as_ref()
+                .map(|e| format!(" ({})", text(&short(&e.message, 200))))
+                .unwrap_or_default();
+            lines.push(format!(
+                "- **{}** skipped {}: {}{more}{why}",
+                text(&t.name),
+                skipped.len(),
+                ids.join(", ")
+            ));
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Not served and skipped\n");
+    for l in lines {
+        let _ = writeln!(out, "{l}");
     }
     out.push('\n');
 }
@@ -147,7 +345,7 @@ fn failures(set: &ResultSet, out: &mut String) {
                 .into_iter()
                 .filter_map(move |id| run_of(t, &id).map(|r| (t, r)))
         })
-        .filter(|(_, r)| r.cell != Cell::Passed)
+        .filter(|(_, r)| !matches!(r.cell, Cell::Passed | Cell::NotServed | Cell::Skipped))
         .collect();
     if failing.is_empty() {
         return;
@@ -264,6 +462,11 @@ fn text(s: &str) -> String {
         }
     }
     out
+}
+
+/// Text inside an HTML element (a `<summary>`): markup escaped, one line.
+fn html(s: &str) -> String {
+    super::html::esc(s).replace(['\n', '\r'], " ")
 }
 
 /// A code span: a fence of backticks longer than any run inside, line breaks flattened.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 /// Writes every report of a result set into `dir` (created if needed), each file whole or not at
 /// all: `results.json`, `summary.md`, `report.html`, and per target `junit-<target>.xml` and, where
-/// there is drift, `drift-<target>.md`. Returns the files written.
+/// there is drift or a documented endpoint not served, `drift-<target>.md`. Returns the files written.
 pub fn write_all(set: &ResultSet, dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
     std::fs::create_dir_all(dir).map_err(|source| WriteError {
         path: dir.to_path_buf(),
@@ -38,7 +38,7 @@ pub fn write_all(set: &ResultSet, dir: &Path) -> Result<Vec<PathBuf>, WriteError
             source: std::io::Error::other(e.to_string()),
         })?;
         put(name, xml)?;
-        if t.counts.drift > 0 {
+        if t.counts.drift > 0 || t.counts.not_served > 0 {
             put(format!("drift-{file}.md"), drift::render(set, &t.name))?;
         }
     }

@@ -2,7 +2,8 @@
 
 use super::common::{layer_name, pointer, short, show};
 use crate::results::baseline::{Applied, Entry};
-use crate::results::{CaseResult, Cell, ResultSet, TargetResults};
+use crate::results::coverage::Tally;
+use crate::results::{CaseResult, Cell, Coverage, ResultSet, TargetResults};
 use crate::verify::{Layer, Mismatch};
 use serde_json::Value;
 use std::fmt::Write;
@@ -18,10 +19,25 @@ pub fn case(r: &CaseResult, title: &str) -> String {
     let ms = r.duration_ms;
     let mut out = match (r.cell, &r.error) {
         (Cell::Passed, _) => format!("PASS  {} ({ms} ms)\n", r.id),
+        (Cell::NotServed, e) => format!(
+            "NOT SERVED {} ({ms} ms) — {title}\n      {}\n",
+            r.id,
+            e.as_ref().map_or_else(
+                || "the target does not serve this documented endpoint (404 for the whole resource)"
+                    .to_string(),
+                |e| e.message.clone()
+            )
+        ),
+        (Cell::Skipped, e) => format!(
+            "SKIP  {} — {title}\n      {}\n",
+            r.id,
+            e.as_ref()
+                .map_or_else(|| "skipped".to_string(), |e| e.message.clone())
+        ),
         (_, Some(e)) => format!("ERROR {} ({ms} ms) — {title}\n      {e}\n", r.id),
         (_, None) => format!("FAIL  {} ({ms} ms) — {title}\n", r.id),
     };
-    if r.cell != Cell::Passed {
+    if !matches!(r.cell, Cell::Passed | Cell::NotServed | Cell::Skipped) {
         let ms = &r.mismatches;
         for m in ms.iter().take(MAX_MISMATCHES) {
             out.push_str(&mismatch(m));
@@ -148,6 +164,7 @@ pub fn summary(set: &ResultSet, applied: &Applied, listed: bool) -> String {
         );
     }
     out.push('\n');
+    out.push_str(&coverage(set));
     for t in &set.targets {
         if set.targets.len() > 1 {
             let _ = write!(out, "{:<20} ", t.name);
@@ -161,7 +178,95 @@ pub fn summary(set: &ResultSet, applied: &Applied, listed: bool) -> String {
             }
         }
     }
+    if !set.cases.is_empty() {
+        for s in &Coverage::of(set).scores {
+            let _ = writeln!(out, "{}", s.line());
+        }
+    }
     out
+}
+
+/// The coverage table: per API group and kind, the documented operations and per target how many
+/// hold, with the other cells as letters; empty for a set without cases.
+pub fn coverage(set: &ResultSet) -> String {
+    let c = Coverage::of(set);
+    if c.operations == 0 {
+        return String::new();
+    }
+    let mut rows: Vec<(String, usize, Vec<String>)> = Vec::new();
+    for g in &c.groups {
+        rows.push((
+            g.group.clone(),
+            g.operations,
+            g.tallies.iter().map(compact).collect(),
+        ));
+        for k in &g.kinds {
+            rows.push((
+                format!("  {}", k.label()),
+                k.operations,
+                k.tallies.iter().map(compact).collect(),
+            ));
+        }
+    }
+    let label = rows
+        .iter()
+        .map(|(l, _, _)| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("group / kind".len());
+    let widths: Vec<usize> = c
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            rows.iter()
+                .map(|(_, _, cells)| cells[i].chars().count())
+                .chain([name.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!(
+        "coverage: {}\n(per target: operations that hold / documented; of the rest F failed, \
+         U unsupported, E error, N not served, S skipped, - not run; A: of those that hold, \
+         accepted by the baseline)\n",
+        c.headline()
+    );
+    let mut line = |l: &str, ops: &str, cells: &[String]| {
+        let mut s = format!("{l:<label$}  {ops:>4}");
+        for (cell, w) in cells.iter().zip(&widths) {
+            let _ = write!(s, "  {cell:<w$}");
+        }
+        let _ = writeln!(out, "{}", s.trim_end());
+    };
+    line("group / kind", "ops", &c.targets);
+    for (l, ops, cells) in &rows {
+        line(l, &ops.to_string(), cells);
+    }
+    out.push('\n');
+    out
+}
+
+/// `38/40 A2 F1 N1`: holds of documented, then the letters of the other cells that occur.
+fn compact(t: &Tally) -> String {
+    if t.not_run == t.total() {
+        return "not run".into();
+    }
+    let mut s = format!("{}/{}", t.holds(), t.total());
+    for (n, letter) in [
+        (t.accepted, 'A'),
+        (t.failed, 'F'),
+        (t.unsupported, 'U'),
+        (t.errors, 'E'),
+        (t.not_served, 'N'),
+        (t.skipped, 'S'),
+        (t.not_run, '-'),
+    ] {
+        if n > 0 {
+            let _ = write!(s, " {letter}{n}");
+        }
+    }
+    s
 }
 
 fn on(set: &ResultSet, t: &TargetResults) -> String {
@@ -192,6 +297,12 @@ pub fn counts_line(t: &TargetResults, reference: Option<&str>) -> String {
     }
     if c.accepted > 0 {
         let _ = write!(line, ", {} accepted by the baseline", c.accepted);
+    }
+    if c.not_served > 0 {
+        let _ = write!(line, ", {} not served", c.not_served);
+    }
+    if c.skipped > 0 {
+        let _ = write!(line, ", {} skipped", c.skipped);
     }
     if let Some(r) = reference.filter(|r| *r != t.name) {
         let differ = t

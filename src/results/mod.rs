@@ -8,8 +8,11 @@
 //! [`Exit`] derives the process's exit code from a set, in one place.
 
 pub mod baseline;
+pub mod coverage;
 mod exit;
+mod operation;
 
+pub use coverage::Coverage;
 pub use exit::Exit;
 
 use crate::cases::Case;
@@ -35,8 +38,10 @@ pub struct ResultSet {
     pub targets: Vec<TargetResults>,
 }
 
-/// A case as the reports show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A case as the reports show it. The operation fields (`group` … `retired`) are derived from the
+/// request's method and path through the resource-kind table ([`crate::kinds`]), not from tags;
+/// files written before they existed read with them empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaseInfo {
     pub id: String,
     pub title: String,
@@ -48,10 +53,38 @@ pub struct CaseInfo {
     /// The line of the response example, where the document has one apart from the request.
     #[serde(default)]
     pub response_line: Option<u32>,
-    /// `PUT pods/{name}/status`, `PATCH pods/{name}`, … (path after the namespace).
+    /// `PUT pods/{name}/status`, `PATCH deployments/{name}`, `GET /apis/apps/v1`, … (method and
+    /// path after group, version and namespace; the whole path for discovery and other paths).
     pub endpoint: String,
     /// The request's content type (the patch type of a PATCH).
     pub content_type: Option<String>,
+    /// The request's API group: `""` for the core group; absent for a path that is not an API
+    /// path (`/version`, `/healthz`).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// The API version: `v1`, `v1beta1`; absent for `/api`, `/apis`, `/apis/<group>`.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// The kind of the resource (of the parent for a subresource: `Deployment` for
+    /// `deployments/{name}/scale`); absent for discovery and other paths.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The resource and subresource: `pods`, `pods/status`, `deployments/scale`.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// The operation: `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`,
+    /// `deletecollection`, on a subresource followed by its name (`update status`, `get scale`,
+    /// `create eviction`); `discovery` for discovery documents; else the method in lower case.
+    #[serde(default)]
+    pub verb: Option<String>,
+    /// The path with placeholders: `/apis/apps/v1/namespaces/{namespace}/deployments/{name}`.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// A retired endpoint: Kubernetes v1.20 does not serve the resource in this group-version
+    /// (`apps/v1beta1` or `extensions/v1beta1` deployments), nor a discovery path's version;
+    /// `kind` is that of the same resource in a served version.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 /// One target's results. Credentials never appear here: a target is its name and URL.
@@ -280,21 +313,54 @@ impl TargetResults {
 
 impl CaseInfo {
     pub fn of(case: &Case) -> CaseInfo {
-        let path = case
+        let watch = case
             .request
-            .path
-            .split_once("/namespaces/{namespace}/")
-            .map_or(case.request.path.as_str(), |(_, rest)| rest);
-        CaseInfo {
-            id: case.id.clone(),
-            title: case.title.clone(),
-            tags: case.tags.clone(),
-            document: case.provenance.as_ref().map(|p| p.document.clone()),
-            line: case.provenance.as_ref().and_then(|p| p.line),
-            response_line: case.provenance.as_ref().and_then(|p| p.response_line),
-            endpoint: format!("{} {path}", case.request.method),
-            content_type: case.request.content_type.clone(),
+            .query
+            .get("watch")
+            .is_some_and(|v| v == "true" || v == "1");
+        let mut info = CaseInfo::new(
+            &case.id,
+            &case.title,
+            &case.request.method,
+            &case.request.path,
+            watch,
+        );
+        info.tags = case.tags.clone();
+        if info.kind.is_none() && info.resource.is_some() {
+            info.kind = operation::tag_kind(&info.tags);
         }
+        info.document = case.provenance.as_ref().map(|p| p.document.clone());
+        info.line = case.provenance.as_ref().and_then(|p| p.line);
+        info.response_line = case.provenance.as_ref().and_then(|p| p.response_line);
+        info.content_type = case.request.content_type.clone();
+        info
+    }
+
+    /// A case of this request (`watch`: the query asks for a watch), its operation fields
+    /// derived from `method` and `path`; no tags, document or content type.
+    pub fn new(id: &str, title: &str, method: &str, path: &str, watch: bool) -> CaseInfo {
+        let op = operation::classify(method, path, watch);
+        CaseInfo {
+            id: id.to_string(),
+            title: title.to_string(),
+            endpoint: op.endpoint,
+            group: op.group,
+            version: op.version,
+            kind: op.kind,
+            resource: op.resource,
+            verb: Some(op.verb),
+            path: Some(op.path),
+            retired: op.retired,
+            ..CaseInfo::default()
+        }
+    }
+
+    /// `v1`, `apps/v1`; `None` without a group or version.
+    pub fn api_version(&self) -> Option<String> {
+        Some(crate::kinds::join_api_version(
+            self.group.as_deref()?,
+            self.version.as_deref()?,
+        ))
     }
 }
 

@@ -3,5 +3,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod cells;
 mod html_browser;
 mod reports;
+mod scale;
+mod synthetic;

@@ -21,17 +21,19 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/results")
 }
 
+/// A case of `METHOD <path after the namespace>` (`GET pods/{name}`) on core v1.
 fn case(id: &str, title: &str, endpoint: &str, ct: Option<&str>, line: u32) -> CaseInfo {
-    CaseInfo {
-        id: id.into(),
-        title: title.into(),
+    let (method, rest) = endpoint.split_once(' ').unwrap();
+    let path = format!("/api/v1/namespaces/{{namespace}}/{rest}");
+    let info = CaseInfo {
         tags: vec!["pods".into()],
         document: Some("docs/pods.md".into()),
         line: Some(line),
-        response_line: None,
-        endpoint: endpoint.into(),
         content_type: ct.map(Into::into),
-    }
+        ..CaseInfo::new(id, title, method, &path, false)
+    };
+    assert_eq!(info.endpoint, endpoint);
+    info
 }
 
 fn m(
@@ -709,6 +711,7 @@ fn reports_contain_only_what_the_set_contains() {
         include_str!("../../src/report/markdown.rs"),
         include_str!("../../src/report/junit.rs"),
         include_str!("../../src/report/common.rs"),
+        include_str!("../../src/results/coverage.rs"),
     ]
     .concat();
     let vocabulary = [
