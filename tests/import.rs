@@ -112,9 +112,9 @@ fn generated_cases_load() {
         [
             "cce-02-0038-replace-pod-status",
             "cce-02-0041-patch-pod",
-            "get-pod-crlf",
-            "patch-pod-merge-examples-ex1",
-            "patch-pod-merge-examples-ex2"
+            "test-get-pod",
+            "test-merge-patch-ex1",
+            "test-merge-patch-ex2"
         ]
     );
     for c in &loaded {
@@ -251,13 +251,7 @@ fn page_without_request_body_crlf_and_markdown_status_table() {
 fn several_examples_fullwidth_punctuation_comments_and_trailing_commas() {
     let cases = import_one("patch-pod-merge-examples.md");
     let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        [
-            "patch-pod-merge-examples-ex1",
-            "patch-pod-merge-examples-ex2"
-        ]
-    );
+    assert_eq!(ids, ["test-merge-patch-ex1", "test-merge-patch-ex2"]);
     let (one, two) = (&cases[0].case, &cases[1].case);
     // "Content-Type：application/merge-patch+json" with a fullwidth colon, in a paragraph.
     assert_eq!(
@@ -340,7 +334,7 @@ fn a_broken_page_does_not_stop_the_others() {
     assert!(!report.is_success());
     assert_eq!(report.errors.len(), 2, "{:?}", report.errors);
     assert_eq!(report.written.len(), 1);
-    assert!(out.join("get-pod-crlf.yaml").exists());
+    assert!(out.join("test-get-pod.yaml").exists());
 }
 
 #[test]
@@ -348,7 +342,7 @@ fn hand_edits_are_refused_unless_forced() {
     let out = tmpdir();
     let docs = paths(&["get-pod-crlf.md"]);
     assert!(import::import_docs(&docs, &out, ImportOptions::default()).is_success());
-    let file = out.join("get-pod-crlf.yaml");
+    let file = out.join("test-get-pod.yaml");
     let generated = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, generated.replace("status: 200", "status: 201")).unwrap();
 
@@ -357,7 +351,7 @@ fn hand_edits_are_refused_unless_forced() {
     assert_eq!(report.refused.len(), 1);
     let reason = &report.refused[0].reason;
     assert!(
-        reason.contains("get-pod-crlf.yaml")
+        reason.contains("test-get-pod.yaml")
             && reason.contains("by hand")
             && reason.contains("--force"),
         "{reason}"
@@ -399,7 +393,7 @@ fn an_unchanged_generated_file_is_updated_when_the_document_changes() {
     let report = import::import_docs(std::slice::from_ref(&page), &out, ImportOptions::default());
     assert!(report.is_success(), "{:?}", report.refused);
     assert_eq!(report.written[0].action, FileAction::Updated);
-    let new = std::fs::read_to_string(out.join("get-pod-crlf.yaml")).unwrap();
+    let new = std::fs::read_to_string(out.join("test-get-pod.yaml")).unwrap();
     assert!(new.contains("nginx:1.20") && !new.contains("nginx:1.19"));
 }
 
@@ -475,7 +469,7 @@ fn cases_of_removed_examples_are_reported_as_stale() {
     std::fs::write(&page, one).unwrap();
     let report = import::import_docs(std::slice::from_ref(&page), &out, ImportOptions::default());
     assert!(report.is_success(), "{:?}", report.errors);
-    assert_eq!(report.written[0].id, "patch-pod-merge-examples");
+    assert_eq!(report.written[0].id, "test-merge-patch");
     let stale: Vec<String> = report
         .stale
         .iter()
@@ -483,9 +477,6 @@ fn cases_of_removed_examples_are_reported_as_stale() {
         .collect();
     assert_eq!(
         stale,
-        [
-            "patch-pod-merge-examples-ex1.yaml",
-            "patch-pod-merge-examples-ex2.yaml"
-        ]
+        ["test-merge-patch-ex1.yaml", "test-merge-patch-ex2.yaml"]
     );
 }

@@ -393,7 +393,22 @@ impl Fixture {
             .as_deref()
             .or_else(|| from_body("apiVersion"));
         let found = match api_version {
-            Some(av) => crate::kinds::by_kind(av, kind),
+            // A group-version the server no longer serves (`apps/v1beta1`): the kind's scope and
+            // plural from a served version; the fixture is still created at its own version's
+            // path (see [`Fixture::api_version`]), where such a server answers 404.
+            Some(av) => crate::kinds::by_kind(av, kind).or_else(|| {
+                let (group, version) = crate::kinds::split_api_version(av);
+                let served = crate::kinds::is_served(group, version)
+                    && crate::kinds::group_version(group, version)
+                        .is_some_and(|gv| gv.resources().any(|r| r.kind == kind));
+                (!served).then(|| {
+                    crate::kinds::by_group_kind(group, kind).or_else(|| {
+                        crate::kinds::RESOURCES
+                            .iter()
+                            .find(|r| r.kind == kind && r.preferred)
+                    })
+                })?
+            }),
             None => crate::kinds::RESOURCES
                 .iter()
                 .find(|r| r.kind == kind && r.preferred),
@@ -404,6 +419,25 @@ impl Fixture {
             ),
             None => format!("kind {kind} is not in the resource-kind table (kube-apiserver v1.20.2)"),
         })
+    }
+}
+
+impl Fixture {
+    /// The `apiVersion` the fixture is created in: `apiVersion:`, else the body's, else the
+    /// resource's (the server's preferred version).
+    pub fn api_version_of(
+        &self,
+        body: Option<&Value>,
+        resource: &crate::kinds::Resource,
+    ) -> String {
+        self.api_version
+            .clone()
+            .or_else(|| {
+                body.and_then(|b| b.get("apiVersion"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| resource.api_version().to_string())
     }
 }
 

@@ -45,6 +45,9 @@ pub fn import(a: ImportArgs) -> Exit {
             p.display()
         );
     }
+    for s in &report.skipped {
+        println!("skipped    {}", s.reason);
+    }
     for r in &report.refused {
         eprintln!("error: {}", r.reason);
     }
@@ -54,7 +57,9 @@ pub fn import(a: ImportArgs) -> Exit {
     let n =
         |count: usize, what: &str| format!("{count} {what}{}", if count == 1 { "" } else { "s" });
     println!(
-        "\n{} written or up to date, {} refused, {} with errors",
+        "\n{} imported, {} skipped (not API operation pages); {} written or up to date, {} refused, {} with errors",
+        n(report.imported_pages.len(), "page"),
+        n(report.skipped.len(), "page"),
         n(report.written.len(), "case file"),
         n(report.refused.len(), "file"),
         n(report.errors.len(), "page")

@@ -3,7 +3,7 @@
 //! plugin or the API server itself produces as `expect.environmental`.
 
 use super::ImportError;
-use super::page::{Example, Page};
+use super::page::{Example, Page, Uri};
 use serde_json::{Map, Value, json};
 
 /// One case derived from a page, as the JSON value of the case file, with the notes that explain
@@ -73,21 +73,225 @@ const NODE_FIELDS: &[(&str, &str)] = &[
 
 const TOKEN_REASON: &str = "the service-account token, injected by the ServiceAccount admission plugin: not part of the pod as created";
 
-use crate::kinds::PatchType;
+use crate::kinds::{self, PatchType, Resource};
 
-/// The cases of one page. `doc` is the document's name as recorded in `provenance`, `base_id` the
-/// case id derived from its file name.
-pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, ImportError> {
+/// An object example of another page of the same import (a create page's request body), to
+/// create the object a GET, PUT, PATCH or DELETE of the same kind needs.
+#[derive(Debug, Clone)]
+pub struct ObjectExample {
+    pub group: String,
+    pub plural: String,
+    pub kind: String,
+    pub value: Value,
+    pub document: String,
+    pub line: usize,
+}
+
+/// What the derivation of one page needs besides the page.
+pub struct Context<'a> {
+    /// The page's case id, before the suffixes of its URIs and examples.
+    pub base_id: &'a str,
+    /// The cases of the first importer (the renamed pages of `docs/`): no structured tags, so that
+    /// their files stay as they were.
+    pub legacy: bool,
+    /// Object examples of the import's create pages.
+    pub objects: &'a [ObjectExample],
+}
+
+/// Label selector a documented deletecollection is confined with (fixtures get both labels).
+pub const RUN_LABEL: &str = "apiconform-run";
+pub const CASE_LABEL: &str = "apiconform-case";
+
+/// The cases of one page: one per URI and example. `doc` is the document's name as recorded in
+/// `provenance`.
+pub fn cases(page: &Page, doc: &str, ctx: &Context) -> Result<Vec<Derived>, ImportError> {
     let err = |line: usize, message: String| ImportError::Page {
         file: doc.to_string(),
         line,
         message,
     };
-    let method = page.method.as_str();
-    check_path(page, &err)?;
-    let subresource = page.path.rsplit_once("{name}/").map(|(_, s)| s.to_string());
+    let suffixes = uri_suffixes(&page.uris);
+    let mut out = Vec::new();
+    for (i, uri) in page.uris.iter().enumerate() {
+        let id = match &suffixes {
+            Some(s) => format!("{}-{}", ctx.base_id, s[i]),
+            None => ctx.base_id.to_string(),
+        };
+        out.extend(uri_cases(page, uri, doc, ctx, &id, &err)?);
+    }
+    Ok(out)
+}
+
+/// A version note in short: `Supports 1.9 and 1.9+` → `1.9+`, `Supports only1.7` → `1.7-only`,
+/// `Supports 1.15 and 1.15-` → `1.15-`, `Supports only 1.7~1.15` → `1.7~1.15`.
+pub fn version_note(note: &str) -> String {
+    let n = note.replace(' ', "").to_lowercase();
+    let versions: Vec<String> = n
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|v| v.contains('.') && v.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(|v| v.trim_matches('.').to_string())
+        .collect();
+    let Some(last) = versions.last() else {
+        return crate::import::slug(note);
+    };
+    if n.contains('~') && versions.len() >= 2 {
+        format!("{}~{last}", versions[0])
+    } else if n.ends_with('+') {
+        format!("{last}+")
+    } else if n.ends_with('-') {
+        format!("{last}-")
+    } else if n.contains("only") {
+        format!("{last}-only")
+    } else {
+        last.clone()
+    }
+}
+
+fn note_slug(tag: &str) -> String {
+    crate::import::slug(
+        &tag.replace('~', "-to-")
+            .replace('+', "-plus")
+            .replace("-only", "-only")
+            .trim_end_matches('-')
+            .replace('.', "-"),
+    ) + if tag.ends_with('-') { "-minus" } else { "" }
+}
+
+/// The id suffix of each URI of a page with several: its version note's slug, else its
+/// group-version's, else `uriN`.
+fn uri_suffixes(uris: &[Uri]) -> Option<Vec<String>> {
+    if uris.len() < 2 {
+        return None;
+    }
+    let unique = |v: &Vec<String>| {
+        let mut s = v.clone();
+        s.sort();
+        s.dedup();
+        s.len() == v.len() && v.iter().all(|x| !x.is_empty())
+    };
+    let by_note: Vec<String> = uris
+        .iter()
+        .map(|u| {
+            u.note
+                .as_deref()
+                .map(|n| note_slug(&version_note(n)))
+                .unwrap_or_default()
+        })
+        .collect();
+    if unique(&by_note) {
+        return Some(by_note);
+    }
+    let by_gv: Vec<String> = uris
+        .iter()
+        .map(|u| match kinds::parse_path(&u.path) {
+            Some(p) => crate::import::slug(&format!(
+                "{}-{}",
+                if p.group.is_empty() { "core" } else { p.group },
+                p.version.unwrap_or("")
+            )),
+            None => String::new(),
+        })
+        .collect();
+    if unique(&by_gv) {
+        return Some(by_gv);
+    }
+    Some((1..=uris.len()).map(|i| format!("uri{i}")).collect())
+}
+
+/// `+` for an example or URI of a version and later, `-` for earlier versions.
+fn direction(text: &str) -> Option<char> {
+    if text.contains('~') {
+        Some('-')
+    } else if text.contains("以上") || text.contains("及以后") || text.ends_with('+') {
+        Some('+')
+    } else if text.contains("以下")
+        || text.contains("以前")
+        || text.contains("之前")
+        || text.ends_with('-')
+    {
+        Some('-')
+    } else {
+        None
+    }
+}
+
+/// What an URI does, in the verbs of Kubernetes' discovery.
+fn verb_of(method: &str, api: &kinds::ApiPath) -> &'static str {
+    if api.is_discovery() {
+        return "discovery";
+    }
+    match (method, api.name.is_some()) {
+        ("GET", true) => "get",
+        ("GET", false) => "list",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", true) => "delete",
+        ("DELETE", false) => "deletecollection",
+        _ => "other",
+    }
+}
+
+#[allow(clippy::too_many_lines)]
+fn uri_cases(
+    page: &Page,
+    uri: &Uri,
+    doc: &str,
+    ctx: &Context,
+    base_id: &str,
+    err: &impl Fn(usize, String) -> ImportError,
+) -> Result<Vec<Derived>, ImportError> {
+    let method = uri.method.as_str();
+    check_path(uri, err)?;
+    let api = kinds::parse_path(&uri.path).ok_or_else(|| {
+        err(
+            uri.line,
+            format!(
+                "expected an API path such as /api/v1/namespaces/{{namespace}}/pods/{{name}} or \
+                 /apis/<group>/<version>/…; found {}",
+                uri.path
+            ),
+        )
+    })?;
+    let verb = verb_of(method, &api);
+    let group = api.group;
+    let version = api.version.unwrap_or("");
+    let uri_api_version = kinds::join_api_version(group, version);
+    let resource: Option<&'static Resource> = api
+        .plural
+        .and_then(|p| api.resource.or_else(|| kinds::closest(group, version, p)));
+    let served = api.is_served();
+    let subresource = api.subresource;
+    let namespaced_literal = api
+        .namespace
+        .filter(|n| *n != "{namespace}")
+        .map(str::to_string);
+    let is_pod = resource.is_some_and(|r| r.kind == "Pod" && r.group.is_empty());
     let has_body = matches!(method, "PUT" | "POST" | "PATCH");
-    let needs_pod = page.path.contains("{name}") && method != "POST";
+    // The kind the object and the answer have, and their apiVersion for this URI.
+    let sub_info = subresource.and_then(|s| resource.and_then(|r| r.subresource(s)));
+    let object_kind = resource.map(|r| r.kind);
+    let answer_kind: Option<String> = match verb {
+        "discovery" => None,
+        "list" | "deletecollection" => resource.map(|r| r.list_kind.to_string()),
+        "delete" => Some("Status".into()),
+        _ => match sub_info {
+            Some(s) if s.kind != "Status" => Some(s.kind.to_string()),
+            _ => object_kind.map(str::to_string),
+        },
+    };
+    let answer_api_version = match sub_info {
+        Some(s) if s.group != group || s.kind == "Scale" => s.api_version(),
+        _ => uri_api_version.clone(),
+    };
+    let answer_api_version = if verb == "delete" {
+        "v1".to_string()
+    } else {
+        answer_api_version
+    };
+    let needs_object = api.name.is_some() && !(method == "POST" && subresource.is_none())
+        || verb == "deletecollection";
+    let fixture_ok = resource.is_some();
 
     if has_body && page.requests.is_empty() {
         return Err(err(
@@ -97,8 +301,25 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
             ),
         ));
     }
-    let pairs = pair_examples(page, &err)?;
-    let (status, status_line) = success_code(page, &err)?;
+    // The examples of this URI: all, or those whose label names its version range.
+    let uri_dir = uri
+        .note
+        .as_deref()
+        .map(version_note)
+        .and_then(|n| direction(&n));
+    let fits = |e: &&Example| match (uri_dir, e.label.as_deref().and_then(direction)) {
+        (Some(u), Some(l)) => u == l,
+        _ => true,
+    };
+    let requests: Vec<&Example> = page.requests.iter().filter(fits).collect();
+    let responses: Vec<&Example> = page.responses.iter().filter(fits).collect();
+    // A request example must fit the method: a JSON Patch for PATCH only.
+    let requests: Vec<&Example> = requests
+        .into_iter()
+        .filter(|e| method == "PATCH" || !e.value.is_array())
+        .collect();
+    let pairs = pair_examples(&requests, &responses, err)?;
+    let (status, status_line) = success_code(page, method, err)?;
 
     let mut out = Vec::new();
     let many = pairs.len() > 1;
@@ -112,8 +333,19 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
         if let Some(p) = &page.purpose {
             notes.push(format!("purpose: {p}"));
         }
+        if page.uris.len() > 1 {
+            notes.push(format!(
+                "URI {} of the page ({doc}:{}){}",
+                uri.path,
+                uri.line,
+                uri.note
+                    .as_deref()
+                    .map(|n| format!(", documented as \"{n}\""))
+                    .unwrap_or_default()
+            ));
+        }
         for p in page.params.iter().filter(|p| p.required) {
-            if !page.path.contains(&format!("{{{}}}", p.name)) {
+            if !uri.path.contains(&format!("{{{}}}", p.name)) {
                 notes.push(format!(
                     "parameter {} is marked required ({doc}:{}) but is not in the path: the case does not send it",
                     p.name, p.line
@@ -131,6 +363,22 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
         notes.push(format!(
             "expect.status: {status}, the success code of the status code table ({doc}:{status_line})"
         ));
+        if !served && !api.is_discovery() || api.is_discovery() && !served {
+            notes.push(format!(
+                "kube-apiserver v1.20.2 does not serve {}{}: against it the case is not_served",
+                uri.path,
+                match (resource, api.resource) {
+                    (Some(r), None) => format!(
+                        " (its kind and scope are inferred from {} {})",
+                        r.api_version, r.plural
+                    ),
+                    (None, _) if !api.is_discovery() => {
+                        " (the resource is in no served group-version)".to_string()
+                    }
+                    _ => String::new(),
+                }
+            ));
+        }
 
         // Names the examples use, to be templated.
         let meta = |e: &Option<&Example>, k: &str| {
@@ -143,122 +391,384 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
 
         // The request.
         let content_type = if has_body || req.is_some() {
-            Some(content_type(page, req, doc, &mut notes))
+            Some(content_type(page, method, req, doc, &mut notes))
         } else {
             None
         };
+        let mut content_type = content_type;
+        if method == "PATCH"
+            && req.is_some_and(|r| r.value.is_array())
+            && content_type
+                .as_deref()
+                .is_some_and(|c| !c.contains("json-patch"))
+        {
+            notes.push(format!(
+                "content type: application/json-patch+json, not {}: the example is a JSON Patch (an array)",
+                content_type.as_deref().unwrap_or("")
+            ));
+            content_type = Some("application/json-patch+json".into());
+        }
         let patch_kind = if method == "PATCH" {
             content_type.as_deref().map(PatchType::from_document)
         } else {
             None
         };
+        let mut query = Map::new();
+        let mut dry_run = false;
+        let mut background = method == "DELETE" && req.is_none();
         let body = req.map(|r| {
             let mut b = r.value.clone();
-            if patch_kind != Some(PatchType::Json) {
+            if patch_kind != Some(PatchType::Json) && b.get("kind").and_then(Value::as_str) != Some("DeleteOptions") {
                 let removed = strip_server_metadata(&mut b);
                 if !removed.is_empty() {
                     notes.push(format!(
-                        "request body: left out metadata.{} (set by the server; pods allow unconditional updates)",
-                        removed.join(", metadata.")
+                        "request body: left out metadata.{} (set by the server; {} allow unconditional updates)",
+                        removed.join(", metadata."),
+                        if is_pod { "pods".to_string() } else { format!("{}s", object_kind.unwrap_or("object")) }
                     ));
                 }
-                template_names(&mut b, name.as_deref(), namespace.as_deref(), &Map::new());
+                if is_pod || ctx.legacy {
+                    template_names(&mut b, name.as_deref(), namespace.as_deref(), &Map::new());
+                } else {
+                    template_object_names(&mut b, verb, resource, &mut notes);
+                }
+            }
+            if matches!(verb, "create" | "update") && subresource.is_none() {
+                repair_body(&mut b, object_kind.unwrap_or(""), &mut notes, "request body");
+            }
+            if method == "DELETE" {
+                let policy = b
+                    .as_object()
+                    .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("propagationPolicy")))
+                    .and_then(|(_, v)| v.as_str());
+                let orphan = b.get("orphanDependents").and_then(Value::as_bool) == Some(true);
+                if policy.is_none() && !orphan {
+                    background = true;
+                }
+                if matches!(policy, Some("Orphan" | "Foreground")) || orphan {
+                    dry_run = true;
+                    notes.push(format!(
+                        "request: sent with dryRun=All: propagationPolicy {} leaves the object with a finalizer \
+                         that only the garbage collector (kube-controller-manager) removes; a bare API server \
+                         would keep it forever. The answer is then the object being deleted, not the document's Status",
+                        policy.unwrap_or("Orphan")
+                    ));
+                    query.insert("dryRun".into(), json!("All"));
+                }
             }
             b
         });
+        if background {
+            query.insert("propagationPolicy".into(), json!("Background"));
+            notes.push(
+                "request: sent with propagationPolicy=Background: kinds whose default is to orphan their dependents \
+                 (ReplicationController, retired workload versions) would keep an `orphan` finalizer that only the \
+                 garbage collector removes"
+                    .into(),
+            );
+        }
         if patch_kind == Some(PatchType::Json) && !body.as_ref().is_some_and(Value::is_array) {
             return Err(err(
                 req.map(|r| r.line).unwrap_or(page.uri_line),
                 "expected a JSON Patch (a JSON array of operations) for the content type application/json-patch+json".into(),
             ));
         }
+        if verb == "deletecollection" {
+            query.insert(
+                "labelSelector".into(),
+                json!(format!("{RUN_LABEL}={{{{run}}}},{CASE_LABEL}={id}")),
+            );
+            notes.push(format!(
+                "request: confined with labelSelector {RUN_LABEL}={{{{run}}}},{CASE_LABEL}={id}, the labels of the \
+                 case's fixture: it deletes only what the case created"
+            ));
+        }
 
-        // The pod the request needs.
-        let pod = if needs_pod {
-            let mut pod = setup_pod(req, resp, &mut notes).ok_or_else(|| {
+        // The object the request needs.
+        let mut fixtures = Vec::new();
+        let mut unconfined: Option<String> = None;
+        if needs_object && fixture_ok {
+            let r = resource.expect("checked");
+            let mut obj = if is_pod && ctx.legacy {
+                setup_pod(req, resp, &mut notes)
+            } else {
+                object_fixture(r, &uri_api_version, req, resp, ctx, doc, is_pod, &mut notes)
+            }
+            .ok_or_else(|| {
                 err(
                     req.or(*resp).map(|e| e.line).unwrap_or(page.uri_line),
-                    "expected the pod's spec in the request or the response example: the case needs a pod \
-                     to exist before the request"
-                        .into(),
+                    format!(
+                        "expected an example of the {} (its spec in the request or the response example, or a \
+                         create page of the kind in the same import): the case needs the object to exist before the request",
+                        r.kind
+                    ),
                 )
             })?;
-            if let (Some(kind), Some(b)) = (patch_kind, &body) {
-                undo_patch(&mut pod, kind, b, &mut notes);
+            if let (Some(kind), Some(b)) = (patch_kind, &body)
+                && subresource.is_none_or(|s| s == "status")
+            {
+                undo_patch_in(&mut obj, kind, b, &mut notes, !is_pod);
             }
-            Some(pod)
-        } else {
-            None
-        };
+            if verb == "deletecollection"
+                && let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut)
+            {
+                let labels = m.entry("labels").or_insert_with(|| json!({}));
+                if let Some(l) = labels.as_object_mut() {
+                    l.insert(RUN_LABEL.into(), json!("{{run}}"));
+                    l.insert(CASE_LABEL.into(), json!(id));
+                }
+            }
+            let mut f = Map::new();
+            f.insert("kind".into(), json!(r.kind));
+            if !is_pod || !ctx.legacy {
+                f.insert("apiVersion".into(), json!(uri_api_version));
+            }
+            f.insert("body".into(), json!({ "json": obj }));
+            fixtures.push(Value::Object(f));
+        } else if needs_object {
+            notes.push(
+                "fixture: none (the resource is not in the resource-kind table of kube-apiserver v1.20.2)".into(),
+            );
+        }
+        if let Some(ns) = &namespaced_literal
+            && method != "GET"
+        {
+            unconfined = Some(format!(
+                "writes into the namespace {ns} named by the document, which the run did not create"
+            ));
+        }
 
         // The expectations.
         let set_by_request = set_pointers(body.as_ref(), patch_kind);
         let (include, environmental) = match resp {
-            Some(r) => {
+            Some(r) if !dry_run => {
                 let mut inc = r.value.clone();
-                let list = inc
-                    .get("kind")
-                    .and_then(Value::as_str)
-                    .is_some_and(|k| k.ends_with("List"));
-                if list {
+                let list = verb == "list"
+                    || verb == "deletecollection"
+                    || inc
+                        .get("kind")
+                        .and_then(Value::as_str)
+                        .is_some_and(|k| k.ends_with("List"));
+                if list || api.is_discovery() {
+                    let keep: &[&str] = if api.is_discovery() {
+                        &["kind", "apiVersion", "groupVersion"]
+                    } else {
+                        &["kind", "apiVersion"]
+                    };
                     inc = Value::Object(
                         inc.as_object()
                             .into_iter()
                             .flatten()
-                            .filter(|(k, _)| *k == "kind" || *k == "apiVersion")
+                            .filter(|(k, _)| keep.contains(&k.as_str()))
                             .map(|(k, v)| (k.clone(), v.clone()))
                             .collect(),
                     );
-                    notes.push(
-                        "include: kind and apiVersion only (a list holds the run's other pods too)"
-                            .into(),
-                    );
+                    if ctx.legacy || is_pod && verb == "list" {
+                        notes.push(
+                            "include: kind and apiVersion only (a list holds the run's other pods too)".into(),
+                        );
+                    } else if api.is_discovery() {
+                        notes.push(
+                            "include: kind, apiVersion and groupVersion only (the resources served differ from one \
+                             server version to the next)"
+                                .into(),
+                        );
+                    } else {
+                        notes.push(
+                            "include: kind and apiVersion only (a list holds the run's other objects too)".into(),
+                        );
+                    }
                 }
                 // Environmental fields keep the documented text (they are not compared by value,
                 // and the drift report quotes them).
-                let env = environmental(&inc, &set_by_request);
-                template_names(&mut inc, name.as_deref(), namespace.as_deref(), &env);
+                let mut env = if is_pod || ctx.legacy {
+                    environmental(&inc, &set_by_request)
+                } else {
+                    Map::new()
+                };
+                if !is_pod && !ctx.legacy {
+                    general_environmental(
+                        &mut inc,
+                        &mut env,
+                        &set_by_request,
+                        verb,
+                        method,
+                        resource,
+                        body.as_ref(),
+                        group,
+                        &mut notes,
+                    );
+                }
+                if !ctx.legacy {
+                    if let Some(av) = inc.get("apiVersion").and_then(Value::as_str)
+                        && av != answer_api_version
+                        && served
+                    {
+                        env.insert(
+                            "/apiVersion".into(),
+                            json!(format!(
+                                "the document shows an answer of {av}; {} {} answers in {answer_api_version}",
+                                method, uri.path
+                            )),
+                        );
+                        notes.push(format!(
+                            "drift: the response example is of apiVersion {av}, the URI's answers are {answer_api_version}"
+                        ));
+                    }
+                    if let (Some(k), Some(expected)) = (
+                        inc.get("kind").and_then(Value::as_str),
+                        answer_kind.as_deref(),
+                    ) && k != expected
+                    {
+                        env.insert(
+                            "/kind".into(),
+                            json!(format!(
+                                "the document shows a {k}; the server answers a {expected}"
+                            )),
+                        );
+                    }
+                    if let Some(r) = resource.filter(|r| !r.namespaced)
+                        && inc.pointer("/metadata/namespace").is_some()
+                    {
+                        env.insert(
+                            "/metadata/namespace".into(),
+                            json!(format!(
+                                "a {} is cluster-scoped: it has no namespace",
+                                r.kind
+                            )),
+                        );
+                    }
+                }
+                if is_pod || ctx.legacy {
+                    template_names(&mut inc, name.as_deref(), namespace.as_deref(), &env);
+                } else {
+                    template_object_names(&mut inc, verb, resource, &mut Vec::new());
+                    if let Some(m) = inc.get_mut("details").and_then(Value::as_object_mut)
+                        && m.contains_key("name")
+                    {
+                        m.insert("name".into(), json!("{name}"));
+                    }
+                }
                 (Some(inc), env)
+            }
+            Some(_) => {
+                notes.push(
+                    "include: none (a dry run answers the object, not the document's Status)"
+                        .into(),
+                );
+                (None, Map::new())
             }
             None => (None, Map::new()),
         };
-        let kind = resp
-            .and_then(|r| r.value.get("kind"))
-            .and_then(Value::as_str)
-            .filter(|_| (200..300).contains(&status));
+        let kind = if ctx.legacy || is_pod && verb != "delete" {
+            resp.and_then(|r| r.value.get("kind"))
+                .and_then(Value::as_str)
+                .filter(|_| (200..300).contains(&status))
+                .map(str::to_string)
+        } else if dry_run {
+            object_kind.map(str::to_string)
+        } else if api.is_discovery() {
+            resp.and_then(|r| r.value.get("kind"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        } else {
+            answer_kind.clone()
+        };
+        if let (Some(k), Some(doc_kind)) = (
+            &kind,
+            resp.and_then(|r| r.value.get("kind"))
+                .and_then(Value::as_str),
+        ) && k != doc_kind
+            && !dry_run
+        {
+            notes.push(format!(
+                "expect.kind: {k}, what the server answers to {verb} (the document's example is a {doc_kind})"
+            ));
+        }
 
         let mut checks = Vec::new();
-        match (method, subresource.as_deref(), patch_kind) {
-            ("PUT", Some("status"), _) => checks.push("spec_unchanged"),
-            ("PATCH", _, Some(PatchType::Json)) => checks.push("json_patch_applied"),
-            ("PATCH", _, Some(PatchType::Merge)) => checks.push("merge_patch_applied"),
+        let generation = resp.is_some_and(|r| r.value.pointer("/metadata/generation").is_some());
+        let object_answer = subresource.is_none_or(|s| s == "status");
+        match (method, subresource, patch_kind) {
+            ("PUT", Some("status"), _) if resp.is_none_or(|r| r.value.get("spec").is_some()) => {
+                checks.push("spec_unchanged")
+            }
+            ("PATCH", _, Some(PatchType::Json)) if object_answer && !generation => {
+                checks.push("json_patch_applied")
+            }
+            ("PATCH", _, Some(PatchType::Merge)) if object_answer && !generation => {
+                checks.push("merge_patch_applied")
+            }
             _ => {}
         }
-        if matches!(method, "PUT" | "PATCH") && needs_pod {
-            checks.extend(["resource_version_changed", "identity_preserved"]);
+        if matches!(method, "PUT" | "PATCH") && needs_object && fixture_ok {
+            checks.push("resource_version_changed");
+            if object_answer {
+                checks.push("identity_preserved");
+            }
         }
 
         let title = format!(
-            "{method} {}: {}{}",
-            page.path
+            "{method} {}: {}{}{}",
+            uri.path
                 .trim_start_matches("/api/v1/namespaces/{namespace}/"),
             page.title.as_deref().unwrap_or("document example"),
+            uri.note
+                .as_deref()
+                .filter(|_| page.uris.len() > 1)
+                .map(|n| format!(" [{}]", version_note(n)))
+                .unwrap_or_default(),
             if many {
                 format!(" (example {})", i + 1)
             } else {
                 String::new()
             }
         );
-        let mut tags = vec![kind_tag(method, subresource.as_deref())];
+        let mut tags = vec![kind_tag(method, subresource)];
         if let Some(p) = patch_kind {
             tags.push(p.name().into());
         }
         tags.extend(["document".to_string(), "imported".to_string()]);
+        if !ctx.legacy {
+            if !api.is_discovery() {
+                tags.push(format!(
+                    "group:{}",
+                    if group.is_empty() { "core" } else { group }
+                ));
+            }
+            if !version.is_empty() {
+                tags.push(format!("version:{version}"));
+            }
+            if let Some(k) = object_kind {
+                tags.push(format!("kind:{k}"));
+            } else if api.is_discovery() {
+                tags.push("kind:discovery".into());
+            }
+            tags.push(format!("verb:{verb}"));
+            if let Some(s) = subresource {
+                tags.push(format!("subresource:{s}"));
+            }
+            if let Some(r) = resource {
+                if !r.namespaced {
+                    tags.push("scope:cluster".into());
+                } else if api.namespace.is_none() {
+                    tags.push("scope:all-namespaces".into());
+                }
+            }
+            if let Some(n) = &uri.note {
+                tags.push(format!("version-note:{}", version_note(n)));
+            }
+            if !served {
+                tags.push("not-served:v1.20.2".into());
+            }
+        }
 
         let mut provenance = Map::new();
         provenance.insert("document".into(), json!(doc));
         if let Some(l) = req.or(*resp).map(|e| e.line) {
             provenance.insert("line".into(), json!(l));
+        } else if !ctx.legacy {
+            provenance.insert("line".into(), json!(uri.line));
         }
         if let (Some(_), Some(r)) = (req, resp) {
             provenance.insert("response_line".into(), json!(r.line));
@@ -266,7 +776,10 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
 
         let mut request = Map::new();
         request.insert("method".into(), json!(method));
-        request.insert("path".into(), json!(page.path));
+        request.insert("path".into(), json!(uri.path));
+        if !query.is_empty() {
+            request.insert("query".into(), Value::Object(query));
+        }
         if let Some(ct) = &content_type {
             request.insert("content_type".into(), json!(ct));
         }
@@ -275,6 +788,11 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
         }
 
         let mut expect = Map::new();
+        let status = if dry_run && status == 202 {
+            200
+        } else {
+            status
+        };
         expect.insert("status".into(), json!(status));
         if let Some(k) = kind {
             expect.insert("kind".into(), json!(k));
@@ -294,11 +812,11 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
         case.insert("title".into(), json!(title));
         case.insert("tags".into(), json!(tags));
         case.insert("provenance".into(), Value::Object(provenance));
-        if let Some(p) = pod {
-            case.insert(
-                "fixtures".into(),
-                json!([{ "kind": "Pod", "body": { "json": p } }]),
-            );
+        if !fixtures.is_empty() {
+            case.insert("fixtures".into(), Value::Array(fixtures));
+        }
+        if let Some(u) = unconfined {
+            case.insert("unconfined".into(), json!(u));
         }
         case.insert("request".into(), Value::Object(request));
         case.insert("expect".into(), Value::Object(expect));
@@ -313,29 +831,19 @@ pub fn cases(page: &Page, doc: &str, base_id: &str) -> Result<Vec<Derived>, Impo
     Ok(out)
 }
 
-/// The path must be a Pod API path whose only parameters are `{namespace}` and `{name}`.
-fn check_path(page: &Page, err: &impl Fn(usize, String) -> ImportError) -> Result<(), ImportError> {
-    let p = &page.path;
-    if !p.contains("/pods") {
-        return Err(err(
-            page.uri_line,
-            format!(
-                "expected a Pod API path such as /api/v1/namespaces/{{namespace}}/pods/{{name}}; found {p}"
-            ),
-        ));
-    }
+/// The only path parameters are `{namespace}` and `{name}` (the runner fills them).
+fn check_path(uri: &Uri, err: &impl Fn(usize, String) -> ImportError) -> Result<(), ImportError> {
+    let p = &uri.path;
     let mut rest = p.as_str();
     while let Some(i) = rest.find('{') {
-        let end = rest[i..].find('}').map(|j| i + j).ok_or_else(|| {
-            err(
-                page.uri_line,
-                format!("expected a closing `}}` in the path {p}"),
-            )
-        })?;
+        let end = rest[i..]
+            .find('}')
+            .map(|j| i + j)
+            .ok_or_else(|| err(uri.line, format!("expected a closing `}}` in the path {p}")))?;
         let param = &rest[i + 1..end];
         if param != "namespace" && param != "name" {
             return Err(err(
-                page.uri_line,
+                uri.line,
                 format!(
                     "expected only the path parameters {{namespace}} and {{name}} (the runner fills them); found {{{param}}}"
                 ),
@@ -351,28 +859,50 @@ type Pair<'a> = (Option<&'a Example>, Option<&'a Example>);
 /// Request and response examples, paired: one to one, several requests sharing the only response,
 /// responses alone (no request body), or requests alone (no documented response).
 fn pair_examples<'a>(
-    page: &'a Page,
+    rq: &[&'a Example],
+    responses: &[&'a Example],
     err: &impl Fn(usize, String) -> ImportError,
 ) -> Result<Vec<Pair<'a>>, ImportError> {
-    // Error examples (a `Status` object) show what a failure looks like: not the success a case
-    // expects.
-    let rs: Vec<&Example> = page
-        .responses
+    // Error examples (a `Status` other than Success) show what a failure looks like: not the
+    // success a case expects.
+    let rs: Vec<&Example> = responses
         .iter()
-        .filter(|r| r.value.get("kind").and_then(Value::as_str) != Some("Status"))
+        .copied()
+        .filter(|r| {
+            r.value.get("kind").and_then(Value::as_str) != Some("Status")
+                || r.value.get("status").and_then(Value::as_str) == Some("Success")
+        })
         .collect();
-    let rq: Vec<&Example> = page.requests.iter().collect();
-    let (rq, rs) = (&rq, &rs);
+    let rs = &rs;
     Ok(match (rq.len(), rs.len()) {
         (0, 0) => vec![(None, None)],
         (0, _) => rs.iter().map(|r| (None, Some(*r))).collect(),
         (_, 0) => rq.iter().map(|r| (Some(*r), None)).collect(),
         (_, 1) => rq.iter().map(|r| (Some(*r), Some(rs[0]))).collect(),
+        (1, _) => rs.iter().map(|r| (Some(rq[0]), Some(*r))).collect(),
         (a, b) if a == b => rq
             .iter()
             .zip(rs.iter())
             .map(|(a, b)| (Some(*a), Some(*b)))
             .collect(),
+        // Several of each, paired by the version range their labels name.
+        (_, _)
+            if rq
+                .iter()
+                .chain(rs.iter())
+                .all(|e| e.label.as_deref().and_then(direction).is_some()) =>
+        {
+            rq.iter()
+                .map(|r| {
+                    let d = r.label.as_deref().and_then(direction);
+                    let resp = rs
+                        .iter()
+                        .find(|x| x.label.as_deref().and_then(direction) == d)
+                        .unwrap_or(&rs[0]);
+                    (Some(*r), Some(*resp))
+                })
+                .collect()
+        }
         (a, b) => {
             return Err(err(
                 rs[0].line,
@@ -385,9 +915,11 @@ fn pair_examples<'a>(
     })
 }
 
-/// The success code of the status-code table: 201 for a POST that lists it, else the first 2xx.
+/// The success code of the status-code table: 201 for a POST that lists it, else 200 if listed,
+/// else the first 2xx.
 fn success_code(
     page: &Page,
+    method: &str,
     err: &impl Fn(usize, String) -> ImportError,
 ) -> Result<(u16, usize), ImportError> {
     let ok: Vec<_> = page
@@ -395,13 +927,17 @@ fn success_code(
         .iter()
         .filter(|s| (200..300).contains(&s.code))
         .collect();
-    let pick = if page.method == "POST" {
+    let pick = if method == "POST" {
         ok.iter().find(|s| s.code == 201).or(ok.first())
     } else {
-        ok.first()
+        ok.iter().find(|s| s.code == 200).or(ok.first())
     };
     match pick {
         Some(s) => Ok((s.code, s.line)),
+        None if page.status_codes.is_empty() && page.has_uri_section && page.anchor.is_some() => {
+            // The page names no status code: the one Kubernetes answers a success with.
+            Ok((if method == "POST" { 201 } else { 200 }, page.uri_line))
+        }
         None if page.status_codes.is_empty() => Err(err(
             page.status_line.unwrap_or(page.uri_line),
             "expected a status code table (状态码) with the success code, such as 200".into(),
@@ -420,12 +956,21 @@ fn success_code(
     }
 }
 
-fn content_type(page: &Page, req: &Option<&Example>, doc: &str, notes: &mut Vec<String>) -> String {
-    if let Some((ct, line)) = &page.content_type {
+fn content_type(
+    page: &Page,
+    method: &str,
+    req: &Option<&Example>,
+    doc: &str,
+    notes: &mut Vec<String>,
+) -> String {
+    if let Some((ct, line)) = req
+        .and_then(|r| r.content_type.as_ref())
+        .or(page.content_type.as_ref())
+    {
         notes.push(format!("content type: {ct} ({doc}:{line})"));
         return ct.clone();
     }
-    let ct = match (page.method.as_str(), req.map(|r| &r.value)) {
+    let ct = match (method, req.map(|r| &r.value)) {
         ("PATCH", Some(Value::Array(_))) => "application/json-patch+json",
         ("PATCH", _) => "application/merge-patch+json",
         _ => "application/json",
@@ -661,8 +1206,27 @@ fn unescape(token: &str) -> String {
 
 /// Turns the pod (the state after the patch, as documented) into a state the patch changes: each
 /// operation undone as far as the document allows. Notes what was assumed.
+#[cfg(test)]
 fn undo_patch(pod: &mut Value, kind: PatchType, patch: &Value, notes: &mut Vec<String>) {
+    undo_patch_in(pod, kind, patch, notes, false)
+}
+
+/// [`undo_patch`]; `safe`: only where any value is valid (labels, annotations, numbers outside
+/// lists), as for objects whose strings are validated (enums, IPs, names in lists).
+fn undo_patch_in(
+    pod: &mut Value,
+    kind: PatchType,
+    patch: &Value,
+    notes: &mut Vec<String>,
+    safe: bool,
+) {
     let mut done = Vec::new();
+    let allowed = |p: &str, v: Option<&Value>| {
+        !safe
+            || p.starts_with("/metadata/labels/")
+            || p.starts_with("/metadata/annotations/")
+            || v.is_some_and(Value::is_number) && !p.split('/').any(|t| t.parse::<usize>().is_ok())
+    };
     match kind {
         PatchType::Json => {
             for op in patch.as_array().into_iter().flatten().rev() {
@@ -673,6 +1237,9 @@ fn undo_patch(pod: &mut Value, kind: PatchType, patch: &Value, notes: &mut Vec<S
                     continue;
                 };
                 let value = op.get("value");
+                if !allowed(path, value) {
+                    continue;
+                }
                 let parent_is_array = path
                     .rsplit_once('/')
                     .and_then(|(p, _)| pod.pointer(p))
@@ -714,6 +1281,9 @@ fn undo_patch(pod: &mut Value, kind: PatchType, patch: &Value, notes: &mut Vec<S
                     continue;
                 }
                 let value = patch.pointer(&p).cloned();
+                if !allowed(&p, value.as_ref()) {
+                    continue;
+                }
                 match value {
                     Some(Value::Null) => {
                         if let Some((parent, last)) = p.rsplit_once('/')
@@ -853,6 +1423,350 @@ fn environmental(include: &Value, set_by_request: &[String]) -> Map<String, Valu
         }
     }
     env
+}
+
+/// The object a case's request needs, from the page's own examples (the response's, else the
+/// request's, if of the kind) or the create page of the kind in the same import: metadata labels
+/// and annotations, and every top-level field but the status; without the fields the kind does
+/// not have in the served version (an invented field, or one of a retired version).
+#[allow(clippy::too_many_arguments)]
+fn object_fixture(
+    r: &Resource,
+    api_version: &str,
+    req: &Option<&Example>,
+    resp: &Option<&Example>,
+    ctx: &Context,
+    doc: &str,
+    is_pod: bool,
+    notes: &mut Vec<String>,
+) -> Option<Value> {
+    let of_kind = |v: &Value| {
+        v.is_object()
+            && match v.get("kind").and_then(Value::as_str) {
+                Some(k) => k == r.kind,
+                None => v.get("metadata").is_some(),
+            }
+            && v.as_object().is_some_and(|m| {
+                m.keys()
+                    .any(|k| !["kind", "apiVersion", "metadata", "status"].contains(&k.as_str()))
+                    || r.kind == "Namespace"
+                    || r.kind == "ConfigMap"
+                    || r.kind == "Secret"
+            })
+    };
+    if is_pod && let Some(mut p) = setup_pod(req, resp, notes) {
+        p["apiVersion"] = json!(api_version);
+        return Some(p);
+    }
+    let (source, which): (&Value, String) = if let Some(e) = resp.filter(|e| of_kind(&e.value)) {
+        (&e.value, "the response example's".into())
+    } else if let Some(e) = req.filter(|e| of_kind(&e.value)) {
+        (&e.value, "the request example's".into())
+    } else {
+        let o = ctx
+            .objects
+            .iter()
+            .filter(|o| o.plural == r.plural && o.kind == r.kind && of_kind(&o.value))
+            .min_by_key(|o| (o.group != r.group, o.document != doc))?;
+        (
+            &o.value,
+            format!("the example of {}:{}", o.document, o.line),
+        )
+    };
+    let mut metadata = Map::new();
+    if let Some(n) = source.pointer("/metadata/name") {
+        metadata.insert("name".into(), n.clone());
+    }
+    for k in ["labels", "annotations"] {
+        if let Some(v) = source.pointer(&format!("/metadata/{k}")) {
+            metadata.insert(k.into(), v.clone());
+        }
+    }
+    let mut obj = Map::new();
+    obj.insert("apiVersion".into(), json!(api_version));
+    obj.insert("kind".into(), json!(r.kind));
+    obj.insert("metadata".into(), Value::Object(metadata));
+    let mut fields = Vec::new();
+    for (k, v) in source.as_object().into_iter().flatten() {
+        if !["kind", "apiVersion", "metadata", "status"].contains(&k.as_str()) {
+            obj.insert(k.clone(), v.clone());
+            fields.push(k.clone());
+        }
+    }
+    let mut obj = Value::Object(obj);
+    repair_body(&mut obj, r.kind, notes, "fixture");
+    let schema_av = if super::schema::knows(api_version, r.kind) {
+        api_version.to_string()
+    } else {
+        r.api_version.to_string()
+    };
+    let mut unknown = super::schema::unknown_fields(&schema_av, r.kind, &obj);
+    unknown.sort_by(|a, b| b.cmp(a));
+    for p in &unknown {
+        remove_at(&mut obj, p);
+    }
+    notes.push(format!(
+        "fixture: {which} metadata (labels, annotations){}{}",
+        if fields.is_empty() {
+            String::new()
+        } else {
+            format!(" and {}", fields.join(", "))
+        },
+        if unknown.is_empty() {
+            String::new()
+        } else {
+            unknown.reverse();
+            format!(
+                ", without {} (not fields of {} {schema_av} in kube-apiserver v1.20.2)",
+                unknown.join(", "),
+                r.kind
+            )
+        }
+    ));
+    // A label selector the served version requires (apps/v1) and older examples leave out: the
+    // pod template's labels.
+    let selector_type = super::schema::field_type(&schema_av, r.kind, &["spec", "selector"]);
+    if selector_type.is_some_and(|t| t.ends_with(".LabelSelector"))
+        && obj.pointer("/spec/selector").is_none()
+        && let Some(labels) = obj.pointer("/spec/template/metadata/labels").cloned()
+        && let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        spec.insert("selector".into(), json!({ "matchLabels": labels }));
+        notes.push(
+            "fixture: spec.selector set to the pod template's labels (required since apps/v1; the example leaves it out)"
+                .into(),
+        );
+    }
+    Some(obj)
+}
+
+/// What a server would reject in a documented body, fixed: a Secret's `data` values that are
+/// not base64 (`******`) encoded; a Service's addresses and ports the server allocates.
+fn repair_body(b: &mut Value, kind: &str, notes: &mut Vec<String>, what: &str) {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let mut fixed = Vec::new();
+    if kind == "Secret"
+        && let Some(data) = b.get_mut("data").and_then(Value::as_object_mut)
+    {
+        for (k, v) in data.iter_mut() {
+            if let Some(s) = v.as_str().map(str::to_string)
+                && engine.decode(&s).is_err()
+            {
+                *v = json!(engine.encode(&s));
+                fixed.push(format!(
+                    "data.{k} base64-encoded (the document shows {s:?}, which is not base64)"
+                ));
+            }
+        }
+    }
+    if kind == "Service"
+        && let Some(spec) = b.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        for k in ["clusterIP", "clusterIPs", "healthCheckNodePort"] {
+            if spec.shift_remove(k).is_some() {
+                fixed.push(format!("spec.{k} left out (allocated by the server)"));
+            }
+        }
+        for p in spec
+            .get_mut("ports")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(m) = p.as_object_mut()
+                && m.shift_remove("nodePort").is_some()
+            {
+                fixed.push("spec.ports[].nodePort left out (allocated by the server)".into());
+            }
+        }
+    }
+    fixed.dedup();
+    if !fixed.is_empty() {
+        notes.push(format!("{what}: {}", fixed.join("; ")));
+    }
+}
+
+/// `metadata.name` as the case's name: `{name}`, or for a create of a cluster-scoped kind
+/// `{name}-{{run}}` (unique to the run); `metadata.namespace` as `{namespace}`.
+fn template_object_names(
+    v: &mut Value,
+    verb: &str,
+    resource: Option<&Resource>,
+    notes: &mut Vec<String>,
+) {
+    let cluster = resource.is_some_and(|r| !r.namespaced);
+    let name = if verb == "create" && cluster {
+        "{name}-{{run}}"
+    } else {
+        "{name}"
+    };
+    if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        let had = m.get("name").and_then(Value::as_str).map(str::to_string);
+        if had.is_some() || verb == "create" && !m.contains_key("generateName") {
+            m.insert("name".into(), json!(name));
+            if verb == "create" {
+                notes.push(format!(
+                    "request body: metadata.name {} as {name} (unique{}, recorded: the object is deleted after the case)",
+                    had.map(|h| format!("{h:?}")).unwrap_or_else(|| "(none)".into()),
+                    if cluster { " to the run" } else { " in the run's namespace" }
+                ));
+            }
+        }
+        if m.contains_key("namespace") {
+            if cluster {
+                m.shift_remove("namespace");
+            } else {
+                m.insert("namespace".into(), json!("{namespace}"));
+            }
+        }
+    } else if let Some(m) = v.as_object_mut()
+        && m.get("name").is_some_and(Value::is_string)
+        && m.get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("Rollback"))
+    {
+        m.insert("name".into(), json!("{name}"));
+    }
+}
+
+/// The environmental pointers of an object's (or a Status's) documented answer, each with its
+/// reason: server-assigned metadata, what controllers maintain, fields the served version does
+/// not have, metadata the request does not set.
+#[allow(clippy::too_many_arguments)]
+fn general_environmental(
+    inc: &mut Value,
+    env: &mut Map<String, Value>,
+    set_by_request: &[String],
+    verb: &str,
+    method: &str,
+    resource: Option<&Resource>,
+    body: Option<&Value>,
+    group: &str,
+    notes: &mut Vec<String>,
+) {
+    let kind = inc
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let what = resource.map(|r| r.kind).unwrap_or("object");
+    if let Some(m) = inc.get("metadata").and_then(Value::as_object) {
+        for f in SERVER_METADATA {
+            if m.contains_key(f.name) {
+                env.insert(
+                    format!("/metadata/{}", f.name),
+                    json!(f.reason.replace("the pod", &format!("the {what}"))),
+                );
+            }
+        }
+    }
+    if kind == "Status" {
+        if inc.get("code").is_some() {
+            env.insert(
+                "/code".into(),
+                json!("kube-apiserver v1.20 sets no code in the Status of a successful delete"),
+            );
+        }
+        if inc.pointer("/details/uid").is_some() {
+            env.insert(
+                "/details/uid".into(),
+                json!(format!(
+                    "assigned by the API server when the {what} is created"
+                )),
+            );
+        }
+        if let Some(g) = inc.pointer("/details/group").and_then(Value::as_str)
+            && g != group
+        {
+            env.insert(
+                "/details/group".into(),
+                json!(format!(
+                    "the document's answer is from the group {g}; this URI is of {}",
+                    if group.is_empty() {
+                        "the core group"
+                    } else {
+                        group
+                    }
+                )),
+            );
+        }
+        if inc.get("message").is_some() {
+            env.insert(
+                "/message".into(),
+                json!("a text of the document's server version"),
+            );
+        }
+        return;
+    }
+    if verb == "list" || verb == "deletecollection" {
+        return;
+    }
+    if let Some(st) = inc.get("status").and_then(Value::as_object) {
+        for k in st.keys() {
+            let p = format!("/status/{}", crate::json_pointer::escape(k));
+            if !is_set(&p, set_by_request) {
+                env.insert(
+                    p,
+                    json!(format!(
+                        "maintained by the {what}'s controller (kube-controller-manager) or a node's agent; a bare API \
+                         server runs none"
+                    )),
+                );
+            }
+        }
+    }
+    if let Some(r) = resource {
+        let av = inc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let schema_kind = if kind.is_empty() {
+            r.kind.to_string()
+        } else {
+            kind.clone()
+        };
+        let schema_av = if super::schema::knows(av, &schema_kind) {
+            av.to_string()
+        } else if super::schema::knows(r.api_version, &schema_kind) {
+            r.api_version.to_string()
+        } else {
+            String::new()
+        };
+        let unknown = super::schema::unknown_fields(&schema_av, &schema_kind, inc);
+        if !unknown.is_empty() {
+            notes.push(format!(
+                "drift: the response example shows {} that {schema_kind} {schema_av} does not have (kube-apiserver v1.20.2)",
+                unknown.join(", ")
+            ));
+        }
+        for p in unknown {
+            env.insert(
+                p,
+                json!(format!(
+                    "not a field of {schema_kind} {schema_av} (kube-apiserver v1.20.2's OpenAPI schema): the server drops it; \
+                     the document shows an invented field or one of another API version"
+                )),
+            );
+        }
+    }
+    if matches!(method, "PUT" | "POST")
+        && let Some(b) = body
+    {
+        for k in ["labels", "annotations"] {
+            let keys: Vec<String> = inc
+                .pointer(&format!("/metadata/{k}"))
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
+            for key in keys {
+                let p = format!("/metadata/{k}/{}", crate::json_pointer::escape(&key));
+                if b.pointer(&p).is_none() && !env.contains_key(&p) {
+                    env.insert(
+                        p,
+                        json!("not in the request: set by a controller or another client on the document's cluster"),
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

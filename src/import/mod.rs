@@ -8,9 +8,10 @@
 
 mod derive;
 mod page;
+pub mod schema;
 
 pub use derive::PLACEHOLDER;
-pub use page::{Example, Page, Param, StatusCode};
+pub use page::{Example, Page, Param, StatusCode, Uri};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -26,6 +27,10 @@ pub enum ImportError {
         line: usize,
         message: String,
     },
+    /// A page that documents no API operation (a context page: status codes, data structures, a
+    /// walkthrough): skipped, not an error.
+    #[error("{file}: not an API operation page ({reason}): skipped")]
+    NotAnOperation { file: String, reason: String },
     #[error("cannot read {path}: {source}")]
     Read {
         path: PathBuf,
@@ -160,14 +165,10 @@ pub fn document_name(path: &Path) -> String {
     }
 }
 
-/// The case id for a page: its file name without extension, lower case, `[a-z0-9-]`.
-pub fn base_id(path: &Path) -> String {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
+/// `[a-z0-9-]`: lower case, runs of other characters as one `-`, no `-` at either end.
+pub(crate) fn slug(s: &str) -> String {
     let mut id = String::new();
-    for c in stem.chars() {
+    for c in s.to_lowercase().chars() {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {
             id.push(c);
         } else if !id.ends_with('-') && !id.is_empty() {
@@ -177,6 +178,16 @@ pub fn base_id(path: &Path) -> String {
     while id.ends_with('-') {
         id.pop();
     }
+    id
+}
+
+/// The case id for a page: its file name without extension, lower case, `[a-z0-9-]`.
+pub fn base_id(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let id = slug(&stem);
     if id.is_empty() {
         format!("page-{}", &hash(&stem)[..8])
     } else {
@@ -184,25 +195,109 @@ pub fn base_id(path: &Path) -> String {
     }
 }
 
+/// A page's case id and whether it is one of the first importer's: the page's own anchor
+/// (`<a name="cce_02_0038">` → `cce-02-0038`); a file named after its anchor
+/// (`cce_02_0038-replace-pod-status.md`) keeps its file name, and the first importer's tags; a page
+/// without an anchor is named after its file, like the first importer's.
+pub fn page_id(path: &Path, anchor: Option<&str>) -> (String, bool) {
+    let file = base_id(path);
+    match anchor.map(slug).filter(|a| !a.is_empty()) {
+        Some(a) if file.starts_with(&a) => (file, true),
+        Some(a) => (a, false),
+        None => (file, true),
+    }
+}
+
 /// Reads a page's text into its cases. `path` names the page: as given in errors, as
 /// [`document_name`] in provenance.
 pub fn import_page(path: &Path, text: &str) -> Result<Vec<ImportedCase>, ImportError> {
-    let doc = document_name(path);
-    let as_given = |e: ImportError| match e {
+    let page = read_page(path, text)?;
+    let objects = object_examples(std::slice::from_ref(&page));
+    derive_page(&page, &objects)
+}
+
+/// A page read, with its name and id.
+pub struct ReadPage {
+    pub path: PathBuf,
+    pub document: String,
+    pub page: Page,
+}
+
+fn as_given(path: &Path, e: ImportError) -> ImportError {
+    match e {
         ImportError::Page { line, message, .. } => ImportError::Page {
             file: path.display().to_string(),
             line,
             message,
         },
+        ImportError::NotAnOperation { reason, .. } => ImportError::NotAnOperation {
+            file: path.display().to_string(),
+            reason,
+        },
         e => e,
+    }
+}
+
+fn read_page(path: &Path, text: &str) -> Result<ReadPage, ImportError> {
+    let doc = document_name(path);
+    let page = page::parse(&doc, text).map_err(|e| as_given(path, e))?;
+    Ok(ReadPage {
+        path: path.to_path_buf(),
+        document: doc,
+        page,
+    })
+}
+
+/// The object examples of the create pages (`POST` to a collection) among `pages`.
+fn object_examples(pages: &[ReadPage]) -> Vec<derive::ObjectExample> {
+    let mut out = Vec::new();
+    for p in pages {
+        for u in p.page.uris.iter().filter(|u| u.method == "POST") {
+            let Some(api) = crate::kinds::parse_path(&u.path) else {
+                continue;
+            };
+            let (Some(plural), None) = (api.plural, api.name) else {
+                continue;
+            };
+            let Some(r) = api
+                .resource
+                .or_else(|| crate::kinds::closest(api.group, api.version.unwrap_or(""), plural))
+            else {
+                continue;
+            };
+            for e in &p.page.requests {
+                if e.value.get("kind").and_then(serde_json::Value::as_str) == Some(r.kind) {
+                    out.push(derive::ObjectExample {
+                        group: r.group.to_string(),
+                        plural: r.plural.to_string(),
+                        kind: r.kind.to_string(),
+                        value: e.value.clone(),
+                        document: p.document.clone(),
+                        line: e.line,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn derive_page(
+    p: &ReadPage,
+    objects: &[derive::ObjectExample],
+) -> Result<Vec<ImportedCase>, ImportError> {
+    let (id, legacy) = page_id(&p.path, p.page.anchor.as_deref());
+    let ctx = derive::Context {
+        base_id: &id,
+        legacy,
+        objects,
     };
-    let page = page::parse(&doc, text).map_err(as_given)?;
-    let derived = derive::cases(&page, &doc, &base_id(path)).map_err(as_given)?;
+    let derived = derive::cases(&p.page, &p.document, &ctx).map_err(|e| as_given(&p.path, e))?;
     Ok(derived
         .into_iter()
         .map(|d| ImportedCase {
             id: d.id,
-            document: doc.clone(),
+            document: p.document.clone(),
             request_line: d.request_line,
             response_line: d.response_line,
             case: d.case,
@@ -260,6 +355,17 @@ pub struct Report {
     /// Generated files in the output directory that come from an imported document but were not
     /// generated this time (an example was removed from the page); left in place.
     pub stale: Vec<PathBuf>,
+    /// Pages that document no API operation (context pages), skipped.
+    pub skipped: Vec<Skipped>,
+    /// Pages imported (at least one case each).
+    pub imported_pages: Vec<PathBuf>,
+}
+
+/// A page skipped, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
 }
 
 impl Report {
@@ -274,6 +380,7 @@ pub fn import_docs(paths: &[PathBuf], out_dir: &Path, opts: ImportOptions) -> Re
     let mut report = Report::default();
     let mut cases: Vec<ImportedCase> = Vec::new();
     let mut documents = Vec::new();
+    let mut pages = Vec::new();
     for path in paths {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
@@ -286,7 +393,18 @@ pub fn import_docs(paths: &[PathBuf], out_dir: &Path, opts: ImportOptions) -> Re
             }
         };
         documents.push(document_name(path));
-        match import_page(path, &text) {
+        match read_page(path, &text) {
+            Ok(p) => pages.push(p),
+            Err(ImportError::NotAnOperation { file, reason }) => report.skipped.push(Skipped {
+                path: path.clone(),
+                reason: format!("{file}: not an API operation page ({reason}): skipped"),
+            }),
+            Err(e) => report.errors.push(e),
+        }
+    }
+    let objects = object_examples(&pages);
+    for p in &pages {
+        match derive_page(p, &objects) {
             Ok(new) => {
                 if let Some((c, other)) = new
                     .iter()
@@ -299,6 +417,7 @@ pub fn import_docs(paths: &[PathBuf], out_dir: &Path, opts: ImportOptions) -> Re
                     });
                     continue;
                 }
+                report.imported_pages.push(p.path.clone());
                 cases.extend(new);
             }
             Err(e) => report.errors.push(e),

@@ -13,6 +13,8 @@ use serde_json::Value;
 /// What a page says, with lines (1-based) into the page.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// The page's own id: its first anchor (`<a name="cce_02_0038">`), if any.
+    pub anchor: Option<String>,
     /// The first-level heading, without its anchor.
     pub title: Option<String>,
     /// The text of the purpose section (功能介绍).
@@ -22,6 +24,10 @@ pub struct Page {
     /// The path template, e.g. `/api/v1/namespaces/{namespace}/pods/{name}/status`.
     pub path: String,
     pub uri_line: usize,
+    /// Every URI of the page (the first is `method`, `path`), each with its version note.
+    pub uris: Vec<Uri>,
+    /// Whether the page has a URI section at all (pages without one are not operation pages).
+    pub has_uri_section: bool,
     /// The rows of the parameter table (参数描述).
     pub params: Vec<Param>,
     /// The request's Content-Type, if the page gives one, and its line.
@@ -43,11 +49,25 @@ pub struct Param {
     pub line: usize,
 }
 
+/// One URI of a page: `METHOD /path (version note)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uri {
+    pub method: String,
+    pub path: String,
+    /// The text in parentheses after the path (`Supports 1.9 and 1.9+`), if any.
+    pub note: Option<String>,
+    pub line: usize,
+}
+
 /// A JSON example and the line of its code block's opening fence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
     pub value: Value,
     pub line: usize,
+    /// The Content-Type the example's own block (or a block just before it) names, and its line.
+    pub content_type: Option<(String, usize)>,
+    /// The paragraph just before the example (`请求示例1，使用json-patch类型：`), if any.
+    pub label: Option<String>,
 }
 
 /// A row of the status-code table.
@@ -93,6 +113,7 @@ pub fn parse(file: &str, text: &str) -> Result<Page, ImportError> {
     let mut title = None;
     let mut purpose = String::new();
     let mut uri: Option<(String, String, usize)> = None;
+    let mut uris: Vec<Uri> = Vec::new();
     let mut uri_heading = None;
     let mut params = Vec::new();
     let mut content_type = None;
@@ -135,7 +156,10 @@ pub fn parse(file: &str, text: &str) -> Result<Page, ImportError> {
                         section = Section::Preamble;
                     } else if let Some(s) = classify_heading(&h) {
                         section = s;
-                        if s == Section::Uri {
+                        if s == Section::Uri
+                            && ["uri", "url"]
+                                .contains(&h.trim_end_matches(':').trim().to_lowercase().as_str())
+                        {
                             uri_heading.get_or_insert(hline);
                         }
                         if s == Section::Status {
@@ -233,8 +257,30 @@ pub fn parse(file: &str, text: &str) -> Result<Page, ImportError> {
         ));
     }
 
+    let operation_sections = paragraphs
+        .iter()
+        .any(|(s, _, _)| matches!(s, Section::Purpose | Section::Status))
+        || status_line.is_some();
+    if uri_heading.is_none()
+        && !operation_sections
+        && !paragraphs.iter().any(|(s, p, _)| {
+            matches!(s, Section::Preamble) && find_request_line(&normalize_text(p)).is_some()
+        })
+    {
+        return Err(ImportError::NotAnOperation {
+            file: file.to_string(),
+            reason: "no URI section (## URI) with a request line such as `GET /api/v1/…`".into(),
+        });
+    }
     for (s, p, pline) in &paragraphs {
         let text = normalize_text(p);
+        if matches!(s, Section::Uri) || matches!(s, Section::Preamble) && uris.is_empty() {
+            for (i, l) in p.split('\n').enumerate() {
+                if let Some(u) = find_uri(&normalize_text(l), pline + i) {
+                    uris.push(u);
+                }
+            }
+        }
         match s {
             Section::Purpose if purpose.is_empty() => {
                 purpose = p.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -249,20 +295,43 @@ pub fn parse(file: &str, text: &str) -> Result<Page, ImportError> {
         }
     }
 
+    let mut pending_ct: Option<(String, usize)> = None;
+    let mut previous_block = 0;
     for (s, block, bline) in &blocks {
         match s {
-            Section::Uri if uri.is_none() => {
-                uri = find_request_line(&normalize_text(block)).map(|(m, p)| (m, p, bline + 1))
+            Section::Uri => {
+                if uri.is_none() {
+                    uri = find_request_line(&normalize_text(block)).map(|(m, p)| (m, p, bline + 1));
+                }
+                for (i, l) in block.split('\n').enumerate() {
+                    if let Some(u) = find_uri(&normalize_text(l), bline + 1 + i) {
+                        uris.push(u);
+                    }
+                }
             }
             Section::Request | Section::Response => {
                 let parsed = split_block(block, *bline, &err)?;
+                let label = paragraphs
+                    .iter()
+                    .rev()
+                    .find(|(ps, _, pl)| ps == s && *pl < *bline && *pl > previous_block)
+                    .map(|(_, p, _)| normalize_text(p));
+                previous_block = *bline;
                 if *s == Section::Request {
-                    if let Some((ct, l)) = parsed.content_type {
-                        content_type.get_or_insert((ct, l));
+                    if let Some((ct, l)) = &parsed.content_type {
+                        content_type.get_or_insert((ct.clone(), *l));
                     }
-                    requests.extend(parsed.example);
-                } else {
-                    responses.extend(parsed.example);
+                    match parsed.example {
+                        Some(mut e) => {
+                            e.content_type = parsed.content_type.or(pending_ct.take());
+                            e.label = label;
+                            requests.push(e);
+                        }
+                        None => pending_ct = parsed.content_type.or(pending_ct.take()),
+                    }
+                } else if let Some(mut e) = parsed.example {
+                    e.label = label;
+                    responses.push(e);
                 }
             }
             _ => {}
@@ -289,7 +358,19 @@ pub fn parse(file: &str, text: &str) -> Result<Page, ImportError> {
                 .into(),
         ));
     };
+    uris.dedup_by(|a, b| a.method == b.method && a.path == b.path && a.note == b.note);
+    if uris.is_empty() {
+        uris.push(Uri {
+            method: method.clone(),
+            path: path.clone(),
+            note: None,
+            line: uri_line,
+        });
+    }
     Ok(Page {
+        anchor: find_anchor(&text),
+        has_uri_section: uri_heading.is_some(),
+        uris,
         title,
         purpose: (!purpose.is_empty()).then_some(purpose),
         method,
@@ -385,6 +466,42 @@ fn find_request_line(text: &str) -> Option<(String, String)> {
     })
 }
 
+/// `METHOD /path (note)` in one line: the request line and its version note.
+fn find_uri(line: &str, line_no: usize) -> Option<Uri> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let i = words.windows(2).position(|w| {
+        let method = w[0].trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+        METHODS.contains(&method) && w[1].starts_with('/')
+    })?;
+    let method = words[i].trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+    let rest = words[i + 1..].join(" ");
+    let end = rest
+        .find(|c: char| c == '?' || c == '(' || c.is_whitespace())
+        .unwrap_or(rest.len());
+    let path = rest[..end].to_string();
+    let after = &rest[end..];
+    let note = after.find('(').and_then(|a| {
+        let inner = &after[a + 1..];
+        let inner = &inner[..inner.find(')').unwrap_or(inner.len())];
+        let inner = inner.trim();
+        (!inner.is_empty()).then(|| inner.to_string())
+    });
+    Some(Uri {
+        method: method.to_string(),
+        path,
+        note,
+        line: line_no,
+    })
+}
+
+/// The first `<a name="…">` of a page.
+fn find_anchor(text: &str) -> Option<String> {
+    let i = text.find("<a name=\"")? + "<a name=\"".len();
+    let rest = &text[i..];
+    let name = &rest[..rest.find('"')?];
+    (!name.is_empty()).then(|| name.to_string())
+}
+
 /// `Content-Type: type/subtype` in a line of text.
 fn find_content_type(text: &str) -> Option<String> {
     text.lines()
@@ -449,6 +566,20 @@ fn split_block(
             }
             continue;
         }
+        let json_later = block[offset..].lines().any(|l| {
+            l.trim_start()
+                .chars()
+                .next()
+                .map(ascii_variant)
+                .is_some_and(|c| c == '{' || c == '[')
+        });
+        if !json_later && !block.contains('{') {
+            // Prose in a code block (a status line, a note): not an example.
+            return Ok(Block {
+                content_type,
+                example: None,
+            });
+        }
         return Err(err(
             line_no,
             format!(
@@ -467,7 +598,12 @@ fn split_block(
     let value = parse_json(&block[start..], line, err)?;
     Ok(Block {
         content_type,
-        example: Some(Example { value, line: fence }),
+        example: Some(Example {
+            value,
+            line: fence,
+            content_type: None,
+            label: None,
+        }),
     })
 }
 
@@ -478,7 +614,35 @@ pub(crate) fn parse_json(
     line: usize,
     err: &impl Fn(usize, String) -> ImportError,
 ) -> Result<Value, ImportError> {
-    let ascii = ascii_outside_strings(text);
+    let mut ascii = ascii_outside_strings(text);
+    // A member after a comment that forgot its comma: the comma inserted where the parser
+    // expected it (a few times at most).
+    for _ in 0..20 {
+        let Err(e) = json5::from_str::<Value>(&ascii) else {
+            break;
+        };
+        let Some(p) = e.position().filter(|_| json5_message(&e).contains("comma")) else {
+            break;
+        };
+        // Only after a line that ends in a comment (`"a": "x"   // note`): a comma simply left
+        // out stays an error.
+        let after_comment = p.line > 0
+            && ascii
+                .lines()
+                .take(p.line)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .is_some_and(|l| l.contains("//"));
+        if !after_comment {
+            break;
+        }
+        let Some(offset) = offset_of(&ascii, p.line, p.column) else {
+            break;
+        };
+        ascii.insert(offset, ',');
+    }
     json5::from_str::<Value>(&ascii).map_err(|e| {
         let (l, detail) = match e.position() {
             Some(p) => (
@@ -492,6 +656,19 @@ pub(crate) fn parse_json(
             format!("expected a JSON example (comments and trailing commas are fine): {detail}"),
         )
     })
+}
+
+/// The byte offset of a 0-based line and column (in characters).
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let l = text[start..].split('\n').next()?;
+    Some(
+        start
+            + l.char_indices()
+                .nth(column)
+                .map(|(i, _)| i)
+                .unwrap_or(l.len()),
+    )
 }
 
 /// json5's message without its own position suffix.
@@ -544,6 +721,15 @@ fn ascii_outside_strings(text: &str) -> String {
                             break;
                         }
                         _ => out.push(s),
+                    }
+                }
+            }
+            '#' => {
+                out.push_str("//");
+                for s in chars.by_ref() {
+                    out.push(s);
+                    if s == '\n' {
+                        break;
                     }
                 }
             }
@@ -709,16 +895,12 @@ fn param_rows(
     err: &impl Fn(usize, String) -> ImportError,
 ) -> Result<Vec<Param>, ImportError> {
     let name = 0;
-    let required = column(t, &["必选", "必填", "mandatory", "required"]);
+    let required = column(t, &["必选", "必填", "必须", "mandatory", "required"]);
     let description = column(t, &["描述", "说明", "description"]);
     let Some(required) = required else {
-        return Err(err(
-            t.line,
-            format!(
-                "expected a parameter table with a column 是否必选 (mandatory); its header is {:?}",
-                t.header
-            ),
-        ));
+        // A table of fields (参数, 参数类型, 描述), not of the request's parameters.
+        let _ = err;
+        return Ok(Vec::new());
     };
     Ok(t.rows
         .iter()

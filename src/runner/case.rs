@@ -164,14 +164,17 @@ impl Run {
                 expand_json(&mut v, vars);
             }
             prepare_object(&mut v, &name);
+            let api_version = fixture.api_version_of(Some(&v), resource);
             if let Some(m) = v.as_object_mut() {
                 m.entry("apiVersion")
-                    .or_insert_with(|| resource.api_version().into());
+                    .or_insert_with(|| api_version.clone().into());
                 m.entry("kind").or_insert_with(|| resource.kind.into());
             }
             let namespace = resource.namespaced.then_some(self.namespace.as_str());
+            // The collection at the fixture's own apiVersion (a retired one is not served: 404).
+            let collection = collection_at(resource, &api_version, namespace);
             let owned = Owned {
-                path: resource.object_path(namespace, &name),
+                path: format!("{collection}/{name}"),
                 label: format!("{} {name}", resource.singular),
             };
             let what = if case.fixtures.len() == 1 && resource.kind == "Pod" {
@@ -183,11 +186,7 @@ impl Run {
             made.push(owned.clone());
             let resp = self
                 .client
-                .post(format!(
-                    "{}{}",
-                    self.base,
-                    resource.collection_path(namespace)
-                ))
+                .post(format!("{}{collection}", self.base))
                 .json(&v)
                 .send()
                 .await
@@ -202,8 +201,7 @@ impl Run {
                 return Err(CaseError::new(
                     ErrorKind::NotServed,
                     format!(
-                        "{what}: the target does not serve {} (HTTP 404 for the whole resource)",
-                        resource.collection_path(namespace)
+                        "{what}: the target does not serve {collection} (HTTP 404 for the whole resource)"
                     ),
                 ));
             }
@@ -410,6 +408,25 @@ fn not_served(answer: Option<&Value>) -> bool {
             !has("name") && !has("kind")
         }
         _ => true,
+    }
+}
+
+/// The collection path of `resource` in `api_version` (which may be another version than the
+/// table's, such as a retired one).
+fn collection_at(
+    resource: &crate::kinds::Resource,
+    api_version: &str,
+    namespace: Option<&str>,
+) -> String {
+    let (group, version) = crate::kinds::split_api_version(api_version);
+    let base = if group.is_empty() {
+        format!("/api/{version}")
+    } else {
+        format!("/apis/{group}/{version}")
+    };
+    match namespace {
+        Some(ns) => format!("{base}/namespaces/{ns}/{}", resource.plural),
+        None => format!("{base}/{}", resource.plural),
     }
 }
 

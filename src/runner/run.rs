@@ -149,7 +149,13 @@ impl Run {
 
     /// Deletes an object the run owns (a 404 is fine: it is gone); a problem in words.
     pub(crate) async fn delete_owned(&self, owned: &Owned) -> Option<String> {
-        let url = format!("{}{}?gracePeriodSeconds=0", self.base, owned.path);
+        // Background: kinds whose default is to orphan their dependents (core/v1 replication
+        // controllers, retired workload versions) would otherwise keep an `orphan` finalizer that
+        // only the garbage collector removes, and stay on a bare API server.
+        let url = format!(
+            "{}{}?gracePeriodSeconds=0&propagationPolicy=Background",
+            self.base, owned.path
+        );
         let problem = match self.client.delete(url).send().await {
             Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => None,
             Ok(r) => Some(format!("deleting {}: HTTP {}", owned.label, r.status())),
