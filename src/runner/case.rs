@@ -321,7 +321,11 @@ impl Run {
         }
         let json: Value = serde_json::from_slice(&answer.body).ok()?;
         let name = json.pointer("/metadata/name")?.as_str()?;
-        let namespace = resource.namespaced.then_some(parsed.namespace?);
+        let namespace = if resource.namespaced {
+            Some(parsed.namespace?)
+        } else {
+            None
+        };
         Some(Owned {
             path: resource.object_path(namespace, name),
             label: format!("{} {name}", resource.singular),

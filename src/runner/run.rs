@@ -157,7 +157,28 @@ impl Run {
             self.base, owned.path
         );
         let problem = match self.client.delete(url).send().await {
-            Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => None,
+            Ok(r) if r.status().as_u16() == 404 => None,
+            Ok(r) if r.status().is_success() => {
+                // Still there, held by finalizers that only a controller removes (the PV and PVC
+                // protection, an `orphan` left by a client): the run's own object, so its
+                // finalizers go, and with them the object (a bare API server runs no controller).
+                let held = match self.read(r).await {
+                    Ok(body) => serde_json::from_slice::<Value>(&body)
+                        .ok()
+                        .is_some_and(|v| {
+                            v.pointer("/metadata/deletionTimestamp").is_some()
+                                && v.pointer("/metadata/finalizers")
+                                    .and_then(Value::as_array)
+                                    .is_some_and(|f| !f.is_empty())
+                        }),
+                    Err(_) => false,
+                };
+                if held {
+                    self.release(owned).await
+                } else {
+                    None
+                }
+            }
             Ok(r) => Some(format!("deleting {}: HTTP {}", owned.label, r.status())),
             Err(e) => Some(format!("deleting {}: {}", owned.label, self.why(&e))),
         };
@@ -167,6 +188,31 @@ impl Run {
             o.retain(|x| x != owned);
         }
         problem
+    }
+
+    /// Removes the finalizers of an object the run owns and has deleted.
+    async fn release(&self, owned: &Owned) -> Option<String> {
+        let url = format!("{}{}", self.base, owned.path);
+        let patch = self
+            .client
+            .patch(url)
+            .header("Content-Type", "application/merge-patch+json")
+            .body(r#"{"metadata":{"finalizers":null}}"#)
+            .send()
+            .await;
+        match patch {
+            Ok(r) if r.status().is_success() || r.status().as_u16() == 404 => None,
+            Ok(r) => Some(format!(
+                "removing the finalizers of {} (deleted): HTTP {}",
+                owned.label,
+                r.status()
+            )),
+            Err(e) => Some(format!(
+                "removing the finalizers of {} (deleted): {}",
+                owned.label,
+                self.why(&e)
+            )),
+        }
     }
 
     /// Deletes what the run left (objects of cases cut short by an interrupt), newest first, and
