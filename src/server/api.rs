@@ -109,20 +109,20 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         body,
     };
 
-    let rest = match path.strip_prefix("/api/v1") {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+    match path.strip_prefix("/api/v1") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {}
         _ if path.starts_with("/api/") || path.starts_with("/apis") => {
             return error_response(&ApiError::no_route(), pretty);
         }
         _ => return non_api(&path, pretty),
     };
-    let segs: Vec<String> = rest
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
-    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
-    let result = route(&app, &req, &segs);
+    // The path as the kind table reads it (a trailing slash aside, as before).
+    let trimmed = path.trim_end_matches('/');
+    let api = crate::kinds::parse_path(trimmed);
+    let result = match &api {
+        Some(api) => route(&app, &req, api),
+        None => Err(ApiError::no_route()),
+    };
     match result {
         Ok(Reply::Cached(code, bytes)) => json_response(code, bytes),
         Ok(Reply::Object(code, kind, v)) => {
@@ -149,33 +149,48 @@ fn non_api(path: &str, pretty: bool) -> Response {
     }
 }
 
-fn route(app: &App, req: &Req, segs: &[&str]) -> Result<Reply> {
+/// Routes by the kind table's reading of the path (`kinds::parse_path`): the resource, its
+/// namespace, the object's name and the subresource; what the model does not serve is the real
+/// server's 404, a verb it does not serve there its 405.
+fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
     use Method as M;
-    match (segs, &req.method) {
-        (["namespaces"], &M::GET) => list_namespaces(app, req),
-        (["namespaces"], &M::POST) => create_namespace(app, req),
-        (["namespaces"], _) => Err(ApiError::method_not_allowed()),
-        (["namespaces", ns], &M::GET) => get_namespace(app, req, ns),
-        (["namespaces", ns], &M::DELETE) => delete_namespace(app, req, ns),
-        (["namespaces", _], _) => Err(ApiError::method_not_allowed()),
-        (["pods"], &M::GET) => list_pods(app, req, None),
-        (["pods"], _) => Err(ApiError::method_not_allowed()),
-        (["namespaces", ns, "pods"], &M::GET) => list_pods(app, req, Some(ns)),
-        (["namespaces", ns, "pods"], &M::POST) => create_pod(app, req, ns),
-        (["namespaces", _, "pods"], _) => Err(ApiError::method_not_allowed()),
-        (["namespaces", ns, "pods", name], &M::GET) => get_pod(app, req, ns, name),
-        (["namespaces", ns, "pods", name], &M::PUT) => put_pod(app, req, ns, name, Sub::Main),
-        (["namespaces", ns, "pods", name], &M::PATCH) => patch_pod(app, req, ns, name, Sub::Main),
-        (["namespaces", ns, "pods", name], &M::DELETE) => delete_pod(app, req, ns, name),
-        (["namespaces", _, "pods", _], _) => Err(ApiError::method_not_allowed()),
-        (["namespaces", ns, "pods", name, "status"], &M::GET) => get_pod(app, req, ns, name),
-        (["namespaces", ns, "pods", name, "status"], &M::PUT) => {
+    if api.watch || api.version != Some("v1") || !api.group.is_empty() {
+        return Err(ApiError::no_route());
+    }
+    let decoded = |s: Option<&str>| s.map(percent_decode);
+    let (ns, name) = (decoded(api.namespace), decoded(api.name));
+    let (ns, name) = (ns.as_deref(), name.as_deref());
+    match (api.plural, ns, name, api.subresource, &req.method) {
+        (Some("namespaces"), None, None, None, &M::GET) => list_namespaces(app, req),
+        (Some("namespaces"), None, None, None, &M::POST) => create_namespace(app, req),
+        (Some("namespaces"), None, None, None, _) => Err(ApiError::method_not_allowed()),
+        (Some("namespaces"), None, Some(ns), None, &M::GET) => get_namespace(app, req, ns),
+        (Some("namespaces"), None, Some(ns), None, &M::DELETE) => delete_namespace(app, req, ns),
+        (Some("namespaces"), None, Some(_), None, _) => Err(ApiError::method_not_allowed()),
+        (Some("pods"), None, None, None, &M::GET) => list_pods(app, req, None),
+        (Some("pods"), None, None, None, _) => Err(ApiError::method_not_allowed()),
+        (Some("pods"), Some(ns), None, None, &M::GET) => list_pods(app, req, Some(ns)),
+        (Some("pods"), Some(ns), None, None, &M::POST) => create_pod(app, req, ns),
+        (Some("pods"), Some(_), None, None, _) => Err(ApiError::method_not_allowed()),
+        (Some("pods"), Some(ns), Some(name), None, &M::GET) => get_pod(app, req, ns, name),
+        (Some("pods"), Some(ns), Some(name), None, &M::PUT) => {
+            put_pod(app, req, ns, name, Sub::Main)
+        }
+        (Some("pods"), Some(ns), Some(name), None, &M::PATCH) => {
+            patch_pod(app, req, ns, name, Sub::Main)
+        }
+        (Some("pods"), Some(ns), Some(name), None, &M::DELETE) => delete_pod(app, req, ns, name),
+        (Some("pods"), Some(_), Some(_), None, _) => Err(ApiError::method_not_allowed()),
+        (Some("pods"), Some(ns), Some(name), Some("status"), &M::GET) => {
+            get_pod(app, req, ns, name)
+        }
+        (Some("pods"), Some(ns), Some(name), Some("status"), &M::PUT) => {
             put_pod(app, req, ns, name, Sub::Status)
         }
-        (["namespaces", ns, "pods", name, "status"], &M::PATCH) => {
+        (Some("pods"), Some(ns), Some(name), Some("status"), &M::PATCH) => {
             patch_pod(app, req, ns, name, Sub::Status)
         }
-        (["namespaces", _, "pods", _, "status"], _) => Err(ApiError::method_not_allowed()),
+        (Some("pods"), Some(_), Some(_), Some("status"), _) => Err(ApiError::method_not_allowed()),
         _ => Err(ApiError::no_route()),
     }
 }
