@@ -38,6 +38,45 @@ pub fn split_last(pointer: &str) -> Option<(&str, Cow<'_, str>)> {
         .map(|(parent, last)| (parent, unescape(last)))
 }
 
+/// Sets the member of an object at `pointer` (creating the objects on the way), or removes it
+/// with `None`. A pointer may go through array elements by index (they are not created); the
+/// last token names an object member.
+pub fn set(doc: &mut serde_json::Value, pointer: &str, value: Option<serde_json::Value>) {
+    let Some((parent, last)) = split_last(pointer) else {
+        return;
+    };
+    let mut at = doc;
+    for t in tokens(parent) {
+        at = match at {
+            serde_json::Value::Array(a) => match t.parse::<usize>().ok().and_then(|i| a.get_mut(i))
+            {
+                Some(e) => e,
+                None => return,
+            },
+            serde_json::Value::Object(m) => {
+                if !m.contains_key(t.as_ref()) {
+                    if value.is_none() {
+                        return;
+                    }
+                    m.insert(t.to_string(), serde_json::Value::Object(Default::default()));
+                }
+                m.get_mut(t.as_ref()).expect("inserted")
+            }
+            _ => return,
+        };
+    }
+    if let Some(m) = at.as_object_mut() {
+        match value {
+            Some(v) => {
+                m.insert(last.into_owned(), v);
+            }
+            None => {
+                m.remove(last.as_ref());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +100,14 @@ mod tests {
             Some(("/metadata/labels", Cow::Borrowed("a/b")))
         );
         assert_eq!(split_last(""), None);
+    }
+
+    #[test]
+    fn set_creates_and_removes() {
+        let mut v = serde_json::json!({"a": {"b": 1}});
+        set(&mut v, "/a/c/d", Some(serde_json::json!(2)));
+        set(&mut v, "/a/b", None);
+        set(&mut v, "/x/y", None);
+        assert_eq!(v, serde_json::json!({"a": {"c": {"d": 2}}}));
     }
 }

@@ -121,6 +121,11 @@ pub struct Expect {
     /// Layer 1: `kind` of the answer (`Pod`, `PodList`, …) for a success.
     #[serde(default)]
     pub kind: Option<String>,
+    /// Layer 1: other kinds the answer may have instead of `kind`: a DELETE answers a `Status`, or
+    /// the object itself while its deletion waits (a grace period, finalizers). When the answer is
+    /// of another kind than `include`, the include is not compared but reported as drift.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternative_kinds: Vec<String>,
     /// Layer 1: `reason` of the `Status` for an error (`NotFound`, `Conflict`, …); `""` for none.
     #[serde(default)]
     pub reason: Option<String>,
@@ -146,6 +151,7 @@ impl Expect {
         Expect {
             status,
             kind: None,
+            alternative_kinds: vec![],
             reason: None,
             checks: vec![],
             include: None,

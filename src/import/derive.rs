@@ -100,6 +100,8 @@ pub struct Context<'a> {
 
 /// Label selector a documented deletecollection is confined with (fixtures get both labels).
 pub const RUN_LABEL: &str = "apiconform-run";
+/// The annotation a replaced object has before the replace, and not after.
+pub const REPLACE_MARK: &str = "apiconform-before-replace";
 pub const CASE_LABEL: &str = "apiconform-case";
 
 /// The cases of one page: one per URI and example. `doc` is the document's name as recorded in
@@ -319,6 +321,12 @@ fn uri_cases(
         .collect();
     let pairs = pair_examples(&requests, &responses, err)?;
     let (status, status_line) = success_code(page, method, err)?;
+    // A read or a patch succeeds with 200 whatever the table says (e.g. 201 for a rollback PATCH).
+    let (status, status_drift) = match verb {
+        "get" | "list" | "patch" if !ctx.legacy && status != 200 => (200, Some(status)),
+        "create" if !ctx.legacy && subresource.is_none() && status != 201 => (201, Some(status)),
+        _ => (status, None),
+    };
 
     let mut out = Vec::new();
     let many = pairs.len() > 1;
@@ -359,9 +367,14 @@ fn uri_cases(
             Some(r) => notes.push(format!("response example: {doc}:{}", r.line)),
             None => notes.push("response: no example, so no `include`".to_string()),
         }
-        notes.push(format!(
-            "expect.status: {status}, the success code of the status code table ({doc}:{status_line})"
-        ));
+        match status_drift {
+            Some(documented) => notes.push(format!(
+                "expect.status: 200, what a {verb} answers; drift: the status code table says {documented} ({doc}:{status_line})"
+            )),
+            None => notes.push(format!(
+                "expect.status: {status}, the success code of the status code table ({doc}:{status_line})"
+            )),
+        }
         if !served {
             notes.push(format!(
                 "kube-apiserver v1.20.2 does not serve {}{}: against it the case is not_served",
@@ -432,8 +445,37 @@ fn uri_cases(
                     template_object_names(&mut b, verb, resource, &mut notes);
                 }
             }
-            if matches!(verb, "create" | "update") && subresource.is_none() {
+            if (matches!(verb, "create" | "update") || !ctx.legacy && verb == "patch")
+                && subresource.is_none()
+            {
                 repair_body(&mut b, object_kind.unwrap_or(""), &mut notes, "request body");
+            }
+            if !ctx.legacy && patch_kind != Some(PatchType::Json) && served {
+                fit_body_to_uri(&mut b, verb, subresource, sub_info, &uri_api_version, &mut notes);
+            }
+            if !ctx.legacy && is_pod && method == "PUT" && subresource.is_none() {
+                strip_pod_injections(&mut b, &mut notes);
+            }
+            if !ctx.legacy && method == "PUT" && needs_object && fixture_ok && served
+                && let Some(m) = b.get_mut("metadata").and_then(Value::as_object_mut)
+            {
+                m.insert("resourceVersion".into(), json!("{{resourceVersion}}"));
+                notes.push(
+                    "request body: metadata.resourceVersion the object's, read just before (as a client that \
+                     replaces an object it read does)"
+                        .into(),
+                );
+                if object_kind == Some("Service")
+                    && let Some(spec) = b.get_mut("spec").and_then(Value::as_object_mut)
+                    && spec.get("clusterIP").and_then(Value::as_str) != Some("None")
+                    && spec.get("type").and_then(Value::as_str) != Some("ExternalName")
+                {
+                    spec.insert("clusterIP".into(), json!("{{clusterIP}}"));
+                    notes.push(
+                        "request body: spec.clusterIP the one the server allocated, read just before (immutable)"
+                            .into(),
+                    );
+                }
             }
             if method == "DELETE" {
                 let policy = b
@@ -491,7 +533,26 @@ fn uri_cases(
             let mut obj = if is_pod && ctx.legacy {
                 setup_pod(req, resp, &mut notes)
             } else {
-                object_fixture(r, &uri_api_version, req, resp, ctx, doc, is_pod, &mut notes)
+                // A replace starts from the object it replaces: the request's own (the immutable
+                // fields equal), with a mark the replace takes away.
+                let replace = !ctx.legacy && method == "PUT" && subresource.is_none();
+                let resp_for_fixture = if replace { &None } else { resp };
+                object_fixture(r, &uri_api_version, req, resp_for_fixture, ctx, doc, is_pod, &mut notes).map(
+                    |mut o| {
+                        if replace
+                            && let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut)
+                        {
+                            let a = m.entry("annotations").or_insert_with(|| json!({}));
+                            if let Some(a) = a.as_object_mut() {
+                                a.insert(REPLACE_MARK.into(), json!("before"));
+                            }
+                            notes.push(format!(
+                                "fixture: with the annotation {REPLACE_MARK}, which the replace (without it) removes"
+                            ));
+                        }
+                        o
+                    },
+                )
             }
             .ok_or_else(|| {
                 err(
@@ -539,7 +600,7 @@ fn uri_cases(
 
         // The expectations.
         let set_by_request = set_pointers(body.as_ref(), patch_kind);
-        let (include, environmental) = match resp {
+        let (mut include, mut environmental) = match resp {
             Some(r) if !dry_run => {
                 let mut inc = r.value.clone();
                 let list = verb == "list"
@@ -659,11 +720,68 @@ fn uri_cases(
             }
             None => (None, Map::new()),
         };
+        // What the request determines is checked; what the document's answer shows beyond it (a
+        // default, a value of the document's cluster, a value that contradicts its own request) is
+        // compared as drift.
+        if !ctx.legacy
+            && !dry_run
+            && matches!(verb, "create" | "update" | "get" | "patch" | "delete")
+            && let Some(inc) = include.as_mut()
+            && (verb != "delete" || inc.get("kind").and_then(Value::as_str) == object_kind)
+        {
+            let fixture = fixtures
+                .first()
+                .and_then(|f| f.pointer("/body/json"))
+                .cloned();
+            let determined = match verb {
+                "create" | "update" => body.clone().map(|mut b| {
+                    if subresource.is_none()
+                        && let Some(f) = &fixture
+                    {
+                        let av = b
+                            .get("apiVersion")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
+                        let k = b
+                            .get("kind")
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_string();
+                        for p in crate::kinds::fields::kept_by_update(&av, &k) {
+                            crate::json_pointer::set(&mut b, p, f.pointer(p).cloned());
+                        }
+                    }
+                    b
+                }),
+                "patch" => fixture.map(|mut f| {
+                    if let (Some(kind), Some(b)) = (patch_kind, &body) {
+                        apply_locally(&mut f, kind, b);
+                    }
+                    f
+                }),
+                // A read, or a delete that answers the object: the object as created.
+                _ => fixture,
+            };
+            if let Some(d) = &determined {
+                let before = environmental.len();
+                reconcile(inc, d, &mut String::new(), &mut environmental);
+                if environmental.len() > before {
+                    notes.push(format!(
+                        "include: {} field(s) of the response example that the request does not determine are \
+                         compared as drift (see environmental)",
+                        environmental.len() - before
+                    ));
+                }
+            }
+        }
         let kind = if ctx.legacy || is_pod && verb != "delete" {
             resp.and_then(|r| r.value.get("kind"))
                 .and_then(Value::as_str)
                 .filter(|_| (200..300).contains(&status))
                 .map(str::to_string)
+        } else if dry_run && verb == "deletecollection" {
+            resource.map(|r| r.list_kind.to_string())
         } else if dry_run {
             object_kind.map(str::to_string)
         } else if api.is_discovery() {
@@ -796,6 +914,14 @@ fn uri_cases(
         if let Some(k) = kind {
             expect.insert("kind".into(), json!(k));
         }
+        if !ctx.legacy
+            && verb == "delete"
+            && !dry_run
+            && let Some(k) = object_kind
+        {
+            // The object itself while its deletion waits (a grace period, finalizers).
+            expect.insert("alternative_kinds".into(), json!([k]));
+        }
         if !checks.is_empty() {
             expect.insert("checks".into(), json!(checks));
         }
@@ -805,9 +931,48 @@ fn uri_cases(
         if !environmental.is_empty() {
             expect.insert("environmental".into(), Value::Object(environmental));
         }
+        // What differs from one run to the next in the whole answer, left out of its snapshot.
+        let mut redact = Map::new();
+        if !ctx.legacy && verb == "list" {
+            redact.insert(
+                "/items".into(),
+                json!("a list holds the run's other objects too, which differ with the order cases run in"),
+            );
+        }
+        if !ctx.legacy && object_kind == Some("Service") && !matches!(verb, "list" | "delete") {
+            for p in [
+                "/spec/clusterIP",
+                "/spec/clusterIPs/*",
+                "/spec/ports/*/nodePort",
+            ] {
+                redact.insert(
+                    p.into(),
+                    json!("allocated by the server: another on every run"),
+                );
+            }
+        }
+        if !redact.is_empty() {
+            expect.insert("snapshot".into(), json!({ "redact": redact }));
+        }
 
         let mut case = Map::new();
         case.insert("id".into(), json!(id));
+        let setup = request
+            .get("body")
+            .map(|b| b.to_string())
+            .filter(|b| b.contains("{{resourceVersion}}"))
+            .map(|b| {
+                let mut capture = Map::new();
+                capture.insert("resourceVersion".into(), json!("/metadata/resourceVersion"));
+                if b.contains("{{clusterIP}}") {
+                    capture.insert("clusterIP".into(), json!("/spec/clusterIP"));
+                }
+                let object = uri
+                    .path
+                    .strip_suffix(&format!("/{}", subresource.unwrap_or("")))
+                    .unwrap_or(&uri.path);
+                json!([{ "request": { "method": "GET", "path": object }, "capture": capture }])
+            });
         case.insert("title".into(), json!(title));
         case.insert("tags".into(), json!(tags));
         case.insert("provenance".into(), Value::Object(provenance));
@@ -816,6 +981,9 @@ fn uri_cases(
         }
         if let Some(u) = unconfined {
             case.insert("unconfined".into(), json!(u));
+        }
+        if let Some(steps) = setup {
+            case.insert("setup".into(), steps);
         }
         case.insert("request".into(), Value::Object(request));
         case.insert("expect".into(), Value::Object(expect));
@@ -828,6 +996,166 @@ fn uri_cases(
         });
     }
     Ok(out)
+}
+
+/// Marks as environmental (drift, not failure) the fields of `inc` that `determined` (the object
+/// the request leaves behind, as far as the case knows it) does not have with the same value.
+fn reconcile(inc: &Value, determined: &Value, at: &mut String, env: &mut Map<String, Value>) {
+    if env.contains_key(at.as_str())
+        || matches!(
+            at.as_str(),
+            "/kind" | "/apiVersion" | "/metadata/name" | "/metadata/namespace"
+        )
+    {
+        return;
+    }
+    let zero = |v: &Value| match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.is_empty(),
+    };
+    let reason = match (inc, determined) {
+        (Value::Object(i), Value::Object(d)) if !i.is_empty() => {
+            for (k, v) in i {
+                let len = at.len();
+                crate::json_pointer::push(at, k);
+                match d.get(k) {
+                    Some(dv) => reconcile(v, dv, at, env),
+                    None => {
+                        env.insert(at.clone(), json!(NOT_DETERMINED));
+                    }
+                }
+                at.truncate(len);
+            }
+            return;
+        }
+        (Value::Array(i), Value::Array(d)) if i.len() == d.len() && !i.is_empty() => {
+            for (n, (v, dv)) in i.iter().zip(d).enumerate() {
+                let len = at.len();
+                crate::json_pointer::push(at, &n.to_string());
+                reconcile(v, dv, at, env);
+                at.truncate(len);
+            }
+            return;
+        }
+        (i, d) if i == d && !zero(i) => return,
+        (i, d) if i == d => "an empty value: the server may leave it out of its answer".to_string(),
+        (_, d) => format!(
+            "the request sets {}; the document's response example shows another value",
+            short(d)
+        ),
+    };
+    env.insert(at.clone(), json!(reason));
+}
+
+const NOT_DETERMINED: &str =
+    "not set by the request: a default or a value of the document's cluster";
+
+fn short(v: &Value) -> String {
+    let t = v.to_string();
+    if t.chars().count() > 60 {
+        format!("{}…", t.chars().take(60).collect::<String>())
+    } else {
+        t
+    }
+}
+
+/// A patch applied to an object locally, as far as this crate can: JSON Patch exactly, a merge
+/// patch exactly, a strategic merge patch as a merge patch. The object is left as it was when the
+/// patch does not apply.
+fn apply_locally(obj: &mut Value, kind: PatchType, patch: &Value) {
+    match kind {
+        PatchType::Json => {
+            if let Ok(p) = serde_json::from_value::<json_patch::Patch>(patch.clone()) {
+                let mut copy = obj.clone();
+                if json_patch::patch(&mut copy, &p).is_ok() {
+                    *obj = copy;
+                }
+            }
+        }
+        _ => json_patch::merge(obj, patch),
+    }
+}
+
+/// A request body fitted to its URI: the apiVersion (and for a scale, the kind) the URI's
+/// answers have, and the fields whose shape contradicts the schema repaired (the server would
+/// refuse to decode them).
+fn fit_body_to_uri(
+    b: &mut Value,
+    verb: &str,
+    subresource: Option<&str>,
+    sub_info: Option<&'static kinds::Subresource>,
+    uri_api_version: &str,
+    notes: &mut Vec<String>,
+) {
+    let (av, kind) = match (subresource, sub_info) {
+        (Some("scale"), Some(s)) => (s.api_version(), Some(s.kind.to_string())),
+        _ => (uri_api_version.to_string(), None),
+    };
+    let Some(m) = b.as_object_mut() else { return };
+    if let Some(given) = m
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        && given != av
+    {
+        m.insert("apiVersion".into(), json!(av));
+        notes.push(format!(
+            "request body: apiVersion {given} as {av}, the URI's (drift: the example is of another API version)"
+        ));
+    }
+    if let Some(k) = kind {
+        if let Some(given) = m.get("kind").and_then(Value::as_str).map(str::to_string)
+            && given != k
+        {
+            m.insert("kind".into(), json!(k));
+            notes.push(format!(
+                "request body: kind {given} as {k}, what the URI takes"
+            ));
+        }
+        // A scale's status is the server's to compute (and of another shape in older versions).
+        if m.shift_remove("status").is_some() {
+            notes.push(
+                "request body: status left out (a scale's status is computed by the server)".into(),
+            );
+        }
+    }
+    if matches!(verb, "create" | "update")
+        && let Some(k) = b.get("kind").and_then(Value::as_str).map(str::to_string)
+        && super::schema::knows(&av, &k)
+    {
+        for done in super::schema::repair_shapes(&av, &k, b) {
+            notes.push(format!(
+                "request body: {done} (drift: the example does not fit the schema)"
+            ));
+        }
+    }
+}
+
+/// A pod's spec without what the server and its admission plugins set (the node, the
+/// service-account token's volume and mounts), for a replace that must leave them as they are.
+fn strip_pod_injections(b: &mut Value, notes: &mut Vec<String>) {
+    let Some(spec) = b.get_mut("spec") else {
+        return;
+    };
+    let mut ptrs = token_pointers(spec, "");
+    ptrs.sort_by(|a, b| b.cmp(a));
+    for p in &ptrs {
+        remove_at(spec, p);
+    }
+    let node = spec
+        .as_object_mut()
+        .is_some_and(|s| s.shift_remove("nodeName").is_some());
+    if !ptrs.is_empty() || node {
+        notes.push(
+            "request body: without spec.nodeName and the service-account token volume and mounts (as the \
+             object was created: set by the scheduler and the ServiceAccount admission plugin)"
+                .into(),
+        );
+    }
 }
 
 /// The only path parameters are `{namespace}` and `{name}` (the runner fills them).
@@ -1562,21 +1890,47 @@ fn repair_body(b: &mut Value, kind: &str, notes: &mut Vec<String>, what: &str) {
     if kind == "Service"
         && let Some(spec) = b.get_mut("spec").and_then(Value::as_object_mut)
     {
+        // A headless service ("None") keeps it: that is no allocation.
+        let headless = spec.get("clusterIP").and_then(Value::as_str) == Some("None");
         for k in ["clusterIP", "clusterIPs", "healthCheckNodePort"] {
+            if headless && k != "healthCheckNodePort" {
+                continue;
+            }
             if spec.shift_remove(k).is_some() {
                 fixed.push(format!("spec.{k} left out (allocated by the server)"));
             }
         }
-        for p in spec
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, p) in spec
             .get_mut("ports")
             .and_then(Value::as_array_mut)
             .into_iter()
             .flatten()
+            .enumerate()
         {
             if let Some(m) = p.as_object_mut()
                 && m.shift_remove("nodePort").is_some()
             {
                 fixed.push("spec.ports[].nodePort left out (allocated by the server)".into());
+            }
+            // A port and protocol twice is refused (Duplicate value): the later one moves up.
+            let protocol = p
+                .get("protocol")
+                .and_then(Value::as_str)
+                .unwrap_or("TCP")
+                .to_string();
+            if let Some(port) = p.get("port").and_then(Value::as_u64) {
+                let mut free = port;
+                while !seen.insert((free, protocol.clone())) {
+                    free += 1;
+                }
+                if free != port {
+                    p["port"] = json!(free);
+                    fixed.push(format!(
+                        "spec.ports[{i}].port {port} as {free} (the document gives port {port}/{protocol} twice, which a \
+                         server refuses: drift)"
+                    ));
+                }
             }
         }
     }

@@ -43,6 +43,49 @@ pub fn field_type(api_version: &str, kind: &str, path: &[&str]) -> Option<String
     Some(t)
 }
 
+/// A body repaired where its shape contradicts the kind's schema in `api_version` (the server
+/// refuses to decode it, 400): an object where a list is expected becomes a list of that object;
+/// another misfit is left out. What was done, one text per field.
+pub fn repair_shapes(api_version: &str, kind: &str, value: &mut Value) -> Vec<String> {
+    let mut misfits: Vec<String> = unknown_fields(api_version, kind, value)
+        .into_iter()
+        .filter(|p| {
+            let path: Vec<String> = crate::json_pointer::tokens(p)
+                .map(|t| t.into_owned())
+                .filter(|t| t.parse::<usize>().is_err())
+                .collect();
+            let path: Vec<&str> = path.iter().map(String::as_str).collect();
+            field_type(api_version, kind, &path).is_some()
+        })
+        .collect();
+    misfits.sort_by(|a, b| b.cmp(a));
+    let mut done = Vec::new();
+    for p in misfits {
+        let path: Vec<String> = crate::json_pointer::tokens(&p)
+            .map(|t| t.into_owned())
+            .filter(|t| t.parse::<usize>().is_err())
+            .collect();
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        let t = field_type(api_version, kind, &path).unwrap_or_default();
+        let Some(v) = value.pointer_mut(&p) else {
+            continue;
+        };
+        let field = p.trim_start_matches('/').replace('/', ".");
+        if t.starts_with("[]") && v.is_object() {
+            *v = Value::Array(vec![v.take()]);
+            done.push(format!(
+                "{field} made a list of the one object the document gives (the field is a list)"
+            ));
+        } else {
+            crate::json_pointer::set(value, &p, None);
+            done.push(format!(
+                "{field} left out (its value does not have the field's type)"
+            ));
+        }
+    }
+    done
+}
+
 /// Whether a value has the shape of a type: an array for `[]…`, an object for `{}…` and for a
 /// definition with fields (null is fine everywhere).
 fn shape_fits(t: &str, v: &Value) -> bool {

@@ -74,6 +74,20 @@ pub fn is_per_object(key: &str) -> bool {
 /// What every write changes in the object it writes, whatever it writes: JSON Pointers.
 pub const WRITE_VOLATILE: &[&str] = &["/metadata/resourceVersion", "/metadata/managedFields"];
 
+/// What a write of the object itself (PUT or PATCH without a subresource) leaves as it was, by
+/// the kind's strategy: the status of a kind with a status subresource, and a namespace's
+/// `spec.finalizers` (changed through `/finalize` only). JSON Pointers.
+pub fn kept_by_update(api_version: &str, kind: &str) -> Vec<&'static str> {
+    let mut kept = Vec::new();
+    if super::by_kind(api_version, kind).is_some_and(|r| r.has_subresource("status")) {
+        kept.push("/status");
+    }
+    if kind == "Namespace" && api_version == "v1" {
+        kept.push("/spec/finalizers");
+    }
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -166,11 +166,14 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         (Some("namespaces"), None, None, None, _) => Err(ApiError::method_not_allowed()),
         (Some("namespaces"), None, Some(ns), None, &M::GET) => get_namespace(app, req, ns),
         (Some("namespaces"), None, Some(ns), None, &M::DELETE) => delete_namespace(app, req, ns),
+        (Some("namespaces"), None, Some(ns), None, &M::PUT) => put_namespace(app, req, ns),
+        (Some("namespaces"), None, Some(ns), None, &M::PATCH) => patch_namespace(app, req, ns),
         (Some("namespaces"), None, Some(_), None, _) => Err(ApiError::method_not_allowed()),
         (Some("pods"), None, None, None, &M::GET) => list_pods(app, req, None),
         (Some("pods"), None, None, None, _) => Err(ApiError::method_not_allowed()),
         (Some("pods"), Some(ns), None, None, &M::GET) => list_pods(app, req, Some(ns)),
         (Some("pods"), Some(ns), None, None, &M::POST) => create_pod(app, req, ns),
+        (Some("pods"), Some(ns), None, None, &M::DELETE) => delete_pods(app, req, ns),
         (Some("pods"), Some(_), None, None, _) => Err(ApiError::method_not_allowed()),
         (Some("pods"), Some(ns), Some(name), None, &M::GET) => get_pod(app, req, ns, name),
         (Some("pods"), Some(ns), Some(name), None, &M::PUT) => {
@@ -272,6 +275,102 @@ fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
     if !req.dry_run {
         store.namespaces.insert(name, stored);
     }
+    Ok(reply)
+}
+
+fn put_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
+    let obj = decode_body(req, "Namespace")?;
+    check_name(&obj, "", ns)?;
+    write_namespace(app, req, ns, obj)
+}
+
+/// A patch of a namespace. A namespace has no list with a merge key that a patch reaches (its
+/// `spec.finalizers` is kept by the strategy anyway), so a strategic merge patch merges as a
+/// merge patch does.
+fn patch_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
+    let ct = req.content_type.as_deref().unwrap_or("");
+    let Some(kind) = PatchType::from_content_type(ct) else {
+        return Err(ApiError::unsupported_media_type());
+    };
+    let current = app
+        .store()
+        .namespaces
+        .get(ns)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
+    let kind = if kind == PatchType::Strategic {
+        PatchType::Merge
+    } else {
+        kind
+    };
+    let patched =
+        patch::apply(kind, &current.obj, &req.body, Stack::Large).map_err(|f| match f {
+            Failure::Api(e) => e,
+            Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
+        })?;
+    let obj = schema::decode("Namespace", &patched).map_err(|e| {
+        ApiError::invalid(
+            "",
+            "",
+            vec![Cause::invalid(
+                "patch",
+                &json!(patch::sorted_json(&patched)),
+                &e.to_string(),
+            )],
+        )
+    })?;
+    check_name(&obj, "", ns)?;
+    write_namespace(app, req, ns, obj)
+}
+
+/// The update of a namespace (PUT or PATCH of the object): the strategy keeps `spec.finalizers`
+/// (changed through `/finalize`) and the status; a write that changes nothing is not written.
+fn write_namespace(app: &App, req: &Req, ns: &str, mut new: Value) -> Result<Reply> {
+    let mut store = app.store();
+    let old = store
+        .namespaces
+        .get(ns)
+        .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
+    let wanted_rv = meta_str(&new, "resourceVersion");
+    if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
+        return Err(ApiError::conflict("namespaces", ns));
+    }
+    let old_obj = &old.obj;
+    let fields = managed::update("Namespace", Some(old_obj), &mut new, &req.manager, &now());
+    new["spec"] = old_obj["spec"].clone();
+    new["status"] = old_obj["status"].clone();
+    for field in [
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "resourceVersion",
+        "uid",
+    ] {
+        copy_meta(&mut new, old_obj, field);
+    }
+    {
+        let meta = meta_mut(&mut new);
+        meta.remove("selfLink");
+        meta.remove("namespace");
+        meta.remove("managedFields");
+    }
+    let candidate = encode_body("Namespace", &new, false);
+    let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
+    set_managed_fields(&mut new, fields);
+    if new == *old_obj {
+        return Ok(reply_stored(old, "Namespace", req.pretty));
+    }
+    if req.dry_run {
+        return Ok(reply_stored(
+            &finish("Namespace", new),
+            "Namespace",
+            req.pretty,
+        ));
+    }
+    set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
+    let stored = finish("Namespace", new);
+    let reply = reply_stored(&stored, "Namespace", req.pretty);
+    store.namespaces.insert(ns.to_string(), stored);
     Ok(reply)
 }
 
@@ -563,6 +662,7 @@ fn prepare_update(
                     new["spec"][field] = p.clone();
                 }
             }
+            pod::default_toleration_seconds(&mut new);
         }
         Sub::Status => {
             new["spec"] = old_obj["spec"].clone();
@@ -618,6 +718,30 @@ fn set_managed_fields(obj: &mut Value, fields: Option<Value>) {
     if let Some(f) = fields {
         meta.insert("managedFields".into(), f);
     }
+}
+
+/// Deleting the pods of a namespace that match the label selector, each as a DELETE of it would;
+/// the answer is the list as it was read before the deletions (as the real server's).
+fn delete_pods(app: &App, req: &Req, ns: &str) -> Result<Reply> {
+    let listed = list_pods(app, req, Some(ns))?;
+    let selector = parse_selector(req.label_selector.as_deref())?;
+    let names: Vec<String> = app
+        .store()
+        .pods
+        .iter()
+        .filter(|((pns, _), s)| pns == ns && selector.matches(&s.obj))
+        .map(|((_, name), _)| name.clone())
+        .collect();
+    for name in names {
+        match delete_pod(app, req, ns, &name) {
+            // Deleted meanwhile by another request: nothing left to do.
+            Err(e) if e.code == 404 => {}
+            other => {
+                other?;
+            }
+        }
+    }
+    Ok(listed)
 }
 
 fn delete_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {

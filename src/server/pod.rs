@@ -215,6 +215,15 @@ pub fn admit_create(pod: &mut Value) {
         spec.insert("priority".into(), json!(0));
     }
     set_if_absent(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
+    default_toleration_seconds(pod);
+}
+
+/// The `DefaultTolerationSeconds` admission plugin, on create and on update of a pod: the
+/// not-ready and unreachable NoExecute tolerations (300 s) unless the pod tolerates them already.
+pub fn default_toleration_seconds(pod: &mut Value) {
+    let Some(spec) = pod.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
     let tolerations = match spec.get_mut("tolerations") {
         Some(Value::Array(t)) => t,
         _ => {

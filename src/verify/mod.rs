@@ -83,6 +83,27 @@ pub fn verdict(expect: &Expect, obs: &Observation) -> Verdict {
     }
     if let Some(include) = &expect.include {
         let actual = obs.json.clone().unwrap_or(Value::Null);
+        // An answer of one of the other kinds the request may answer: the document's example
+        // describes another answer, reported as drift.
+        let kind_of = |v: &Value| v.get("kind").and_then(Value::as_str).map(str::to_string);
+        let accepted =
+            |k: &String| expect.kind.as_ref() == Some(k) || expect.alternative_kinds.contains(k);
+        if let (Some(documented), Some(answered)) = (kind_of(include), kind_of(&actual))
+            && documented != answered
+            && !expect.alternative_kinds.is_empty()
+            && accepted(&answered)
+        {
+            v.drift.push(Drift {
+                path: String::new(),
+                documented: include.clone(),
+                actual: Some(serde_json::json!({ "kind": answered })),
+                reason: format!(
+                    "the document shows a {documented}; the target answered a {answered}, which this \
+                     request may also answer"
+                ),
+            });
+            return v;
+        }
         include::diff(
             include,
             Some(&actual),
@@ -212,13 +233,27 @@ mod tests {
             br#"[{"op":"replace","path":"/spec/containers/0/image","value":"c"}]"#.to_vec();
         let v = verdict(&e, &o);
         assert_eq!(v.mismatches[0].path, "/spec/containers/0/image");
-        o.json = Some(before);
-        let v = verdict(&e, &o);
-        assert!(
+        // Changed, but the resourceVersion kept: a mismatch.
+        o.json = Some(
+            json!({"metadata": {"resourceVersion": "1"}, "spec": {"containers": [{"image": "b"}]}}),
+        );
+        o.request_body =
+            br#"[{"op":"replace","path":"/spec/containers/0/image","value":"b"}]"#.to_vec();
+        let rv_mismatch = |v: &Verdict| {
             v.mismatches
                 .iter()
                 .any(|m| m.check == "resource_version_changed")
+        };
+        assert!(rv_mismatch(&verdict(&e, &o)));
+        // A write that changes nothing keeps the resourceVersion; a new one is a mismatch.
+        o.request_body =
+            br#"[{"op":"replace","path":"/spec/containers/0/image","value":"a"}]"#.to_vec();
+        o.json = Some(before.clone());
+        assert!(!rv_mismatch(&verdict(&e, &o)));
+        o.json = Some(
+            json!({"metadata": {"resourceVersion": "3"}, "spec": {"containers": [{"image": "a"}]}}),
         );
+        assert!(rv_mismatch(&verdict(&e, &o)));
     }
 
     #[test]

@@ -41,8 +41,11 @@ pub(super) fn check(expect: &Expect, obs: &Observation, out: &mut Vec<Mismatch>)
         return;
     };
     let field = |k: &str| json.get(k).cloned();
+    let answer_kind = field("kind");
+    let answer_kind = answer_kind.as_ref().and_then(Value::as_str);
     if let Some(kind) = &expect.kind
-        && field("kind").as_ref().and_then(Value::as_str) != Some(kind.as_str())
+        && answer_kind != Some(kind.as_str())
+        && !answer_kind.is_some_and(|k| expect.alternative_kinds.iter().any(|a| a == k))
     {
         out.push(mismatch(
             P,

@@ -18,20 +18,30 @@ pub(super) fn check(check: Check, expect: &Expect, obs: &Observation, out: &mut 
     match check {
         Check::JsonPatchApplied | Check::MergePatchApplied => {
             let (Some(before), Some(actual)) = (before, actual) else {
-                out.push(missing("the pod before the request and a JSON answer"));
+                out.push(missing("the object before the request and a JSON answer"));
                 return;
             };
             let mut expected = before.clone();
+            // What the patch removes explicitly: a `remove` operation, a merge patch's null.
+            let mut removed = Vec::new();
             let applied = match check {
                 Check::JsonPatchApplied => {
                     serde_json::from_slice::<json_patch::Patch>(&obs.request_body)
                         .map_err(|e| e.to_string())
                         .and_then(|p| {
+                            for op in &p.0 {
+                                if let json_patch::PatchOperation::Remove(r) = op {
+                                    removed.push(r.path.to_string());
+                                }
+                            }
                             json_patch::patch(&mut expected, &p).map_err(|e| e.to_string())
                         })
                 }
                 _ => serde_json::from_slice::<Value>(&obs.request_body)
-                    .map(|p| json_patch::merge(&mut expected, &p))
+                    .map(|p| {
+                        null_pointers(&p, &mut String::new(), &mut removed);
+                        json_patch::merge(&mut expected, &p)
+                    })
                     .map_err(|e| e.to_string()),
             };
             if let Err(e) = applied {
@@ -44,20 +54,38 @@ pub(super) fn check(check: Check, expect: &Expect, obs: &Observation, out: &mut 
                 ));
                 return;
             }
+            // What the kind's strategy keeps on a write of the object stays as it was.
+            let av = before
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let kind = before.get("kind").and_then(Value::as_str).unwrap_or("");
+            for p in crate::kinds::fields::kept_by_update(av, kind) {
+                crate::json_pointer::set(&mut expected, p, before.pointer(p).cloned());
+            }
             // The volatile fields are left out on both sides (without copying the answer).
+            let mut found = Vec::new();
             diff_skipping(
                 S,
                 &expected,
                 actual,
                 &mut String::new(),
                 &name,
-                out,
+                &mut found,
                 crate::kinds::fields::WRITE_VOLATILE,
             );
+            // A field the answer has beyond the patched object is the server's default (a list
+            // the patch replaces gets its elements defaulted again), unless the patch removed it.
+            out.extend(found.into_iter().filter(|m| {
+                m.expected.is_some()
+                    || removed
+                        .iter()
+                        .any(|r| m.path == *r || m.path.starts_with(&format!("{r}/")))
+            }));
         }
         Check::SpecUnchanged => {
             let (Some(before), Some(actual)) = (before, actual) else {
-                out.push(missing("the pod before the request and a JSON answer"));
+                out.push(missing("the object before the request and a JSON answer"));
                 return;
             };
             diff_exact(
@@ -74,22 +102,56 @@ pub(super) fn check(check: Check, expect: &Expect, obs: &Observation, out: &mut 
                     .cloned()
             };
             let (b, a) = (rv(before), rv(actual));
-            if b.is_none() || a.is_none() || a == b {
+            // A write that changes nothing is not written: the resourceVersion stays.
+            let kind = |v: &Value| v.get("kind").cloned();
+            let changed = match (before, actual) {
+                // A scale of the object: its replicas are what it writes.
+                (Some(b), Some(a)) if kind(b) != kind(a) => {
+                    kind(a).as_ref().and_then(Value::as_str) != Some("Scale")
+                        || b.pointer("/spec/replicas")
+                            .and_then(Value::as_u64)
+                            .unwrap_or(1)
+                            != a.pointer("/spec/replicas")
+                                .and_then(Value::as_u64)
+                                .unwrap_or(1)
+                }
+                (Some(b), Some(a)) => {
+                    let mut found = Vec::new();
+                    diff_skipping(
+                        S,
+                        b,
+                        a,
+                        &mut String::new(),
+                        "",
+                        &mut found,
+                        crate::kinds::fields::WRITE_VOLATILE,
+                    );
+                    !found.is_empty()
+                }
+                _ => true,
+            };
+            let holds = match (&b, &a) {
+                (Some(b), Some(a)) => (a != b) == changed,
+                _ => false,
+            };
+            if !holds {
+                let b = b.map(|v| v.to_string()).unwrap_or_else(|| "none".into());
                 out.push(mismatch(
                     S,
                     &name,
                     "/metadata/resourceVersion",
-                    Some(Value::String(format!(
-                        "a resourceVersion other than {}",
-                        b.map(|v| v.to_string()).unwrap_or_else(|| "none".into())
-                    ))),
+                    Some(Value::String(if changed {
+                        format!("a resourceVersion other than {b}")
+                    } else {
+                        format!("{b}, unchanged: the write changed nothing")
+                    })),
                     a,
                 ));
             }
         }
         Check::IdentityPreserved => {
             let (Some(before), Some(actual)) = (before, actual) else {
-                out.push(missing("the pod before the request and a JSON answer"));
+                out.push(missing("the object before the request and a JSON answer"));
                 return;
             };
             for p in [
@@ -130,6 +192,22 @@ pub(super) fn check(check: Check, expect: &Expect, obs: &Observation, out: &mut 
                     Some("compact JSON".into()),
                 ));
             }
+        }
+    }
+}
+
+/// The JSON Pointers of a merge patch's nulls (the fields it removes).
+fn null_pointers(patch: &Value, at: &mut String, out: &mut Vec<String>) {
+    if let Value::Object(m) = patch {
+        for (k, v) in m {
+            let len = at.len();
+            crate::json_pointer::push(at, k);
+            if v.is_null() {
+                out.push(at.clone());
+            } else {
+                null_pointers(v, at, out);
+            }
+            at.truncate(len);
         }
     }
 }

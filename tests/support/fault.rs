@@ -722,10 +722,7 @@ impl Live {
 
     /// The case lines printed so far (`PASS …`, `FAIL …`, `ERROR …`).
     pub fn case_lines(&self) -> usize {
-        self.stdout()
-            .lines()
-            .filter(|l| l.starts_with("PASS ") || l.starts_with("FAIL ") || l.starts_with("ERROR "))
-            .count()
+        self.stdout().lines().filter(|l| is_case_line(l)).count()
     }
 
     /// Waits until `ready` holds (polling every 10 ms), failing after `limit`.
@@ -798,4 +795,18 @@ impl Drop for Live {
             let _ = self.child.wait();
         }
     }
+}
+
+/// Whether a line of the terminal report starts a case's result.
+pub fn is_case_line(l: &str) -> bool {
+    [
+        "PASS ",
+        "FAIL ",
+        "ERROR ",
+        "NOT SERVED ",
+        "SKIP ",
+        "UNSUPPORTED ",
+    ]
+    .iter()
+    .any(|p| l.starts_with(p))
 }
