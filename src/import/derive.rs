@@ -2164,6 +2164,67 @@ mod tests {
     }
 
     #[test]
+    fn only_what_the_request_determines_is_checked() {
+        let inc = json!({"kind": "Service", "metadata": {"name": "{name}", "labels": {"app": "a"}},
+            "spec": {"ports": [{"port": 80, "targetPort": 80}], "type": "ClusterIP", "selector": {}}});
+        let body = json!({"kind": "Service", "metadata": {"name": "{name}", "labels": {"app": "a"}},
+            "spec": {"ports": [{"port": 80, "targetPort": 0}], "selector": {}}});
+        let mut env = Map::new();
+        reconcile(&inc, &body, &mut String::new(), &mut env);
+        let keys: Vec<&str> = env.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["/spec/ports/0/targetPort", "/spec/type", "/spec/selector"]
+        );
+        assert!(
+            env["/spec/ports/0/targetPort"]
+                .as_str()
+                .unwrap()
+                .contains("the request sets 0")
+        );
+        assert!(
+            env["/spec/type"]
+                .as_str()
+                .unwrap()
+                .starts_with("not set by the request")
+        );
+    }
+
+    #[test]
+    fn bodies_are_fitted_to_their_uri() {
+        let mut b = json!({"apiVersion": "extensions/v1beta1", "kind": "Ingress",
+            "spec": {"tls": {"secretName": "s"}, "rules": [{"host": "h"}]}});
+        let mut notes = Vec::new();
+        fit_body_to_uri(
+            &mut b,
+            "create",
+            None,
+            None,
+            "networking.k8s.io/v1beta1",
+            &mut notes,
+        );
+        assert_eq!(b["apiVersion"], "networking.k8s.io/v1beta1");
+        assert_eq!(b["spec"]["tls"], json!([{"secretName": "s"}]));
+        assert_eq!(b["spec"]["rules"], json!([{"host": "h"}]));
+        assert_eq!(notes.len(), 2, "{notes:?}");
+    }
+
+    #[test]
+    fn a_port_given_twice_moves_up() {
+        let mut b =
+            json!({"spec": {"clusterIP": "10.0.0.9", "ports": [{"port": 8765}, {"port": 8765}]}});
+        let mut notes = Vec::new();
+        repair_body(&mut b, "Service", &mut notes, "fixture");
+        assert_eq!(
+            b,
+            json!({"spec": {"ports": [{"port": 8765}, {"port": 8766}]}})
+        );
+        let mut headless = json!({"spec": {"clusterIP": "None"}});
+        repair_body(&mut headless, "Service", &mut notes, "fixture");
+        assert_eq!(headless["spec"]["clusterIP"], "None");
+    }
+
+    #[test]
     fn names_are_templated_where_they_name_the_pod() {
         let mut v = json!({"metadata": {"name": "web", "namespace": "default",
             "selfLink": "/api/v1/namespaces/default/pods/web/status"},

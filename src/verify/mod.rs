@@ -257,6 +257,27 @@ mod tests {
     }
 
     #[test]
+    fn a_delete_may_answer_the_object_and_its_status_example_is_drift() {
+        let mut e = Expect::status(200);
+        e.kind = Some("Status".into());
+        e.alternative_kinds = vec!["Pod".into()];
+        e.include = Some(json!({"kind": "Status", "status": "Success"}));
+        let o = obs(200, json!({"kind": "Pod", "metadata": {"name": "p"}}));
+        let v = verdict(&e, &o);
+        assert!(v.mismatches.is_empty(), "{:?}", v.mismatches);
+        assert_eq!(v.drift.len(), 1);
+        assert_eq!(v.drift[0].path, "");
+        // Another kind is still a mismatch, and a Status answer is compared with the example.
+        let v = verdict(&e, &obs(200, json!({"kind": "Service"})));
+        assert!(v.mismatches.iter().any(|m| m.check == "kind"));
+        let v = verdict(
+            &e,
+            &obs(200, json!({"kind": "Status", "status": "Failure"})),
+        );
+        assert!(v.mismatches.iter().any(|m| m.path == "/status"));
+    }
+
+    #[test]
     fn patch_checks_leave_out_the_volatile_fields_only() {
         let mut e = Expect::status(200);
         e.checks = vec![Check::MergePatchApplied];
