@@ -284,9 +284,7 @@ fn put_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
     write_namespace(app, req, ns, obj)
 }
 
-/// A patch of a namespace. A namespace has no list with a merge key that a patch reaches (its
-/// `spec.finalizers` is kept by the strategy anyway), so a strategic merge patch merges as a
-/// merge patch does.
+/// A patch of a namespace (any of the three types).
 fn patch_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
     let ct = req.content_type.as_deref().unwrap_or("");
     let Some(kind) = PatchType::from_content_type(ct) else {
@@ -298,16 +296,12 @@ fn patch_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
         .get(ns)
         .cloned()
         .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
-    let kind = if kind == PatchType::Strategic {
-        PatchType::Merge
-    } else {
-        kind
-    };
-    let patched =
-        patch::apply(kind, &current.obj, &req.body, Stack::Large).map_err(|f| match f {
+    let patched = patch::apply(kind, "Namespace", &current.obj, &req.body, Stack::Large).map_err(
+        |f| match f {
             Failure::Api(e) => e,
             Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
-        })?;
+        },
+    )?;
     let obj = schema::decode("Namespace", &patched).map_err(|e| {
         ApiError::invalid(
             "",
@@ -551,7 +545,7 @@ fn patched_pod_on(
     ns: &str,
     name: &str,
 ) -> std::result::Result<Value, Failure> {
-    let patched = patch::apply(kind, &current.obj, &req.body, stack)?;
+    let patched = patch::apply(kind, "Pod", &current.obj, &req.body, stack)?;
     // The real server quotes the patched document (JSON and merge patch) or the patch as a Go map
     // (strategic merge patch) when it cannot decode the result.
     let undecodable = |why: &str| {

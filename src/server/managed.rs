@@ -33,6 +33,9 @@
 //! The cost is one walk of the two objects that skips equal subtrees, plus the managers' field sets.
 
 use super::schema::{self, FieldInfo, Shape, Struct, Type};
+// How a list field is merged and tracked (structured-merge-diff's element relationship), as the
+// schema generated from the Go types has it.
+use super::schema::ListType as ListKind;
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 use std::fmt::Write as _;
@@ -798,49 +801,6 @@ impl Set {
 // ---------------------------------------------------------------------------------------------------
 // Typed values
 
-/// How a list field is merged and tracked (structured-merge-diff's element relationship).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ListKind {
-    Atomic,
-    /// Scalars, each item tracked by value.
-    Set,
-    /// Items tracked by these key fields (sorted by name).
-    Keys(&'static [&'static str]),
-}
-
-/// The list kinds of v1.20's OpenAPI for the types of Pod and Namespace: `x-kubernetes-list-type` and
-/// `-list-map-keys` where set, else `x-kubernetes-patch-strategy: merge` with its merge key (or none:
-/// a set); every other list is atomic.
-fn list_kind(struct_go: &str, field: &str) -> ListKind {
-    match (struct_go, field) {
-        (
-            "v1.PodSpec",
-            "containers"
-            | "initContainers"
-            | "ephemeralContainers"
-            | "volumes"
-            | "imagePullSecrets",
-        ) => ListKind::Keys(&["name"]),
-        ("v1.PodSpec", "hostAliases") => ListKind::Keys(&["ip"]),
-        ("v1.PodSpec", "topologySpreadConstraints") => {
-            ListKind::Keys(&["topologyKey", "whenUnsatisfiable"])
-        }
-        ("v1.Container" | "v1.EphemeralContainer", "env") => ListKind::Keys(&["name"]),
-        ("v1.Container" | "v1.EphemeralContainer", "volumeMounts") => {
-            ListKind::Keys(&["mountPath"])
-        }
-        ("v1.Container" | "v1.EphemeralContainer", "volumeDevices") => {
-            ListKind::Keys(&["devicePath"])
-        }
-        ("v1.Container", "ports") => ListKind::Keys(&["containerPort", "protocol"]),
-        ("v1.PodStatus" | "v1.NamespaceStatus", "conditions") => ListKind::Keys(&["type"]),
-        ("v1.PodStatus", "podIPs") => ListKind::Keys(&["ip"]),
-        ("v1.ObjectMeta", "ownerReferences") => ListKind::Keys(&["uid"]),
-        ("v1.ObjectMeta", "finalizers") => ListKind::Set,
-        _ => ListKind::Atomic,
-    }
-}
-
 /// Structs marked `x-kubernetes-map-type: atomic`.
 fn atomic_struct(s: Struct) -> bool {
     s.go_name() == "v1.LabelSelector"
@@ -861,10 +821,10 @@ impl TypeRef {
         }
     }
 
-    fn field(s: Struct, f: FieldInfo) -> TypeRef {
+    fn field(f: FieldInfo) -> TypeRef {
         TypeRef {
             ty: f.ty(),
-            list: list_kind(s.go_name(), f.name()),
+            list: f.list_type(),
         }
     }
 }
@@ -962,7 +922,7 @@ fn same_encoded(tr: TypeRef, a: Side, b: Side) -> bool {
                     .all(|f| match (field_side(f, Some(x)), field_side(f, Some(y))) {
                         (Side::Absent, Side::Absent) => true,
                         (Side::Absent, _) | (_, Side::Absent) => false,
-                        (p, q) => same_encoded(TypeRef::field(s, f), p, q),
+                        (p, q) => same_encoded(TypeRef::field(f), p, q),
                     })
             }
             _ => false,
@@ -995,12 +955,12 @@ fn same_encoded(tr: TypeRef, a: Side, b: Side) -> bool {
 /// The path element of a list item (`listItemToPathElement`); `None` if it has no complete key.
 fn item_pe(kind: ListKind, elem: Type, item: &Value) -> Option<Pe> {
     match kind {
-        ListKind::Keys(keys) => {
+        ListKind::Map(keys) => {
             let (Shape::Struct(s), Value::Object(m)) = (elem.shape(), item) else {
                 return None;
             };
             let mut fields = Vec::with_capacity(keys.len());
-            for &k in keys {
+            for k in keys.iter().map(|k| &**k) {
                 let f = s.field(k)?;
                 let v = m.get(k);
                 if f.omitted(v) {
@@ -1054,7 +1014,7 @@ impl Differ {
                         continue;
                     }
                     let (mut c, mut d) = (Set::default(), Set::default());
-                    self.walk(TypeRef::field(s, f), fl, fr, &mut c, &mut d);
+                    self.walk(TypeRef::field(f), fl, fr, &mut c, &mut d);
                     if !c.is_empty() {
                         changed.push(Pe::Field(f.name().to_string()), c);
                     }
@@ -1240,7 +1200,7 @@ impl<'a> Reconciler<'a> {
         match tr.ty.shape() {
             Shape::Struct(s) if !is_item => {
                 let f = s.field(step_field(step)?)?;
-                Some(TypeRef::field(s, f))
+                Some(TypeRef::field(f))
             }
             Shape::Map(elem) if !is_item => Some(TypeRef::of(elem)),
             Shape::List(elem) if is_item && tr.list != ListKind::Atomic => Some(TypeRef::of(elem)),
@@ -1317,7 +1277,7 @@ impl<'a> Reconciler<'a> {
             (tr, side) = match tr.ty.shape() {
                 Shape::Struct(s) => {
                     let f = s.field(step_field(step)?)?;
-                    (TypeRef::field(s, f), field_side(f, side.as_struct()))
+                    (TypeRef::field(f), field_side(f, side.as_struct()))
                 }
                 Shape::Map(elem) => (
                     TypeRef::of(elem),
@@ -1373,7 +1333,7 @@ impl<'a> Reconciler<'a> {
                     if v.is_absent() || (meta && f.name() == "managedFields") {
                         continue;
                     }
-                    let child = self.value_field_set(TypeRef::field(s, f), v);
+                    let child = self.value_field_set(TypeRef::field(f), v);
                     set.push(Pe::Field(f.name().to_string()), child);
                 }
                 set.sort();
@@ -1426,7 +1386,7 @@ fn has_fields(tr: TypeRef, side: Side) -> bool {
                     let v = field_side(f, fields);
                     !v.is_absent()
                         && f.name() != "managedFields"
-                        && has_fields(TypeRef::field(s, f), v)
+                        && has_fields(TypeRef::field(f), v)
                 })
         }
         Shape::Map(_) => side.as_map().is_some_and(|m| !m.is_empty()),

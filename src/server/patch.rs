@@ -8,6 +8,7 @@
 //! (checked before each operation; a document nested deeper than an ordinary thread stack can walk
 //! is handled on a large one, see [`Stack`]).
 
+use super::schema;
 use super::status::ApiError;
 use json_patch::{AddOperation, PatchOperation};
 use serde_json::{Map, Value};
@@ -65,7 +66,13 @@ impl From<ApiError> for Failure {
 
 /// Applies `body` (the raw patch) of type `kind` to `doc` and returns the patched document, which
 /// nests no deeper than `stack` allows.
-pub fn apply(kind: PatchType, doc: &Value, body: &[u8], stack: Stack) -> Result<Value, Failure> {
+pub fn apply(
+    kind: PatchType,
+    type_name: &str,
+    doc: &Value,
+    body: &[u8],
+    stack: Stack,
+) -> Result<Value, Failure> {
     match kind {
         PatchType::Json => apply_json_patch(doc, body, stack),
         PatchType::Merge => {
@@ -106,7 +113,11 @@ pub fn apply(kind: PatchType, doc: &Value, body: &[u8], stack: Stack) -> Result<
                 }
             };
             let mut out = doc.clone();
-            strategic_merge(&mut out, &patch, Ctx::Pod)?;
+            let ctx = schema::type_named(type_name).and_then(|t| match t.shape() {
+                schema::Shape::Struct(s) => Some(s),
+                _ => None,
+            });
+            strategic_merge(&mut out, &patch, ctx)?;
             Ok(out)
         }
     }
@@ -462,16 +473,9 @@ fn prune_nulls(v: Value) -> Value {
     }
 }
 
-/// Where in a Pod we are, for the patch strategy of the fields below.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Ctx {
-    Pod,
-    ObjectMeta,
-    PodSpec,
-    Container,
-    PodStatus,
-    Other,
-}
+/// Where in the object we are: the struct type of the map being merged (`None` where the schema
+/// knows no struct, e.g. inside a map of strings), for the patch strategy of the fields below.
+type Ctx = Option<schema::Struct>;
 
 /// How a list field is patched.
 enum ListStrategy {
@@ -483,34 +487,35 @@ enum ListStrategy {
     MergeByKey(&'static str, Ctx),
 }
 
+/// The struct a field of `ctx` holds (through pointers), if any.
 fn child_ctx(ctx: Ctx, field: &str) -> Ctx {
-    match (ctx, field) {
-        (Ctx::Pod, "metadata") => Ctx::ObjectMeta,
-        (Ctx::Pod, "spec") => Ctx::PodSpec,
-        (Ctx::Pod, "status") => Ctx::PodStatus,
-        _ => Ctx::Other,
+    match ctx?.field(field)?.ty().shape() {
+        schema::Shape::Struct(s) => Some(s),
+        _ => None,
     }
 }
 
-/// The patch strategies of Kubernetes v1.20's `core/v1` and `meta/v1` types that a Pod contains.
+/// The patch strategy of a list field, from the `patchStrategy`/`patchMergeKey` tags of the
+/// Kubernetes v1.20 Go types (the generated schema).
 fn list_strategy(ctx: Ctx, field: &str) -> ListStrategy {
-    use ListStrategy::*;
-    match (ctx, field) {
-        (Ctx::ObjectMeta, "ownerReferences") => MergeByKey("uid", Ctx::Other),
-        (Ctx::ObjectMeta, "finalizers") => MergeScalars,
-        (Ctx::PodSpec, "containers" | "initContainers" | "ephemeralContainers") => {
-            MergeByKey("name", Ctx::Container)
+    let Some(f) = ctx.and_then(|c| c.field(field)) else {
+        return ListStrategy::Replace;
+    };
+    if !f.patch_strategy().split(',').any(|s| s == "merge") {
+        return ListStrategy::Replace;
+    }
+    match f.merge_key() {
+        Some(key) => {
+            let elem = match f.ty().shape() {
+                schema::Shape::List(e) => match e.shape() {
+                    schema::Shape::Struct(s) => Some(s),
+                    _ => None,
+                },
+                _ => None,
+            };
+            ListStrategy::MergeByKey(key, elem)
         }
-        (Ctx::PodSpec, "volumes" | "imagePullSecrets") => MergeByKey("name", Ctx::Other),
-        (Ctx::PodSpec, "hostAliases") => MergeByKey("ip", Ctx::Other),
-        (Ctx::PodSpec, "topologySpreadConstraints") => MergeByKey("topologyKey", Ctx::Other),
-        (Ctx::Container, "ports") => MergeByKey("containerPort", Ctx::Other),
-        (Ctx::Container, "env") => MergeByKey("name", Ctx::Other),
-        (Ctx::Container, "volumeMounts") => MergeByKey("mountPath", Ctx::Other),
-        (Ctx::Container, "volumeDevices") => MergeByKey("devicePath", Ctx::Other),
-        (Ctx::PodStatus, "conditions") => MergeByKey("type", Ctx::Other),
-        (Ctx::PodStatus, "podIPs") => MergeByKey("ip", Ctx::Other),
-        _ => Replace,
+        None => ListStrategy::MergeScalars,
     }
 }
 
@@ -741,7 +746,7 @@ mod tests {
 
     /// [`super::apply`] on an ordinary stack, for patches that keep the document shallow.
     fn apply(kind: PatchType, doc: &Value, body: &[u8]) -> Result<Value, ApiError> {
-        super::apply(kind, doc, body, Stack::Small).map_err(|f| match f {
+        super::apply(kind, "Pod", doc, body, Stack::Small).map_err(|f| match f {
             Failure::Api(e) => e,
             Failure::NeedsLargeStack => panic!("the patch needs a large stack"),
         })
@@ -1019,14 +1024,34 @@ mod tests {
             format!("[{}]", ops.join(","))
         };
         let shallow = deepening(5);
-        super::apply(PatchType::Json, &pod(), shallow.as_bytes(), Stack::Small).unwrap();
+        super::apply(
+            PatchType::Json,
+            "Pod",
+            &pod(),
+            shallow.as_bytes(),
+            Stack::Small,
+        )
+        .unwrap();
         let deep = deepening(6);
         assert_eq!(
-            super::apply(PatchType::Json, &pod(), deep.as_bytes(), Stack::Small),
+            super::apply(
+                PatchType::Json,
+                "Pod",
+                &pod(),
+                deep.as_bytes(),
+                Stack::Small
+            ),
             Err(Failure::NeedsLargeStack)
         );
         // 602 levels are still within what the test thread's stack can walk.
-        let out = super::apply(PatchType::Json, &pod(), deep.as_bytes(), Stack::Large).unwrap();
+        let out = super::apply(
+            PatchType::Json,
+            "Pod",
+            &pod(),
+            deep.as_bytes(),
+            Stack::Large,
+        )
+        .unwrap();
         assert_eq!(go_depth(&out), 2 + 600);
         assert_eq!(first_too_deep(&out, 602), None);
         assert_eq!(first_too_deep(&out, 601), Some('['));

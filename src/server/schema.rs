@@ -2,8 +2,8 @@
 //! API server (Pod, PodList, Namespace, NamespaceList, meta/v1 Status and DeleteOptions, and
 //! every struct reachable from them).
 //!
-//! The type information lives in `pod_schema.json`, generated from the Kubernetes Go source by
-//! `tools/gen_pod_schema.py`. It is parsed once, on first use, into an index-based form so that
+//! The type information lives in `core_v1_schema.json`, generated from the Kubernetes Go source by
+//! `tools/gen_core_schema.py`. It is parsed once, on first use, into an index-based form so that
 //! [`encode`] does no per-call schema work and no allocation besides its output buffer.
 //!
 //! * [`decode`] behaves like kube-apiserver's `json.Unmarshal` (json-iterator, case sensitive)
@@ -44,7 +44,7 @@ use std::fmt;
 use std::io::Write as _;
 use std::sync::LazyLock;
 
-const SCHEMA_JSON: &str = include_str!("pod_schema.json");
+const SCHEMA_JSON: &str = include_str!("core_v1_schema.json");
 
 /// Maximum nesting depth accepted by [`decode`] (and written by [`encode`] for free-form `raw`
 /// values). serde_json's parser already stops at 128; values built in code could be deeper.
@@ -114,6 +114,30 @@ struct Field {
     go_path: Box<str>,
     ty: Ty,
     omitempty: bool,
+    list: ListSemantics,
+}
+
+/// How a list field merges (strategic merge patch) and is owned (managedFields), from the Go tags
+/// `patchStrategy`/`patchMergeKey` and the `+listType`/`+listMapKey` markers.
+#[derive(Debug, Default)]
+struct ListSemantics {
+    patch_strategy: Box<str>,
+    merge_key: Option<Box<str>>,
+    list_type: Option<Box<str>>,
+    /// Sorted by name.
+    list_map_keys: Box<[Box<str>]>,
+}
+
+/// A list's element relationship as structured-merge-diff sees it (v1.20's OpenAPI:
+/// `x-kubernetes-list-type` and `-list-map-keys` where set, else `x-kubernetes-patch-strategy:
+/// merge` with its merge key, or without one a set; every other list is atomic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListType {
+    Atomic,
+    /// Scalars, each item tracked by value.
+    Set,
+    /// Items tracked by these key fields (sorted by name).
+    Map(&'static [Box<str>]),
 }
 
 #[derive(Debug)]
@@ -138,7 +162,7 @@ fn schema() -> Result<&'static Schema, &'static str> {
 impl Schema {
     fn parse(text: &str) -> Result<Schema, String> {
         let root: Value =
-            serde_json::from_str(text).map_err(|e| format!("pod_schema.json: {e}"))?;
+            serde_json::from_str(text).map_err(|e| format!("core_v1_schema.json: {e}"))?;
         let mut named: HashMap<&str, &str> = HashMap::new();
         if let Some(obj) = root.get("named").and_then(Value::as_object) {
             for (k, v) in obj {
@@ -148,7 +172,7 @@ impl Schema {
         let types = root
             .get("types")
             .and_then(Value::as_object)
-            .ok_or("pod_schema.json: missing \"types\"")?;
+            .ok_or("core_v1_schema.json: missing \"types\"")?;
         let by_name: HashMap<Box<str>, usize> = types
             .keys()
             .enumerate()
@@ -189,6 +213,22 @@ impl Schema {
                 let ty = build_ty(expr, go_type, &named, &by_name)
                     .map_err(|e| format!("{name}.{json}: {e}"))?;
                 let omitempty = f.get("omitempty").and_then(Value::as_bool).unwrap_or(false);
+                let text = |k: &str| f.get(k).and_then(Value::as_str).map(Box::<str>::from);
+                let mut list_map_keys: Vec<Box<str>> = f
+                    .get("list_map_keys")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(Box::from)
+                    .collect();
+                list_map_keys.sort();
+                let list = ListSemantics {
+                    patch_strategy: text("patch_strategy").unwrap_or_default(),
+                    merge_key: text("merge_key"),
+                    list_type: text("list_type"),
+                    list_map_keys: list_map_keys.into(),
+                };
                 let mut key = Vec::with_capacity(json.len() + 2);
                 write_str(&mut key, json);
                 if index.insert(Box::from(json), fields.len()).is_some() {
@@ -198,6 +238,7 @@ impl Schema {
                     json: json.into(),
                     key: key.into(),
                     go_path: go_path.into(),
+                    list,
                     ty,
                     omitempty,
                 });
@@ -334,7 +375,7 @@ pub enum Shape {
     Map(Type),
 }
 
-/// The struct type named `name` in `pod_schema.json` (`"Pod"`, `"Namespace"`, ...).
+/// The struct type named `name` in `core_v1_schema.json` (`"Pod"`, `"Namespace"`, ...).
 pub fn type_named(name: &str) -> Option<Type> {
     static ROOTS: LazyLock<HashMap<&'static str, Ty>> = LazyLock::new(|| {
         schema()
@@ -439,6 +480,31 @@ impl FieldInfo {
     pub fn omitted(self, v: Option<&Value>) -> bool {
         self.0.omitempty && is_empty(&self.0.ty, v)
     }
+
+    /// The list's element relationship (meaningful for a list field).
+    pub fn list_type(self) -> ListType {
+        let l = &self.0.list;
+        match l.list_type.as_deref() {
+            Some("map") if !l.list_map_keys.is_empty() => ListType::Map(&l.list_map_keys),
+            Some("set") => ListType::Set,
+            Some(_) => ListType::Atomic,
+            None if l.patch_strategy.split(',').any(|s| s == "merge") => match &l.merge_key {
+                Some(k) => ListType::Map(std::slice::from_ref(k)),
+                None => ListType::Set,
+            },
+            None => ListType::Atomic,
+        }
+    }
+
+    /// The strategic merge patch strategy (`merge`, `retainKeys`, `merge,retainKeys` or `""`).
+    pub fn patch_strategy(self) -> &'static str {
+        &self.0.list.patch_strategy
+    }
+
+    /// The strategic merge patch key of a list merged by key.
+    pub fn merge_key(self) -> Option<&'static str> {
+        self.0.list.merge_key.as_deref()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -459,7 +525,7 @@ impl FieldInfo {
 /// their canonical string (`"1000m"` → `"1"`, `"0.5"` → `"500m"`), map keys are sorted. Decoding
 /// a decoded value again gives the same value.
 ///
-/// `type_name` is a struct name from `pod_schema.json`, such as `"Pod"`, `"PodList"`,
+/// `type_name` is a struct name from `core_v1_schema.json`, such as `"Pod"`, `"PodList"`,
 /// `"Namespace"`, `"NamespaceList"`, `"Status"` or `"DeleteOptions"`.
 pub fn decode(type_name: &str, value: &Value) -> Result<Value, DecodeError> {
     let schema = schema().map_err(|e| DecodeError {

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Generate src/server/pod_schema.json from the Kubernetes v1.20.2 Go source.
+"""Generate src/server/core_v1_schema.json from the Kubernetes v1.20.2 Go source.
 
-Usage:  python3 tools/gen_pod_schema.py [--out PATH] [--check]
-        KUBE_SRC=/path/to/kubernetes python3 tools/gen_pod_schema.py
+Usage:  python3 tools/gen_core_schema.py [--out PATH] [--check]
+        KUBE_SRC=/path/to/kubernetes python3 tools/gen_core_schema.py
 
 Reads the Go struct definitions of every type reachable from the root types
-(core/v1 Pod, PodList, Namespace, NamespaceList and meta/v1 Status,
-DeleteOptions) and writes, for each struct, its JSON fields in Go declaration
-order.  Embedded structs without a JSON name (`json:",inline"`, e.g. TypeMeta)
+(every core/v1 kind and its list, Binding, and meta/v1 Status, DeleteOptions)
+and writes, for each struct, its JSON fields in Go declaration order, with how
+a list field merges and is owned: "patch_strategy" and "merge_key" (the
+patchStrategy/patchMergeKey tags), "list_type" and "list_map_keys" (the
+`// +listType=` and `// +listMapKey=` markers).  Embedded structs without a JSON name (`json:",inline"`, e.g. TypeMeta)
 are flattened in place, fields tagged `json:"-"` and unexported fields are
 skipped.  Standard library only (Python 3.11).
 
@@ -64,14 +66,18 @@ INTSTR = "k8s.io/apimachinery/pkg/util/intstr"
 TYPES = "k8s.io/apimachinery/pkg/types"
 RUNTIME = "k8s.io/apimachinery/pkg/runtime"
 
-ROOTS = [
-    (CORE_V1, "Pod"),
-    (CORE_V1, "PodList"),
-    (CORE_V1, "Namespace"),
-    (CORE_V1, "NamespaceList"),
-    (META_V1, "Status"),
-    (META_V1, "DeleteOptions"),
+# Every kind core/v1 serves, with its list, and the meta/v1 types the API answers with.
+CORE_KINDS = [
+    "Pod", "Namespace", "ConfigMap", "Secret", "Service", "Endpoints", "ServiceAccount", "Event",
+    "LimitRange", "ResourceQuota", "PersistentVolume", "PersistentVolumeClaim",
+    "ReplicationController", "Node", "PodTemplate",
 ]
+ROOTS = (
+    [(CORE_V1, k) for k in CORE_KINDS]
+    + [(CORE_V1, k + "List") for k in CORE_KINDS]
+    + [(CORE_V1, "Binding")]
+    + [(META_V1, "Status"), (META_V1, "DeleteOptions")]
+)
 
 # Types whose JSON form comes from custom MarshalJSON/UnmarshalJSON methods.
 SPECIALS = {
@@ -142,6 +148,7 @@ class GoField:
     type_src: str
     tag: str
     embedded: bool
+    markers: dict = field(default_factory=dict)  # +listType, +listMapKey (several)
 
 
 @dataclass
@@ -211,11 +218,24 @@ def matching_brace(src: str, open_idx: int) -> int:
     raise GenError("unbalanced braces")
 
 
+# Comment markers the list semantics come from (`// +listType=map`, `// +listMapKey=port`), kept
+# through the comment stripping as pseudo-lines that precede their field.
+MARKER = re.compile(r"^(\s*)//\s*\+(listType|listMapKey)=(\S+)\s*$", re.M)
+
+
 def parse_struct_body(body: str) -> list[GoField]:
     fields: list[GoField] = []
+    markers: dict = {}
     for raw in body.splitlines():
         line = raw.strip()
         if not line:
+            continue
+        if line.startswith("__MARK "):
+            k, v = line[len("__MARK ") :].split("=", 1)
+            if k == "listMapKey":
+                markers.setdefault(k, []).append(v)
+            else:
+                markers[k] = v
             continue
         m = EMBED_LINE.match(line)
         if m and not re.match(r"^\w+\s+[^`\s]", line):
@@ -228,7 +248,8 @@ def parse_struct_body(body: str) -> list[GoField]:
         type_src = m.group(2).strip()
         if "{" in type_src or "(" in type_src:
             raise GenError(f"unsupported inline type in field line: {line!r}")
-        fields.append(GoField(names, type_src, (m.group(3) or "``")[1:-1], False))
+        fields.append(GoField(names, type_src, (m.group(3) or "``")[1:-1], False, markers))
+        markers = {}
     return fields
 
 
@@ -241,7 +262,7 @@ def parse_package(root: Path, path: str) -> Package:
     for f in sorted(directory.glob("*.go")):
         if f.name.endswith("_test.go") or f.name == "generated.pb.go":
             continue
-        src = strip_comments(f.read_text(encoding="utf-8"))
+        src = strip_comments(MARKER.sub(r"\1__MARK \2=\3", f.read_text(encoding="utf-8")))
         m = re.search(r"^package\s+(\w+)", src, re.M)
         if not m:
             continue
@@ -412,15 +433,23 @@ class Resolver:
             for name in names:
                 if not name[0].isupper():
                     continue  # unexported: invisible to encoding/json
-                out.append(
-                    {
-                        "json": tag_name or name,
-                        "go_path": prefix + [name],
-                        "go_type": self.go_string(t, f.type_src),
-                        "type": self.resolve(t, f.type_src),
-                        "omitempty": "omitempty" in opts,
-                    }
-                )
+                entry = {
+                    "json": tag_name or name,
+                    "go_path": prefix + [name],
+                    "go_type": self.go_string(t, f.type_src),
+                    "type": self.resolve(t, f.type_src),
+                    "omitempty": "omitempty" in opts,
+                }
+                # How a list merges (strategic merge patch) and is owned (managedFields).
+                for key, tag_key in (("patch_strategy", "patchStrategy"), ("merge_key", "patchMergeKey")):
+                    m = re.search(rf'(?:^|\s){tag_key}:"([^"]*)"', f.tag)
+                    if m:
+                        entry[key] = m.group(1)
+                if "listType" in f.markers:
+                    entry["list_type"] = f.markers["listType"]
+                if "listMapKey" in f.markers:
+                    entry["list_map_keys"] = f.markers["listMapKey"]
+                out.append(entry)
         seen: set[str] = set()
         for f in out:
             if f["json"] in seen:
@@ -445,7 +474,7 @@ def generate(root: Path) -> dict:
         r.require_struct(t)
     return {
         "source": "kubernetes v1.20.2 (staging/src/k8s.io/{api,apimachinery}); "
-        "generated by tools/gen_pod_schema.py, do not edit",
+        "generated by tools/gen_core_schema.py, do not edit",
         "roots": sorted(name for _, name in ROOTS),
         "named": dict(sorted(r.named.items())),
         "types": {name: r.structs[name][1] for name in sorted(r.structs)},
@@ -490,7 +519,7 @@ def render(schema: dict) -> str:
 def main() -> int:
     here = Path(__file__).resolve().parent.parent
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default=str(here / "src/server/pod_schema.json"))
+    ap.add_argument("--out", default=str(here / "src/server/core_v1_schema.json"))
     ap.add_argument(
         "--src", default=os.environ.get("KUBE_SRC", DEFAULT_SRC), help="Kubernetes source tree"
     )
@@ -502,7 +531,7 @@ def main() -> int:
     try:
         schema = generate(root)
     except (GenError, OSError) as e:
-        print(f"gen_pod_schema: {e}", file=sys.stderr)
+        print(f"gen_core_schema: {e}", file=sys.stderr)
         return 1
     text = render(schema)
     if args.check:
@@ -511,7 +540,7 @@ def main() -> int:
         except OSError:
             current = None
         if current != text:
-            print(f"gen_pod_schema: {args.out} is out of date", file=sys.stderr)
+            print(f"gen_core_schema: {args.out} is out of date", file=sys.stderr)
             return 1
         print(f"{args.out} is up to date", file=sys.stderr)
         return 0
