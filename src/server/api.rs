@@ -1,6 +1,8 @@
 //! HTTP handling: routing, request decoding, the create/update/patch/delete flows of kube-apiserver's
 //! generic registry for pods and namespaces, and response encoding.
 
+mod registry;
+
 use super::managed;
 use super::patch::{self, Failure, PatchType, Stack};
 use super::pod;
@@ -50,6 +52,8 @@ struct Req {
     content_type: Option<String>,
     grace_period: Option<i64>,
     label_selector: Option<String>,
+    /// The `propagationPolicy` query parameter (a body's `DeleteOptions` may say it too).
+    propagation_policy: Option<String>,
     body: Bytes,
 }
 
@@ -106,6 +110,7 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         content_type: header_str(&parts.headers, header::CONTENT_TYPE).map(str::to_string),
         grace_period: param("gracePeriodSeconds").and_then(|g| g.parse().ok()),
         label_selector: param("labelSelector").map(str::to_string),
+        propagation_policy: param("propagationPolicy").map(str::to_string),
         body,
     };
 
@@ -160,6 +165,11 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
     let decoded = |s: Option<&str>| s.map(percent_decode);
     let (ns, name) = (decoded(api.namespace), decoded(api.name));
     let (ns, name) = (ns.as_deref(), name.as_deref());
+    if let Some(r) = api.resource
+        && let Some(strategy) = super::strategy::for_kind(r.group, r.kind)
+    {
+        return registry::handle(app, req, r, strategy, ns, name, api.subresource);
+    }
     match (api.plural, ns, name, api.subresource, &req.method) {
         (Some("namespaces"), None, None, None, &M::GET) => list_namespaces(app, req),
         (Some("namespaces"), None, None, None, &M::POST) => create_namespace(app, req),
@@ -387,6 +397,7 @@ fn delete_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
     set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
     store.namespaces.remove(ns);
     store.pods.retain(|(pns, _), _| pns != ns);
+    store.objects.retain(|(_, ons, _), _| ons != ns);
     Ok(Reply::Object(StatusCode::OK, "Namespace", obj))
 }
 
@@ -738,46 +749,55 @@ fn delete_pods(app: &App, req: &Req, ns: &str) -> Result<Reply> {
     Ok(listed)
 }
 
-fn delete_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
-    let options = if req.body.is_empty() {
-        Value::Object(Map::new())
-    } else {
-        let v = patch::parse_go_json(&req.body).map_err(ApiError::bad_request)?;
-        schema::decode("DeleteOptions", &v).map_err(|e| ApiError::bad_request(e.to_string()))?
+/// The request's `DeleteOptions` (an empty body: none).
+fn delete_options(req: &Req) -> Result<Value> {
+    if req.body.is_empty() {
+        return Ok(Value::Object(Map::new()));
+    }
+    let v = patch::parse_go_json(&req.body).map_err(ApiError::bad_request)?;
+    schema::decode("DeleteOptions", &v).map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// The preconditions of `DeleteOptions` (uid, resourceVersion) against the stored object.
+fn check_preconditions(options: &Value, resource: &str, name: &str, stored: &Stored) -> Result<()> {
+    let Some(pre) = options.get("preconditions") else {
+        return Ok(());
     };
+    let uid = meta_str(&stored.obj, "uid");
+    if let Some(want) = pre.get("uid").and_then(Value::as_str)
+        && want != uid
+    {
+        return Err(ApiError::conflict_with(
+            resource,
+            name,
+            format!("Precondition failed: UID in precondition: {want}, UID in object meta: {uid}"),
+        ));
+    }
+    if let Some(rv) = pre.get("resourceVersion").and_then(Value::as_str)
+        && rv != stored.resource_version()
+    {
+        return Err(ApiError::conflict_with(
+            resource,
+            name,
+            format!(
+                "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                stored.resource_version()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn delete_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
+    let options = delete_options(req)?;
     let mut store = app.store();
     let key = (ns.to_string(), name.to_string());
     let stored = store
         .pods
         .get(&key)
         .ok_or_else(|| ApiError::not_found("pods", name))?;
+    check_preconditions(&options, "pods", name, stored)?;
     let mut obj = stored.obj.clone();
-    if let Some(pre) = options.get("preconditions") {
-        if let Some(uid) = pre.get("uid").and_then(Value::as_str)
-            && uid != meta_str(&obj, "uid")
-        {
-            return Err(ApiError::conflict_with(
-                "pods",
-                name,
-                format!(
-                    "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
-                    meta_str(&obj, "uid")
-                ),
-            ));
-        }
-        if let Some(rv) = pre.get("resourceVersion").and_then(Value::as_str)
-            && rv != stored.resource_version()
-        {
-            return Err(ApiError::conflict_with(
-                "pods",
-                name,
-                format!(
-                    "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
-                    stored.resource_version()
-                ),
-            ));
-        }
-    }
     // Graceful deletion applies only to pods bound to a node that have not finished.
     let phase = obj
         .pointer("/status/phase")

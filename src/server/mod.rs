@@ -19,6 +19,7 @@ pub mod pod;
 pub mod schema;
 pub mod status;
 mod store;
+pub mod strategy;
 
 use axum::serve::ListenerExt;
 use std::io;

@@ -412,6 +412,15 @@ fn validate_enum(v: Option<&Value>, field: &str, allowed: &[&str], errs: &mut Ve
 }
 
 fn validate_meta(obj: &Value, errs: &mut Vec<Cause>) {
+    validate_object_meta(obj, dns1123_subdomain, errs)
+}
+
+/// `ValidateObjectMeta`: the name (by the kind's rule), the labels and the annotations.
+pub fn validate_object_meta(
+    obj: &Value,
+    name_rule: fn(&str) -> Option<String>,
+    errs: &mut Vec<Cause>,
+) {
     let meta = obj.get("metadata");
     let name = meta
         .and_then(|m| m.get("name"))
@@ -419,7 +428,7 @@ fn validate_meta(obj: &Value, errs: &mut Vec<Cause>) {
         .unwrap_or("");
     if name.is_empty() {
         errs.push(Cause::required("metadata.name"));
-    } else if let Some(why) = dns1123_subdomain(name) {
+    } else if let Some(why) = name_rule(name) {
         errs.push(Cause::invalid("metadata.name", &json!(name), &why));
     }
     for (field, is_labels) in [("labels", true), ("annotations", false)] {

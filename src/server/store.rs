@@ -1,4 +1,4 @@
-//! The in-memory object store: namespaces and pods, one global resourceVersion counter (as etcd's
+//! The in-memory object store: namespaces, pods and the objects of the generic registry, one global resourceVersion counter (as etcd's
 //! revision), objects kept both as JSON values and as their compact encoding for fast reads.
 
 use bytes::Bytes;
@@ -30,7 +30,13 @@ pub struct Store {
     pub namespaces: BTreeMap<String, Stored>,
     /// Shared so that a writer can compute from a snapshot without holding the store lock.
     pub pods: BTreeMap<(String, String), Arc<Stored>>,
+    /// The objects of the kinds the generic registry serves, keyed (resource, namespace, name) as
+    /// etcd's `/registry/<resource>/<namespace>/<name>`; the namespace is `""` for a cluster-scoped one.
+    pub objects: BTreeMap<ObjectKey, Arc<Stored>>,
 }
+
+/// The key of an object of the generic registry: its resource (plural), namespace and name.
+pub type ObjectKey = (&'static str, String, String);
 
 impl Store {
     /// Takes the next resourceVersion (monotonically increasing across all objects).

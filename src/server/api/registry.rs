@@ -1,0 +1,347 @@
+//! The generic registry (kube-apiserver's `registry/generic/registry.Store`): create, get, list in a
+//! namespace and across namespaces, update, the three patches, delete and delete collection of any
+//! kind of the resource-kind table that has a [`Strategy`], over one store keyed by resource,
+//! namespace and name, with the one global resourceVersion counter. What differs per kind is the
+//! strategy's.
+
+use super::{
+    Reply, Req, Result, check_name, check_preconditions, copy_meta, decode_body, delete_options,
+    encode_body, finish, list_item, list_reply, meta_mut, meta_str, now, parse_selector,
+    random_suffix, reply_stored, reply_with, set_managed_fields, set_meta,
+};
+use crate::kinds::Resource;
+use crate::server::api::App;
+use crate::server::managed;
+use crate::server::patch::{self, Failure, PatchType, Stack};
+use crate::server::schema;
+use crate::server::status::{ApiError, Cause};
+use crate::server::store::{ObjectKey, Stored};
+use crate::server::strategy::{self, Strategy};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// A request for a resource the registry serves (`ns` and `name` from the path).
+pub(super) fn handle(
+    app: &App,
+    req: &Req,
+    r: &'static Resource,
+    s: &'static dyn Strategy,
+    ns: Option<&str>,
+    name: Option<&str>,
+    subresource: Option<&str>,
+) -> Result<Reply> {
+    use Method as M;
+    if subresource.is_some() || (r.namespaced && ns.is_none() && name.is_some()) {
+        return Err(ApiError::no_route());
+    }
+    let ns = if r.namespaced { ns } else { Some("") };
+    let at = Target { r, s };
+    match (ns, name, &req.method) {
+        (_, None, &M::GET) => at.list(app, req, ns),
+        (Some(ns), None, &M::POST) => at.create(app, req, ns),
+        (Some(ns), None, &M::DELETE) => at.delete_collection(app, req, ns),
+        (_, None, _) => Err(ApiError::method_not_allowed()),
+        (Some(ns), Some(name), &M::GET) => at.get(app, req, ns, name),
+        (Some(ns), Some(name), &M::PUT) => {
+            let mut obj = decode_body(req, r.kind)?;
+            s.default(&mut obj);
+            check_name(&obj, ns, name)?;
+            at.write(app, req, ns, name, obj)
+        }
+        (Some(ns), Some(name), &M::PATCH) => at.patch(app, req, ns, name),
+        (Some(ns), Some(name), &M::DELETE) => at.delete(app, req, ns, name),
+        (Some(_), Some(_), _) => Err(ApiError::method_not_allowed()),
+        (None, Some(_), _) => Err(ApiError::no_route()),
+    }
+}
+
+/// A resource and its kind's strategy.
+struct Target {
+    r: &'static Resource,
+    s: &'static dyn Strategy,
+}
+
+impl Target {
+    fn key(&self, ns: &str, name: &str) -> ObjectKey {
+        (self.r.plural, ns.to_string(), name.to_string())
+    }
+
+    fn not_found(&self, name: &str) -> ApiError {
+        ApiError::not_found(self.r.plural, name)
+    }
+
+    fn current(&self, app: &App, ns: &str, name: &str) -> Result<Arc<Stored>> {
+        app.store()
+            .objects
+            .get(&self.key(ns, name))
+            .cloned()
+            .ok_or_else(|| self.not_found(name))
+    }
+
+    fn get(&self, app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
+        let stored = self.current(app, ns, name)?;
+        Ok(reply_stored(&stored, self.r.kind, req.pretty))
+    }
+
+    fn list(&self, app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
+        let selector = parse_selector(req.label_selector.as_deref())?;
+        let store = app.store();
+        let items: Vec<Value> = store
+            .objects
+            .iter()
+            .filter(|((res, ons, _), _)| *res == self.r.plural && ns.is_none_or(|ns| ns == ons))
+            .filter(|(_, s)| selector.matches(&s.obj))
+            .map(|(_, s)| list_item(&s.obj))
+            .collect();
+        Ok(list_reply(self.r.list_kind, &store.revision(), items))
+    }
+
+    fn create(&self, app: &App, req: &Req, ns: &str) -> Result<Reply> {
+        let kind = self.r.kind;
+        let mut obj = decode_body(req, kind)?;
+        self.s.default(&mut obj);
+        let body_ns = meta_str(&obj, "namespace");
+        if self.r.namespaced && !body_ns.is_empty() && body_ns != ns {
+            return Err(ApiError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
+        }
+        if !meta_str(&obj, "resourceVersion").is_empty() {
+            return Err(ApiError::internal(
+                "resourceVersion should not be set on objects to be created",
+            ));
+        }
+        let mut name = meta_str(&obj, "name").to_string();
+        let generate = meta_str(&obj, "generateName").to_string();
+        if name.is_empty() && !generate.is_empty() {
+            name = format!("{generate}{}", random_suffix());
+        }
+        let now = now();
+        // The field manager sees the object as decoded and defaulted.
+        let fields = managed::update(kind, None, &mut obj, &req.manager, &now);
+        {
+            let meta = meta_mut(&mut obj);
+            meta.insert("name".into(), json!(name));
+            if self.r.namespaced {
+                meta.insert("namespace".into(), json!(ns));
+            } else {
+                meta.remove("namespace");
+            }
+            meta.remove("deletionTimestamp");
+            meta.remove("deletionGracePeriodSeconds");
+            meta.remove("selfLink");
+            meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+            meta.insert("creationTimestamp".into(), json!(now));
+        }
+        if self.r.namespaced && !app.store().namespaces.contains_key(ns) {
+            return Err(ApiError::not_found("namespaces", ns));
+        }
+        let mut causes = strategy::validate_meta(&obj);
+        causes.extend(self.s.validate(&obj));
+        if !causes.is_empty() {
+            return Err(ApiError::invalid(kind, &name, causes));
+        }
+        set_managed_fields(&mut obj, fields);
+        let mut store = app.store();
+        if self.r.namespaced && !store.namespaces.contains_key(ns) {
+            return Err(ApiError::not_found("namespaces", ns));
+        }
+        let key = self.key(ns, &name);
+        if store.objects.contains_key(&key) {
+            return Err(ApiError::already_exists(self.r.plural, &name));
+        }
+        if !req.dry_run {
+            set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+        }
+        let stored = finish(kind, obj);
+        let reply = reply_with(StatusCode::CREATED, &stored, kind, req.pretty);
+        if !req.dry_run {
+            store.objects.insert(key, Arc::new(stored));
+        }
+        Ok(reply)
+    }
+
+    fn patch(&self, app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
+        let ct = req.content_type.as_deref().unwrap_or("");
+        let Some(kind) = PatchType::from_content_type(ct) else {
+            return Err(ApiError::unsupported_media_type());
+        };
+        let current = self.current(app, ns, name)?;
+        let patched = patch::apply(kind, self.r.kind, &current.obj, &req.body, Stack::Large)
+            .map_err(|f| match f {
+                Failure::Api(e) => e,
+                Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
+            })?;
+        let mut obj = schema::decode(self.r.kind, &patched).map_err(|e| {
+            ApiError::invalid(
+                "",
+                "",
+                vec![Cause::invalid(
+                    "patch",
+                    &json!(patch::sorted_json(&patched)),
+                    &e.to_string(),
+                )],
+            )
+        })?;
+        self.s.default(&mut obj);
+        check_name(&obj, ns, name)?;
+        self.write(app, req, ns, name, obj)
+    }
+
+    /// An update (PUT or patch) of the object: preconditions, the field manager, what an update
+    /// never changes, validation; a write that changes nothing is not written.
+    fn write(&self, app: &App, req: &Req, ns: &str, name: &str, mut new: Value) -> Result<Reply> {
+        let kind = self.r.kind;
+        let mut store = app.store();
+        let key = self.key(ns, name);
+        let old = store
+            .objects
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| self.not_found(name))?;
+        let wanted_rv = meta_str(&new, "resourceVersion");
+        if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
+            return Err(ApiError::conflict(self.r.plural, name));
+        }
+        let old_obj = &old.obj;
+        let fields = managed::update(kind, Some(old_obj), &mut new, &req.manager, &now());
+        for field in [
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "generation",
+            "resourceVersion",
+        ] {
+            copy_meta(&mut new, old_obj, field);
+        }
+        if meta_str(&new, "uid").is_empty() {
+            copy_meta(&mut new, old_obj, "uid");
+        }
+        {
+            let meta = meta_mut(&mut new);
+            meta.remove("selfLink");
+            meta.remove("managedFields");
+            if self.r.namespaced {
+                meta.insert("namespace".into(), json!(ns));
+            }
+        }
+        let mut causes = Vec::new();
+        if meta_str(&new, "uid") != meta_str(old_obj, "uid") {
+            causes.push(Cause::invalid(
+                "metadata.uid",
+                &json!(meta_str(&new, "uid")),
+                "field is immutable",
+            ));
+        }
+        causes.extend(strategy::validate_meta(&new));
+        causes.extend(self.s.validate(&new));
+        causes.extend(self.s.validate_update(&new, old_obj));
+        if !causes.is_empty() {
+            return Err(ApiError::invalid(kind, name, causes));
+        }
+        let candidate = encode_body(kind, &new, false);
+        let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
+        set_managed_fields(&mut new, fields);
+        if new == *old_obj {
+            return Ok(reply_stored(&old, kind, req.pretty));
+        }
+        if req.dry_run {
+            return Ok(reply_stored(&finish(kind, new), kind, req.pretty));
+        }
+        set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
+        let stored = finish(kind, new);
+        let reply = reply_stored(&stored, kind, req.pretty);
+        store.objects.insert(key, Arc::new(stored));
+        Ok(reply)
+    }
+
+    /// A delete: an object with finalizers (its own, or the one `propagationPolicy` asks for) is
+    /// marked for deletion and answered; any other is removed, answered with a `Status` (or itself,
+    /// for a kind that returns the deleted object).
+    fn delete(&self, app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
+        let options = delete_options(req)?;
+        let mut store = app.store();
+        let key = self.key(ns, name);
+        let stored = store
+            .objects
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| self.not_found(name))?;
+        check_preconditions(&options, self.r.plural, name, &stored)?;
+        let mut obj = stored.obj.clone();
+        let policy = options
+            .get("propagationPolicy")
+            .and_then(Value::as_str)
+            .or(req.propagation_policy.as_deref());
+        let orphan = options.get("orphanDependents").and_then(Value::as_bool) == Some(true);
+        let added = match policy {
+            Some("Orphan") => Some("orphan"),
+            Some("Foreground") => Some("foregroundDeletion"),
+            None if orphan => Some("orphan"),
+            _ => None,
+        };
+        let mut finalizers: Vec<Value> = obj
+            .pointer("/metadata/finalizers")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(f) = added
+            && !finalizers.contains(&json!(f))
+        {
+            finalizers.push(json!(f));
+        }
+        if !finalizers.is_empty() {
+            // Kept until its finalizers are removed: marked, and answered as it now is.
+            set_meta(&mut obj, "finalizers", json!(finalizers));
+            if meta_str(&obj, "deletionTimestamp").is_empty() {
+                set_meta(&mut obj, "deletionTimestamp", json!(now()));
+                set_meta(&mut obj, "deletionGracePeriodSeconds", json!(0));
+            }
+            if req.dry_run {
+                return Ok(Reply::Object(StatusCode::OK, self.r.kind, obj));
+            }
+            set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+            let stored = finish(self.r.kind, obj);
+            let reply = reply_stored(&stored, self.r.kind, req.pretty);
+            store.objects.insert(key, Arc::new(stored));
+            return Ok(reply);
+        }
+        if !req.dry_run {
+            store.objects.remove(&key);
+        }
+        if self.s.returns_deleted_object() {
+            return Ok(Reply::Object(StatusCode::OK, self.r.kind, obj));
+        }
+        let status = json!({
+            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+            "details": {"name": name, "kind": self.r.plural, "uid": meta_str(&obj, "uid")}
+        });
+        Ok(Reply::Object(StatusCode::OK, "Status", status))
+    }
+
+    /// A delete collection: each object the label selector matches, deleted as a DELETE of it
+    /// would; the answer is the list as it was before.
+    fn delete_collection(&self, app: &App, req: &Req, ns: &str) -> Result<Reply> {
+        let listed = self.list(app, req, Some(ns))?;
+        let selector = parse_selector(req.label_selector.as_deref())?;
+        let names: Vec<String> = app
+            .store()
+            .objects
+            .iter()
+            .filter(|((res, ons, _), s)| {
+                *res == self.r.plural && ons == ns && selector.matches(&s.obj)
+            })
+            .map(|((_, _, name), _)| name.clone())
+            .collect();
+        for name in names {
+            match self.delete(app, req, ns, &name) {
+                Err(e) if e.code == 404 => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        Ok(listed)
+    }
+}
