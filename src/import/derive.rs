@@ -483,18 +483,40 @@ fn uri_cases(
                     .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("propagationPolicy")))
                     .and_then(|(_, v)| v.as_str());
                 let orphan = b.get("orphanDependents").and_then(Value::as_bool) == Some(true);
+                let policy = policy.map(str::to_string);
+                // kube-apiserver reads a DELETE's options from its body, or from its query when it
+                // has none: the options the case adds go where they are read.
+                let options = b.as_object_mut();
                 if policy.is_none() && !orphan {
-                    background = true;
-                }
-                if matches!(policy, Some("Orphan" | "Foreground")) || orphan {
+                    match options {
+                        Some(m) => {
+                            m.insert("propagationPolicy".into(), json!("Background"));
+                            notes.push(
+                                "request body: propagationPolicy Background added (the body's options replace the \
+                                 query's): kinds whose default is to orphan their dependents (ReplicationController, \
+                                 retired workload versions) would keep an `orphan` finalizer that only the garbage \
+                                 collector removes"
+                                    .into(),
+                            );
+                        }
+                        None => background = true,
+                    }
+                } else if matches!(policy.as_deref(), Some("Orphan" | "Foreground")) || orphan {
                     dry_run = true;
                     notes.push(format!(
-                        "request: sent with dryRun=All: propagationPolicy {} leaves the object with a finalizer \
+                        "request: sent with dryRun All: propagationPolicy {} leaves the object with a finalizer \
                          that only the garbage collector (kube-controller-manager) removes; a bare API server \
                          would keep it forever. The answer is then the object being deleted, not the document's Status",
-                        policy.unwrap_or("Orphan")
+                        policy.as_deref().unwrap_or("Orphan")
                     ));
-                    query.insert("dryRun".into(), json!("All"));
+                    match options {
+                        Some(m) => {
+                            m.insert("dryRun".into(), json!(["All"]));
+                        }
+                        None => {
+                            query.insert("dryRun".into(), json!("All"));
+                        }
+                    }
                 }
             }
             b

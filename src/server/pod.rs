@@ -7,6 +7,16 @@ use serde_json::{Map, Value, json};
 /// Defaulting that the v1 scheme applies to every decoded Pod (`SetDefaults_Pod`, `_PodSpec`,
 /// `_Container`, probes, ports, volumes).
 pub fn apply_defaults(pod: &mut Value) {
+    defaults(pod, true)
+}
+
+/// The defaults of a pod template (`SetDefaults_PodSpec` and below): a pod's but for what
+/// `SetDefaults_Pod` alone sets (`enableServiceLinks`, requests from limits).
+pub fn apply_template_defaults(template: &mut Value) {
+    defaults(template, false)
+}
+
+fn defaults(pod: &mut Value, is_pod: bool) {
     let Some(pod) = pod.as_object_mut() else {
         return;
     };
@@ -14,13 +24,13 @@ pub fn apply_defaults(pod: &mut Value) {
     for field in ["containers", "initContainers"] {
         if let Some(Value::Array(cs)) = spec.get_mut(field) {
             for c in cs.iter_mut().filter_map(Value::as_object_mut) {
-                default_container(c);
+                default_container(c, is_pod);
             }
         }
     }
     if let Some(Value::Array(cs)) = spec.get_mut("ephemeralContainers") {
         for c in cs.iter_mut().filter_map(Value::as_object_mut) {
-            default_container(c);
+            default_container(c, is_pod);
         }
     }
     set_if_absent(spec, "restartPolicy", json!("Always"));
@@ -28,7 +38,9 @@ pub fn apply_defaults(pod: &mut Value) {
     set_if_absent(spec, "dnsPolicy", json!("ClusterFirst"));
     set_if_absent(spec, "securityContext", json!({}));
     set_if_absent(spec, "schedulerName", json!("default-scheduler"));
-    set_if_absent(spec, "enableServiceLinks", json!(true));
+    if is_pod {
+        set_if_absent(spec, "enableServiceLinks", json!(true));
+    }
     if spec.get("hostNetwork") == Some(&json!(true)) {
         for field in ["containers", "initContainers"] {
             if let Some(Value::Array(cs)) = spec.get_mut(field) {
@@ -53,7 +65,7 @@ pub fn apply_defaults(pod: &mut Value) {
     }
 }
 
-fn default_container(c: &mut Map<String, Value>) {
+fn default_container(c: &mut Map<String, Value>, is_pod: bool) {
     if !c.contains_key("imagePullPolicy")
         && let Some(image) = c.get("image").and_then(Value::as_str)
     {
@@ -64,7 +76,8 @@ fn default_container(c: &mut Map<String, Value>) {
     set_if_absent(c, "terminationMessagePolicy", json!("File"));
     // Requests default to limits for every resource that has a limit and no request.
     let resources = obj_entry(c, "resources");
-    if let Some(Value::Object(limits)) = resources.get("limits").cloned()
+    if is_pod
+        && let Some(Value::Object(limits)) = resources.get("limits").cloned()
         && !limits.is_empty()
     {
         let requests = obj_entry(resources, "requests");

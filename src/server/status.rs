@@ -277,6 +277,15 @@ impl Cause {
         }
     }
 
+    /// `field: Required value: why`.
+    pub fn required_because(field: impl Into<String>, why: &str) -> Self {
+        Cause {
+            reason: "FieldValueRequired",
+            message: format!("Required value: {why}"),
+            field: field.into(),
+        }
+    }
+
     /// `field: Invalid value: "v": why`.
     pub fn invalid(field: impl Into<String>, value: &Value, why: &str) -> Self {
         let shown = match value {

@@ -22,6 +22,16 @@ pub trait Strategy: Sync {
     fn returns_deleted_object(&self) -> bool {
         false
     }
+    /// `PrepareForCreate` and the admission plugins of a create, after the field manager (so that
+    /// nobody owns what they set): e.g. a status reset, a finalizer, the generation.
+    fn prepare_create(&self, _obj: &mut Value) {}
+    /// `PrepareForUpdate` of the object itself beyond keeping its status (e.g. the generation).
+    fn prepare_update(&self, _new: &mut Value, _old: &Value) {}
+    /// Whether a delete without a propagation policy orphans the dependents (an `orphan`
+    /// finalizer), as for v1 ReplicationControllers.
+    fn orphans_by_default(&self) -> bool {
+        false
+    }
 }
 
 /// The strategy of a core/v1 kind the registry serves, if it serves it.
@@ -32,8 +42,13 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
     Some(match kind {
         "ConfigMap" => &ConfigMap,
         "Secret" => &Secret,
-        "ServiceAccount" => &Plain,
+        "ServiceAccount" | "Event" => &Plain,
         "Endpoints" => &Endpoints,
+        "ResourceQuota" => &ResourceQuota,
+        "PersistentVolumeClaim" => &Claim,
+        "PersistentVolume" => &Volume,
+        "ReplicationController" => &Controller,
+        "Node" => &Node,
         _ => return None,
     })
 }
@@ -260,4 +275,240 @@ pub fn validate_meta(obj: &Value) -> Vec<Cause> {
     let mut errs = Vec::new();
     validate_object_meta(obj, dns1123_subdomain, &mut errs);
     errs
+}
+
+/// The object's spec, made `{}` when absent: a Go struct is always there to be defaulted.
+fn spec_of(obj: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
+    let m = obj.as_object_mut()?;
+    if m.get("spec").is_none_or(Value::is_null) {
+        m.insert("spec".into(), json!({}));
+    }
+    m.get_mut("spec").and_then(Value::as_object_mut)
+}
+
+/// A status reset as `PrepareForCreate` does (`Status = XStatus{}`).
+fn reset_status(obj: &mut Value) {
+    if let Some(m) = obj.as_object_mut() {
+        m.insert("status".into(), json!({}));
+    }
+}
+
+fn set_if_empty(m: &mut serde_json::Map<String, Value>, k: &str, v: Value) {
+    let empty = match m.get(k) {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty(),
+        _ => false,
+    };
+    if empty {
+        m.insert(k.into(), v);
+    }
+}
+
+/// A finalizer added by an admission plugin on create (StorageObjectInUseProtection).
+fn add_finalizer(obj: &mut Value, f: &str) {
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let list = meta.entry("finalizers").or_insert_with(|| json!([]));
+    if let Some(a) = list.as_array_mut()
+        && !a.iter().any(|x| x == f)
+    {
+        a.push(json!(f));
+    }
+}
+
+/// `metadata.generation` one more when the spec changed (the strategies of kinds with a spec
+/// their controllers observe).
+fn bump_generation(new: &mut Value, old: &Value) {
+    if new.get("spec") != old.get("spec") {
+        let g = old
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        new["metadata"]["generation"] = json!(g + 1);
+    }
+}
+
+struct ResourceQuota;
+impl Strategy for ResourceQuota {
+    fn prepare_create(&self, obj: &mut Value) {
+        reset_status(obj);
+    }
+}
+
+/// A PersistentVolumeClaim: `volumeMode: Filesystem`, phase Pending, the `pvc-protection`
+/// finalizer (StorageObjectInUseProtection).
+struct Claim;
+impl Strategy for Claim {
+    fn default(&self, obj: &mut Value) {
+        if let Some(spec) = spec_of(obj) {
+            set_if_empty(spec, "volumeMode", json!("Filesystem"));
+        }
+        if let Some(m) = obj.as_object_mut() {
+            let status = m.entry("status").or_insert_with(|| json!({}));
+            if let Some(st) = status.as_object_mut() {
+                set_if_empty(st, "phase", json!("Pending"));
+            }
+        }
+    }
+    fn prepare_create(&self, obj: &mut Value) {
+        reset_status(obj);
+        add_finalizer(obj, "kubernetes.io/pvc-protection");
+    }
+    fn validate(&self, obj: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        if obj
+            .pointer("/spec/accessModes")
+            .and_then(Value::as_array)
+            .is_none_or(|a| a.is_empty())
+        {
+            errs.push(Cause::required_because(
+                "spec.accessModes",
+                "at least 1 access mode is required",
+            ));
+        }
+        if obj.pointer("/spec/resources/requests/storage").is_none() {
+            errs.push(Cause::required("spec.resources[storage]"));
+        }
+        errs
+    }
+}
+
+/// A PersistentVolume: reclaim policy Retain, `volumeMode: Filesystem`, phase Pending, the
+/// `pv-protection` finalizer.
+struct Volume;
+impl Strategy for Volume {
+    fn default(&self, obj: &mut Value) {
+        if let Some(spec) = spec_of(obj) {
+            set_if_empty(spec, "persistentVolumeReclaimPolicy", json!("Retain"));
+            set_if_empty(spec, "volumeMode", json!("Filesystem"));
+            // SetDefaults_HostPathVolumeSource: the type "" (unset) when absent.
+            if let Some(h) = spec.get_mut("hostPath").and_then(Value::as_object_mut)
+                && h.get("type").is_none_or(Value::is_null)
+            {
+                h.insert("type".into(), json!(""));
+            }
+        }
+        if let Some(m) = obj.as_object_mut() {
+            let status = m.entry("status").or_insert_with(|| json!({}));
+            if let Some(st) = status.as_object_mut() {
+                set_if_empty(st, "phase", json!("Pending"));
+            }
+        }
+    }
+    fn prepare_create(&self, obj: &mut Value) {
+        reset_status(obj);
+        add_finalizer(obj, "kubernetes.io/pv-protection");
+    }
+    fn validate(&self, obj: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        if obj
+            .pointer("/spec/accessModes")
+            .and_then(Value::as_array)
+            .is_none_or(|a| a.is_empty())
+        {
+            errs.push(Cause::required_because(
+                "spec.accessModes",
+                "must specify at least 1 access mode",
+            ));
+        }
+        if obj.pointer("/spec/capacity/storage").is_none() {
+            errs.push(Cause::required("spec.capacity"));
+        }
+        errs
+    }
+}
+
+/// A ReplicationController: the selector and labels from the pod template's labels, one replica,
+/// the template's pod defaults; generation 1, then one more per spec change; its dependents
+/// orphaned by default.
+struct Controller;
+impl Strategy for Controller {
+    fn default(&self, obj: &mut Value) {
+        let labels = obj.pointer("/spec/template/metadata/labels").cloned();
+        if let Some(spec) = spec_of(obj) {
+            if let Some(l) = &labels
+                && spec
+                    .get("selector")
+                    .and_then(Value::as_object)
+                    .is_none_or(|m| m.is_empty())
+            {
+                spec.insert("selector".into(), l.clone());
+            }
+            if spec.get("replicas").is_none_or(Value::is_null) {
+                spec.insert("replicas".into(), json!(1));
+            }
+            if let Some(t) = spec.get_mut("template")
+                && t.is_object()
+            {
+                super::pod::apply_template_defaults(t);
+            }
+        }
+        if let Some(l) = labels
+            && let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut)
+            && meta
+                .get("labels")
+                .and_then(Value::as_object)
+                .is_none_or(|m| m.is_empty())
+        {
+            meta.insert("labels".into(), l);
+        }
+    }
+    fn prepare_create(&self, obj: &mut Value) {
+        obj["status"] = json!({"replicas": 0});
+        obj["metadata"]["generation"] = json!(1);
+    }
+    fn prepare_update(&self, new: &mut Value, old: &Value) {
+        bump_generation(new, old);
+    }
+    fn orphans_by_default(&self) -> bool {
+        true
+    }
+    fn validate(&self, obj: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        let selector = obj.pointer("/spec/selector").and_then(Value::as_object);
+        let labels = obj
+            .pointer("/spec/template/metadata/labels")
+            .and_then(Value::as_object);
+        if let (Some(sel), Some(l)) = (selector, labels)
+            && sel.iter().any(|(k, v)| l.get(k) != Some(v))
+        {
+            errs.push(Cause::invalid(
+                "spec.template.metadata.labels",
+                &Value::Object(l.clone()),
+                "`selector` does not match template `labels`",
+            ));
+        }
+        errs
+    }
+}
+
+/// A Node: created with its status (a kubelet registers itself), tainted not-ready by the
+/// TaintNodesByCondition admission plugin.
+struct Node;
+impl Strategy for Node {
+    fn default(&self, obj: &mut Value) {
+        // SetDefaults_NodeStatus: allocatable is the capacity unless given.
+        if let Some(st) = obj.get_mut("status").and_then(Value::as_object_mut)
+            && st.get("allocatable").is_none_or(Value::is_null)
+            && let Some(c) = st.get("capacity").cloned()
+        {
+            st.insert("allocatable".into(), c);
+        }
+    }
+    fn prepare_create(&self, obj: &mut Value) {
+        let Some(m) = obj.as_object_mut() else { return };
+        let spec = m.entry("spec").or_insert_with(|| json!({}));
+        let Some(spec) = spec.as_object_mut() else {
+            return;
+        };
+        let taints = spec.entry("taints").or_insert_with(|| json!([]));
+        if let Some(t) = taints.as_array_mut()
+            && !t.iter().any(|x| {
+                x.get("key").and_then(Value::as_str) == Some("node.kubernetes.io/not-ready")
+            })
+        {
+            t.push(json!({"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}));
+        }
+    }
 }

@@ -32,11 +32,26 @@ pub(super) fn handle(
     subresource: Option<&str>,
 ) -> Result<Reply> {
     use Method as M;
-    if subresource.is_some() || (r.namespaced && ns.is_none() && name.is_some()) {
+    let served_sub = subresource.is_none_or(|sub| sub == "status" && r.has_subresource("status"));
+    if !served_sub || (r.namespaced && ns.is_none() && name.is_some()) {
         return Err(ApiError::no_route());
     }
     let ns = if r.namespaced { ns } else { Some("") };
     let at = Target { r, s };
+    if subresource.is_some() {
+        return match (ns, name, &req.method) {
+            (Some(ns), Some(name), &M::GET) => at.get(app, req, ns, name),
+            (Some(ns), Some(name), &M::PUT) => {
+                let mut obj = decode_body(req, r.kind)?;
+                s.default(&mut obj);
+                check_name(&obj, ns, name)?;
+                at.write(app, req, ns, name, obj, subresource)
+            }
+            (Some(ns), Some(name), &M::PATCH) => at.patch(app, req, ns, name, subresource),
+            (Some(_), Some(_), _) => Err(ApiError::method_not_allowed()),
+            _ => Err(ApiError::no_route()),
+        };
+    }
     match (ns, name, &req.method) {
         (_, None, &M::GET) => at.list(app, req, ns),
         (Some(ns), None, &M::POST) => at.create(app, req, ns),
@@ -47,9 +62,9 @@ pub(super) fn handle(
             let mut obj = decode_body(req, r.kind)?;
             s.default(&mut obj);
             check_name(&obj, ns, name)?;
-            at.write(app, req, ns, name, obj)
+            at.write(app, req, ns, name, obj, None)
         }
-        (Some(ns), Some(name), &M::PATCH) => at.patch(app, req, ns, name),
+        (Some(ns), Some(name), &M::PATCH) => at.patch(app, req, ns, name, None),
         (Some(ns), Some(name), &M::DELETE) => at.delete(app, req, ns, name),
         (Some(_), Some(_), _) => Err(ApiError::method_not_allowed()),
         (None, Some(_), _) => Err(ApiError::no_route()),
@@ -137,6 +152,9 @@ impl Target {
         if self.r.namespaced && !app.store().namespaces.contains_key(ns) {
             return Err(ApiError::not_found("namespaces", ns));
         }
+        self.s.prepare_create(&mut obj);
+        // As read back from storage: decoded and defaulted again.
+        self.s.default(&mut obj);
         let mut causes = strategy::validate_meta(&obj);
         causes.extend(self.s.validate(&obj));
         if !causes.is_empty() {
@@ -162,7 +180,14 @@ impl Target {
         Ok(reply)
     }
 
-    fn patch(&self, app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
+    fn patch(
+        &self,
+        app: &App,
+        req: &Req,
+        ns: &str,
+        name: &str,
+        sub: Option<&str>,
+    ) -> Result<Reply> {
         let ct = req.content_type.as_deref().unwrap_or("");
         let Some(kind) = PatchType::from_content_type(ct) else {
             return Err(ApiError::unsupported_media_type());
@@ -186,12 +211,22 @@ impl Target {
         })?;
         self.s.default(&mut obj);
         check_name(&obj, ns, name)?;
-        self.write(app, req, ns, name, obj)
+        self.write(app, req, ns, name, obj, sub)
     }
 
     /// An update (PUT or patch) of the object: preconditions, the field manager, what an update
     /// never changes, validation; a write that changes nothing is not written.
-    fn write(&self, app: &App, req: &Req, ns: &str, name: &str, mut new: Value) -> Result<Reply> {
+    /// Of the status subresource (`sub`), the spec stays as it was; of the object itself, the status
+    /// (for a kind with a status subresource).
+    fn write(
+        &self,
+        app: &App,
+        req: &Req,
+        ns: &str,
+        name: &str,
+        mut new: Value,
+        sub: Option<&str>,
+    ) -> Result<Reply> {
         let kind = self.r.kind;
         let mut store = app.store();
         let key = self.key(ns, name);
@@ -206,6 +241,23 @@ impl Target {
         }
         let old_obj = &old.obj;
         let fields = managed::update(kind, Some(old_obj), &mut new, &req.manager, &now());
+        let keep = |new: &mut Value, field: &str| match old_obj.get(field) {
+            Some(v) => new[field] = v.clone(),
+            None => {
+                if let Some(m) = new.as_object_mut() {
+                    m.shift_remove(field);
+                }
+            }
+        };
+        if sub == Some("status") {
+            keep(&mut new, "spec");
+        } else {
+            if self.r.has_subresource("status") {
+                keep(&mut new, "status");
+            }
+            self.s.prepare_update(&mut new, old_obj);
+        }
+        self.s.default(&mut new);
         for field in [
             "creationTimestamp",
             "deletionTimestamp",
@@ -252,7 +304,18 @@ impl Target {
         set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
         let stored = finish(kind, new);
         let reply = reply_stored(&stored, kind, req.pretty);
-        store.objects.insert(key, Arc::new(stored));
+        // Being deleted and no finalizer left: gone now.
+        let gone = !meta_str(&stored.obj, "deletionTimestamp").is_empty()
+            && stored
+                .obj
+                .pointer("/metadata/finalizers")
+                .and_then(Value::as_array)
+                .is_none_or(|f| f.is_empty());
+        if gone {
+            store.objects.remove(&key);
+        } else {
+            store.objects.insert(key, Arc::new(stored));
+        }
         Ok(reply)
     }
 
@@ -270,15 +333,20 @@ impl Target {
             .ok_or_else(|| self.not_found(name))?;
         check_preconditions(&options, self.r.plural, name, &stored)?;
         let mut obj = stored.obj.clone();
-        let policy = options
-            .get("propagationPolicy")
-            .and_then(Value::as_str)
-            .or(req.propagation_policy.as_deref());
+        // A body's DeleteOptions replace the query's (kube-apiserver reads one or the other).
+        let policy = if req.body.is_empty() {
+            req.propagation_policy.as_deref()
+        } else {
+            options.get("propagationPolicy").and_then(Value::as_str)
+        };
         let orphan = options.get("orphanDependents").and_then(Value::as_bool) == Some(true);
+        let orphan_option = options.get("orphanDependents").and_then(Value::as_bool);
         let added = match policy {
             Some("Orphan") => Some("orphan"),
             Some("Foreground") => Some("foregroundDeletion"),
-            None if orphan => Some("orphan"),
+            None if orphan || orphan_option.is_none() && self.s.orphans_by_default() => {
+                Some("orphan")
+            }
             _ => None,
         };
         let mut finalizers: Vec<Value> = obj
@@ -297,6 +365,14 @@ impl Target {
             if meta_str(&obj, "deletionTimestamp").is_empty() {
                 set_meta(&mut obj, "deletionTimestamp", json!(now()));
                 set_meta(&mut obj, "deletionGracePeriodSeconds", json!(0));
+                // BeforeDelete: an object with a generation gets a new one.
+                if let Some(g) = obj
+                    .pointer("/metadata/generation")
+                    .and_then(Value::as_i64)
+                    .filter(|g| *g > 0)
+                {
+                    set_meta(&mut obj, "generation", json!(g + 1));
+                }
             }
             if req.dry_run {
                 return Ok(Reply::Object(StatusCode::OK, self.r.kind, obj));
