@@ -176,8 +176,17 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         (Some("namespaces"), None, None, None, _) => Err(ApiError::method_not_allowed()),
         (Some("namespaces"), None, Some(ns), None, &M::GET) => get_namespace(app, req, ns),
         (Some("namespaces"), None, Some(ns), None, &M::DELETE) => delete_namespace(app, req, ns),
-        (Some("namespaces"), None, Some(ns), None, &M::PUT) => put_namespace(app, req, ns),
+        (Some("namespaces"), None, Some(ns), None, &M::PUT) => put_namespace(app, req, ns, None),
         (Some("namespaces"), None, Some(ns), None, &M::PATCH) => patch_namespace(app, req, ns),
+        (Some("namespaces"), None, Some(ns), Some(sub @ ("status" | "finalize")), &M::PUT) => {
+            put_namespace(app, req, ns, Some(sub))
+        }
+        (Some("namespaces"), None, Some(ns), Some("status"), &M::GET) => {
+            get_namespace(app, req, ns)
+        }
+        (Some("namespaces"), None, Some(_), Some("status"), _) => {
+            Err(ApiError::method_not_allowed())
+        }
         (Some("namespaces"), None, Some(_), None, _) => Err(ApiError::method_not_allowed()),
         (Some("pods"), None, None, None, &M::GET) => list_pods(app, req, None),
         (Some("pods"), None, None, None, _) => Err(ApiError::method_not_allowed()),
@@ -288,10 +297,10 @@ fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
     Ok(reply)
 }
 
-fn put_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
+fn put_namespace(app: &App, req: &Req, ns: &str, sub: Option<&str>) -> Result<Reply> {
     let obj = decode_body(req, "Namespace")?;
     check_name(&obj, "", ns)?;
-    write_namespace(app, req, ns, obj)
+    write_namespace(app, req, ns, obj, sub)
 }
 
 /// A patch of a namespace (any of the three types).
@@ -324,12 +333,19 @@ fn patch_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
         )
     })?;
     check_name(&obj, "", ns)?;
-    write_namespace(app, req, ns, obj)
+    write_namespace(app, req, ns, obj, None)
 }
 
-/// The update of a namespace (PUT or PATCH of the object): the strategy keeps `spec.finalizers`
-/// (changed through `/finalize`) and the status; a write that changes nothing is not written.
-fn write_namespace(app: &App, req: &Req, ns: &str, mut new: Value) -> Result<Reply> {
+/// The update of a namespace: of the object itself (PUT or PATCH), the strategy keeps
+/// `spec.finalizers` and the status; of `/status`, the spec; of `/finalize`, the status. A write
+/// that changes nothing is not written.
+fn write_namespace(
+    app: &App,
+    req: &Req,
+    ns: &str,
+    mut new: Value,
+    sub: Option<&str>,
+) -> Result<Reply> {
     let mut store = app.store();
     let old = store
         .namespaces
@@ -341,8 +357,14 @@ fn write_namespace(app: &App, req: &Req, ns: &str, mut new: Value) -> Result<Rep
     }
     let old_obj = &old.obj;
     let fields = managed::update("Namespace", Some(old_obj), &mut new, &req.manager, &now());
-    new["spec"] = old_obj["spec"].clone();
-    new["status"] = old_obj["status"].clone();
+    match sub {
+        Some("status") => new["spec"] = old_obj["spec"].clone(),
+        Some("finalize") => new["status"] = old_obj["status"].clone(),
+        _ => {
+            new["spec"] = old_obj["spec"].clone();
+            new["status"] = old_obj["status"].clone();
+        }
+    }
     for field in [
         "creationTimestamp",
         "deletionTimestamp",

@@ -32,6 +32,15 @@ pub trait Strategy: Sync {
     fn orphans_by_default(&self) -> bool {
         false
     }
+    /// What a create takes from a pool shared by the kind's objects (a Service's cluster IP and
+    /// node ports), given the objects that exist; the causes of a refusal.
+    fn allocate(&self, _obj: &mut Value, _existing: &[&Value]) -> Vec<Cause> {
+        Vec::new()
+    }
+    /// Whether an update must name the resourceVersion it replaces (a Service's).
+    fn requires_resource_version(&self) -> bool {
+        false
+    }
 }
 
 /// The strategy of a core/v1 kind the registry serves, if it serves it.
@@ -49,6 +58,7 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
         "PersistentVolume" => &Volume,
         "ReplicationController" => &Controller,
         "Node" => &Node,
+        "Service" => &Service,
         _ => return None,
     })
 }
@@ -510,5 +520,265 @@ impl Strategy for Node {
         {
             t.push(json!({"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}));
         }
+    }
+}
+
+/// The cluster IP range of the real server of the live tests (`--service-cluster-ip-range`).
+const SERVICE_NETWORK: [u8; 3] = [10, 0, 0];
+/// kube-apiserver's default `--service-node-port-range`.
+const NODE_PORTS: std::ops::RangeInclusive<u64> = 30000..=32767;
+
+/// A Service: `SetDefaults_Service`, a cluster IP and node ports allocated on create (the range of
+/// the live tests' server; the first address is the `kubernetes` service's), the dual-stack fields
+/// dropped (the IPv6DualStack gate is off in v1.20), the cluster IP immutable.
+struct Service;
+impl Strategy for Service {
+    fn default(&self, obj: &mut Value) {
+        let Some(spec) = spec_of(obj) else { return };
+        set_if_empty(spec, "sessionAffinity", json!("None"));
+        match spec.get("sessionAffinity").and_then(Value::as_str) {
+            Some("None") => {
+                spec.shift_remove("sessionAffinityConfig");
+            }
+            Some("ClientIP")
+                if spec
+                    .get("sessionAffinityConfig")
+                    .and_then(|c| c.pointer("/clientIP/timeoutSeconds"))
+                    .is_none() =>
+            {
+                spec.insert(
+                    "sessionAffinityConfig".into(),
+                    json!({"clientIP": {"timeoutSeconds": 10800}}),
+                );
+            }
+            _ => {}
+        }
+        set_if_empty(spec, "type", json!("ClusterIP"));
+        for p in spec
+            .get_mut("ports")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            set_if_empty(p, "protocol", json!("TCP"));
+            let unset = match p.get("targetPort") {
+                None | Some(Value::Null) => true,
+                Some(Value::Number(n)) => n.as_i64() == Some(0),
+                Some(Value::String(s)) => s.is_empty(),
+                _ => false,
+            };
+            if unset && let Some(port) = p.get("port").cloned() {
+                p.insert("targetPort".into(), port);
+            }
+        }
+        let kind = spec.get("type").and_then(Value::as_str).unwrap_or("");
+        if matches!(kind, "NodePort" | "LoadBalancer") {
+            set_if_empty(spec, "externalTrafficPolicy", json!("Cluster"));
+        }
+    }
+    fn prepare_create(&self, obj: &mut Value) {
+        obj["status"] = json!({"loadBalancer": {}});
+        let Some(spec) = spec_of(obj) else { return };
+        // NormalizeClusterIPs, dropServiceDisabledFields.
+        if let Some(ip) = spec
+            .get("clusterIP")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            && spec
+                .get("clusterIPs")
+                .and_then(Value::as_array)
+                .is_none_or(|a| a.is_empty())
+        {
+            spec.insert("clusterIPs".into(), json!([ip]));
+        }
+        for f in [
+            "ipFamilies",
+            "ipFamilyPolicy",
+            "topologyKeys",
+            "allocateLoadBalancerNodePorts",
+        ] {
+            spec.shift_remove(f);
+        }
+        if let Some(a) = spec.get_mut("clusterIPs").and_then(Value::as_array_mut) {
+            a.truncate(1);
+        }
+    }
+    fn allocate(&self, obj: &mut Value, existing: &[&Value]) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        let Some(spec) = spec_of(obj) else {
+            return errs;
+        };
+        let kind = spec
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if kind != "ExternalName"
+            && spec
+                .get("clusterIP")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+        {
+            let used: Vec<&str> = existing
+                .iter()
+                .filter_map(|o| o.pointer("/spec/clusterIP").and_then(Value::as_str))
+                .collect();
+            let [a, b, c] = SERVICE_NETWORK;
+            match (2..255u8)
+                .map(|d| format!("{a}.{b}.{c}.{d}"))
+                .find(|ip| !used.contains(&ip.as_str()))
+            {
+                Some(ip) => {
+                    spec.insert("clusterIP".into(), json!(ip));
+                    spec.insert("clusterIPs".into(), json!([ip]));
+                }
+                None => errs.push(Cause::invalid(
+                    "spec.clusterIP",
+                    &json!(""),
+                    "range is full",
+                )),
+            }
+        }
+        if matches!(kind.as_str(), "NodePort" | "LoadBalancer") {
+            let mut used: Vec<u64> = existing
+                .iter()
+                .flat_map(|o| {
+                    o.pointer("/spec/ports")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| p.get("nodePort").and_then(Value::as_u64))
+                })
+                .collect();
+            for p in spec
+                .get_mut("ports")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object_mut)
+            {
+                match p
+                    .get("nodePort")
+                    .and_then(Value::as_u64)
+                    .filter(|n| *n != 0)
+                {
+                    Some(n) => used.push(n),
+                    None => {
+                        if let Some(n) = NODE_PORTS.clone().find(|n| !used.contains(n)) {
+                            used.push(n);
+                            p.insert("nodePort".into(), json!(n));
+                        }
+                    }
+                }
+            }
+        }
+        errs
+    }
+    fn requires_resource_version(&self) -> bool {
+        true
+    }
+    fn prepare_update(&self, new: &mut Value, old: &Value) {
+        // NormalizeClusterIPs of an update.
+        let old_ip = old.pointer("/spec/clusterIP").cloned();
+        let old_ips = old.pointer("/spec/clusterIPs").cloned();
+        let Some(spec) = spec_of(new) else { return };
+        let ips_empty = spec
+            .get("clusterIPs")
+            .and_then(Value::as_array)
+            .is_none_or(|a| a.is_empty());
+        if ips_empty
+            && old_ips
+                .as_ref()
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty())
+            && spec.get("clusterIP") == old_ip.as_ref()
+            && let Some(ips) = &old_ips
+        {
+            spec.insert("clusterIPs".into(), ips.clone());
+        }
+        for f in [
+            "ipFamilies",
+            "ipFamilyPolicy",
+            "topologyKeys",
+            "allocateLoadBalancerNodePorts",
+        ] {
+            spec.shift_remove(f);
+        }
+    }
+    fn validate(&self, obj: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        let kind = obj
+            .pointer("/spec/type")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !matches!(
+            kind,
+            "ClusterIP" | "NodePort" | "LoadBalancer" | "ExternalName"
+        ) {
+            errs.push(Cause::not_supported(
+                "spec.type",
+                &json!(kind),
+                &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"],
+            ));
+        }
+        let ports = obj
+            .pointer("/spec/ports")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let headless = obj.pointer("/spec/clusterIP").and_then(Value::as_str) == Some("None");
+        if ports.is_empty() && kind != "ExternalName" && !headless {
+            errs.push(Cause::required("spec.ports"));
+        }
+        for (i, p) in ports.iter().enumerate() {
+            let name = p.get("name").and_then(Value::as_str).unwrap_or("");
+            if ports.len() > 1 && name.is_empty() {
+                errs.push(Cause::required(format!("spec.ports[{i}].name")));
+            }
+            let port = p.get("port").and_then(Value::as_i64).unwrap_or(0);
+            if !(1..=65535).contains(&port) {
+                errs.push(Cause::invalid(
+                    format!("spec.ports[{i}].port"),
+                    &json!(port),
+                    "must be between 1 and 65535, inclusive",
+                ));
+            }
+            let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("");
+            if !matches!(protocol, "TCP" | "UDP" | "SCTP") {
+                errs.push(Cause::not_supported(
+                    format!("spec.ports[{i}].protocol"),
+                    &json!(protocol),
+                    &["SCTP", "TCP", "UDP"],
+                ));
+            }
+        }
+        errs
+    }
+    fn validate_update(&self, new: &Value, old: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        let new_ips = new
+            .pointer("/spec/clusterIPs")
+            .and_then(Value::as_array)
+            .filter(|a| !a.is_empty());
+        let old_ip = old
+            .pointer("/spec/clusterIP")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if new_ips.is_none() && !old_ip.is_empty() {
+            errs.push(Cause {
+                reason: "FieldValueInvalid",
+                message: "Invalid value: []string(nil): primary clusterIP can not be unset".into(),
+                field: "spec.clusterIPs[0]".into(),
+            });
+        } else if new.pointer("/spec/clusterIP") != old.pointer("/spec/clusterIP") {
+            errs.push(Cause::invalid(
+                "spec.clusterIP",
+                new.pointer("/spec/clusterIP").unwrap_or(&Value::Null),
+                "field is immutable",
+            ));
+        }
+        errs
     }
 }

@@ -920,7 +920,10 @@ async fn unknown_resources_and_subresources_get_404() {
     let pod = pod_url(&base);
     let cases = [
         ("GET", format!("{base}/api/v1/namespaces/x/bogusthings/y")),
-        ("GET", format!("{base}/api/v1/namespaces/{NS}/bogusthings/y")),
+        (
+            "GET",
+            format!("{base}/api/v1/namespaces/{NS}/bogusthings/y"),
+        ),
         ("GET", format!("{pod}/bogus")),
         ("PUT", format!("{pod}/bogus")),
         ("PATCH", format!("{pod}/bogus")),

@@ -169,6 +169,16 @@ impl Target {
         if store.objects.contains_key(&key) {
             return Err(ApiError::already_exists(self.r.plural, &name));
         }
+        let existing: Vec<&Value> = store
+            .objects
+            .iter()
+            .filter(|((res, _, _), _)| *res == self.r.plural)
+            .map(|(_, s)| &s.obj)
+            .collect();
+        let causes = self.s.allocate(&mut obj, &existing);
+        if !causes.is_empty() {
+            return Err(ApiError::invalid(kind, &name, causes));
+        }
         if !req.dry_run {
             set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
         }
@@ -235,7 +245,7 @@ impl Target {
             .get(&key)
             .cloned()
             .ok_or_else(|| self.not_found(name))?;
-        let wanted_rv = meta_str(&new, "resourceVersion");
+        let wanted_rv = meta_str(&new, "resourceVersion").to_string();
         if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
             return Err(ApiError::conflict(self.r.plural, name));
         }
@@ -279,6 +289,13 @@ impl Target {
             }
         }
         let mut causes = Vec::new();
+        if wanted_rv.is_empty() && req.method == Method::PUT && self.s.requires_resource_version() {
+            causes.push(Cause::invalid(
+                "metadata.resourceVersion",
+                &json!(""),
+                "must be specified for an update",
+            ));
+        }
         if meta_str(&new, "uid") != meta_str(old_obj, "uid") {
             causes.push(Cause::invalid(
                 "metadata.uid",
