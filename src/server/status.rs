@@ -137,10 +137,16 @@ impl ApiError {
 
     /// 422 Invalid with field causes: `Pod "x" is invalid: [cause, cause]`.
     pub fn invalid(kind: &str, name: &str, causes: Vec<Cause>) -> Self {
-        let joined = if causes.len() == 1 {
-            cause_text(&causes[0])
+        // Go's aggregate error: each distinct text once, in brackets when more than one.
+        let mut parts: Vec<String> = Vec::new();
+        for t in causes.iter().map(cause_text) {
+            if !parts.contains(&t) {
+                parts.push(t);
+            }
+        }
+        let joined = if parts.len() == 1 {
+            parts.remove(0)
         } else {
-            let parts: Vec<String> = causes.iter().map(cause_text).collect();
             format!("[{}]", parts.join(", "))
         };
         Self::new(

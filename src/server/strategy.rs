@@ -25,8 +25,13 @@ pub trait Strategy: Sync {
     /// `PrepareForCreate` and the admission plugins of a create, after the field manager (so that
     /// nobody owns what they set): e.g. a status reset, a finalizer, the generation.
     fn prepare_create(&self, _obj: &mut Value) {}
-    /// `PrepareForUpdate` of the object itself beyond keeping its status (e.g. the generation).
+    /// `PrepareForUpdate` of the object itself beyond keeping its status.
     fn prepare_update(&self, _new: &mut Value, _old: &Value) {}
+    /// Whether `metadata.generation` counts the changes of the spec (1 on create, one more per
+    /// update of the object that changes it).
+    fn tracks_generation(&self) -> bool {
+        false
+    }
     /// Whether a delete without a propagation policy orphans the dependents (an `orphan`
     /// finalizer), as for v1 ReplicationControllers.
     fn orphans_by_default(&self) -> bool {
@@ -51,7 +56,8 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
     Some(match kind {
         "ConfigMap" => &ConfigMap,
         "Secret" => &Secret,
-        "ServiceAccount" | "Event" => &Plain,
+        "ServiceAccount" => &ReturnsDeleted,
+        "Event" => &Plain,
         "Endpoints" => &Endpoints,
         "ResourceQuota" => &ResourceQuota,
         "PersistentVolumeClaim" => &Claim,
@@ -63,9 +69,17 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
     })
 }
 
-/// A kind without defaults or rules of its own (ServiceAccount).
+/// A kind without defaults or rules of its own (Event).
 struct Plain;
 impl Strategy for Plain {}
+
+/// A kind without rules of its own whose delete answers the deleted object (ServiceAccount).
+struct ReturnsDeleted;
+impl Strategy for ReturnsDeleted {
+    fn returns_deleted_object(&self) -> bool {
+        true
+    }
+}
 
 /// `IsConfigMapKey`: the keys of a ConfigMap's or Secret's data.
 fn config_key(k: &str) -> Option<String> {
@@ -240,10 +254,17 @@ impl Strategy for Endpoints {
                 {
                     let ip = a.get("ip").and_then(Value::as_str).unwrap_or("");
                     if ip.parse::<std::net::IpAddr>().is_err() {
+                        // validateEndpointAddress, then validateNonSpecialIP, each says so.
+                        let field = format!("subsets[{i}].{list}[{j}].ip");
                         errs.push(Cause::invalid(
-                            format!("subsets[{i}].{list}[{j}].ip"),
+                            field.clone(),
                             &json!(ip),
                             "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+                        ));
+                        errs.push(Cause::invalid(
+                            field,
+                            &json!(ip),
+                            "must be a valid IP address",
                         ));
                     }
                 }
@@ -327,20 +348,11 @@ fn add_finalizer(obj: &mut Value, f: &str) {
     }
 }
 
-/// `metadata.generation` one more when the spec changed (the strategies of kinds with a spec
-/// their controllers observe).
-fn bump_generation(new: &mut Value, old: &Value) {
-    if new.get("spec") != old.get("spec") {
-        let g = old
-            .pointer("/metadata/generation")
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
-        new["metadata"]["generation"] = json!(g + 1);
-    }
-}
-
 struct ResourceQuota;
 impl Strategy for ResourceQuota {
+    fn returns_deleted_object(&self) -> bool {
+        true
+    }
     fn prepare_create(&self, obj: &mut Value) {
         reset_status(obj);
     }
@@ -350,6 +362,9 @@ impl Strategy for ResourceQuota {
 /// finalizer (StorageObjectInUseProtection).
 struct Claim;
 impl Strategy for Claim {
+    fn returns_deleted_object(&self) -> bool {
+        true
+    }
     fn default(&self, obj: &mut Value) {
         if let Some(spec) = spec_of(obj) {
             set_if_empty(spec, "volumeMode", json!("Filesystem"));
@@ -388,6 +403,9 @@ impl Strategy for Claim {
 /// `pv-protection` finalizer.
 struct Volume;
 impl Strategy for Volume {
+    fn returns_deleted_object(&self) -> bool {
+        true
+    }
     fn default(&self, obj: &mut Value) {
         if let Some(spec) = spec_of(obj) {
             set_if_empty(spec, "persistentVolumeReclaimPolicy", json!("Retain"));
@@ -468,8 +486,8 @@ impl Strategy for Controller {
         obj["status"] = json!({"replicas": 0});
         obj["metadata"]["generation"] = json!(1);
     }
-    fn prepare_update(&self, new: &mut Value, old: &Value) {
-        bump_generation(new, old);
+    fn tracks_generation(&self) -> bool {
+        true
     }
     fn orphans_by_default(&self) -> bool {
         true
@@ -483,11 +501,16 @@ impl Strategy for Controller {
         if let (Some(sel), Some(l)) = (selector, labels)
             && sel.iter().any(|(k, v)| l.get(k) != Some(v))
         {
-            errs.push(Cause::invalid(
-                "spec.template.metadata.labels",
-                &Value::Object(l.clone()),
-                "`selector` does not match template `labels`",
-            ));
+            // Go's %#v of the labels map.
+            let shown: Vec<String> = l.iter().map(|(k, v)| format!("{:?}:{v}", k)).collect();
+            errs.push(Cause {
+                reason: "FieldValueInvalid",
+                message: format!(
+                    "Invalid value: map[string]string{{{}}}: `selector` does not match template `labels`",
+                    shown.join(", ")
+                ),
+                field: "spec.template.metadata.labels".into(),
+            });
         }
         errs
     }
@@ -772,12 +795,19 @@ impl Strategy for Service {
                 message: "Invalid value: []string(nil): primary clusterIP can not be unset".into(),
                 field: "spec.clusterIPs[0]".into(),
             });
-        } else if new.pointer("/spec/clusterIP") != old.pointer("/spec/clusterIP") {
-            errs.push(Cause::invalid(
-                "spec.clusterIP",
-                new.pointer("/spec/clusterIP").unwrap_or(&Value::Null),
-                "field is immutable",
-            ));
+        } else if let Some(ips) = new_ips
+            && old.pointer("/spec/clusterIPs").and_then(Value::as_array) != Some(ips)
+            && !old_ip.is_empty()
+        {
+            let shown: Vec<String> = ips.iter().map(|ip| format!("{ip}")).collect();
+            errs.push(Cause {
+                reason: "FieldValueInvalid",
+                message: format!(
+                    "Invalid value: []string{{{}}}: may not change once set",
+                    shown.join(", ")
+                ),
+                field: "spec.clusterIPs[0]".into(),
+            });
         }
         errs
     }

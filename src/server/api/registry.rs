@@ -259,15 +259,6 @@ impl Target {
                 }
             }
         };
-        if sub == Some("status") {
-            keep(&mut new, "spec");
-        } else {
-            if self.r.has_subresource("status") {
-                keep(&mut new, "status");
-            }
-            self.s.prepare_update(&mut new, old_obj);
-        }
-        self.s.default(&mut new);
         for field in [
             "creationTimestamp",
             "deletionTimestamp",
@@ -280,6 +271,15 @@ impl Target {
         if meta_str(&new, "uid").is_empty() {
             copy_meta(&mut new, old_obj, "uid");
         }
+        if sub == Some("status") {
+            keep(&mut new, "spec");
+        } else {
+            if self.r.has_subresource("status") {
+                keep(&mut new, "status");
+            }
+            self.s.prepare_update(&mut new, old_obj);
+        }
+        self.s.default(&mut new);
         {
             let meta = meta_mut(&mut new);
             meta.remove("selfLink");
@@ -290,11 +290,14 @@ impl Target {
         }
         let mut causes = Vec::new();
         if wanted_rv.is_empty() && req.method == Method::PUT && self.s.requires_resource_version() {
-            causes.push(Cause::invalid(
+            // Reported twice, by the generic update check and the kind's (one text in the message).
+            let cause = Cause::invalid(
                 "metadata.resourceVersion",
                 &json!(""),
                 "must be specified for an update",
-            ));
+            );
+            causes.push(cause.clone());
+            causes.push(cause);
         }
         if meta_str(&new, "uid") != meta_str(old_obj, "uid") {
             causes.push(Cause::invalid(
@@ -311,6 +314,14 @@ impl Target {
         }
         let candidate = encode_body(kind, &new, false);
         let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
+        // Any change of the spec (as stored) is a new generation.
+        if self.s.tracks_generation() && sub.is_none() && new.get("spec") != old_obj.get("spec") {
+            let g = old_obj
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            set_meta(&mut new, "generation", json!(g + 1));
+        }
         set_managed_fields(&mut new, fields);
         if new == *old_obj {
             return Ok(reply_stored(&old, kind, req.pretty));
