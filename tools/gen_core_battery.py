@@ -174,6 +174,21 @@ step("create-resourcequota", "POST", f"{NS}/resourcequotas",
       "spec": {"hard": {"pods": "10"}}, "status": {"hard": {"pods": "99"}}})
 step("delete-resourcequota", "DELETE", f"{NS}/resourcequotas/rq1")
 
+# Label and field selectors
+step("create-configmap-for-selectors", "POST", f"{NS}/configmaps",
+     {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-sel", "labels": {"app": "sel", "tier": "a"}}})
+step("list-configmaps-set-based-selector", "GET", f"{NS}/configmaps?labelSelector=app+in+(sel,x),tier!%3Db,!gone")
+step("list-configmaps-notin-selector", "GET", f"{NS}/configmaps?labelSelector=app+notin+(sel)")
+step("list-configmaps-field-selector", "GET", f"{NS}/configmaps?fieldSelector=metadata.name%3Dcm-sel")
+step("list-configmaps-unknown-field", "GET", f"{NS}/configmaps?fieldSelector=data.a%3D1")
+step("list-pods-unknown-field", "GET", f"{NS}/pods?fieldSelector=spec.bogus%3D1")
+step("list-pods-field-without-value", "GET", f"{NS}/pods?fieldSelector=metadata.name")
+step("list-pods-in-without-parens", "GET", f"{NS}/pods?labelSelector=a+in+x")
+step("list-pods-by-phase", "GET", f"{NS}/pods?fieldSelector=status.phase%3DRunning")
+step("list-secrets-by-type", "GET", f"{NS}/secrets?fieldSelector=type%3DOpaque")
+step("list-namespaces-by-name", "GET", "/api/v1/namespaces?fieldSelector=metadata.name%3Dconf-smoke")
+step("delete-configmap-for-selectors", "DELETE", f"{NS}/configmaps/cm-sel")
+
 
 def render(method: str, path: str, body: object, ctype: str) -> str:
     text = "" if body is None else json.dumps(body, separators=(",", ":"))

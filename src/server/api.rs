@@ -52,6 +52,7 @@ struct Req {
     content_type: Option<String>,
     grace_period: Option<i64>,
     label_selector: Option<String>,
+    field_selector: Option<String>,
     /// The `propagationPolicy` query parameter (a body's `DeleteOptions` may say it too).
     propagation_policy: Option<String>,
     body: Bytes,
@@ -110,6 +111,7 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         content_type: header_str(&parts.headers, header::CONTENT_TYPE).map(str::to_string),
         grace_period: param("gracePeriodSeconds").and_then(|g| g.parse().ok()),
         label_selector: param("labelSelector").map(str::to_string),
+        field_selector: param("fieldSelector").map(str::to_string),
         propagation_policy: param("propagationPolicy").map(str::to_string),
         body,
     };
@@ -237,7 +239,7 @@ fn get_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
 }
 
 fn list_namespaces(app: &App, req: &Req) -> Result<Reply> {
-    let selector = parse_selector(req.label_selector.as_deref())?;
+    let selector = parse_selector(req, "Namespace")?;
     let store = app.store();
     let items: Vec<Value> = store
         .namespaces
@@ -436,7 +438,7 @@ fn get_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
 }
 
 fn list_pods(app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
-    let selector = parse_selector(req.label_selector.as_deref())?;
+    let selector = parse_selector(req, "Pod")?;
     let store = app.store();
     let items: Vec<Value> = store
         .pods
@@ -751,7 +753,7 @@ fn set_managed_fields(obj: &mut Value, fields: Option<Value>) {
 /// the answer is the list as it was read before the deletions (as the real server's).
 fn delete_pods(app: &App, req: &Req, ns: &str) -> Result<Reply> {
     let listed = list_pods(app, req, Some(ns))?;
-    let selector = parse_selector(req.label_selector.as_deref())?;
+    let selector = parse_selector(req, "Pod")?;
     let names: Vec<String> = app
         .store()
         .pods
@@ -1003,53 +1005,19 @@ fn json_kind(v: &Value) -> &'static str {
 // ---------------------------------------------------------------------------------------------------
 // Label selectors (`labelSelector=a=b,c!=d,e,!f`)
 
-struct Selector(Vec<(String, Op)>);
+/// A list's selectors: its labels and, for its kind, its fields.
+struct Selector(super::selector::Labels, super::selector::Fields);
 
-enum Op {
-    Eq(String),
-    Ne(String),
-    Exists,
-    NotExists,
-}
-
-fn parse_selector(s: Option<&str>) -> Result<Selector> {
-    let mut reqs = Vec::new();
-    for part in s
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        let req = if let Some((k, v)) = part.split_once("!=") {
-            (k.trim().to_string(), Op::Ne(v.trim().to_string()))
-        } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
-            (k.trim().to_string(), Op::Eq(v.trim().to_string()))
-        } else if let Some(k) = part.strip_prefix('!') {
-            (k.trim().to_string(), Op::NotExists)
-        } else if part.contains([' ', '(', ')']) {
-            return Err(ApiError::bad_request(format!(
-                "unable to parse requirement: found '{part}', expected: '=', '!=', '==', 'in', notin'"
-            )));
-        } else {
-            (part.to_string(), Op::Exists)
-        };
-        reqs.push(req);
-    }
-    Ok(Selector(reqs))
+fn parse_selector(req: &Req, kind: &str) -> Result<Selector> {
+    Ok(Selector(
+        super::selector::labels(req.label_selector.as_deref())?,
+        super::selector::fields(req.field_selector.as_deref(), kind)?,
+    ))
 }
 
 impl Selector {
     fn matches(&self, obj: &Value) -> bool {
-        let labels = obj.pointer("/metadata/labels");
-        self.0.iter().all(|(k, op)| {
-            let v = labels.and_then(|l| l.get(k)).and_then(Value::as_str);
-            match op {
-                Op::Eq(want) => v == Some(want.as_str()),
-                Op::Ne(want) => v != Some(want.as_str()),
-                Op::Exists => v.is_some(),
-                Op::NotExists => v.is_none(),
-            }
-        })
+        self.0.matches(obj) && self.1.matches(obj)
     }
 }
 

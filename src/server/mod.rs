@@ -17,6 +17,7 @@ pub mod managed;
 pub mod patch;
 pub mod pod;
 pub mod schema;
+pub mod selector;
 pub mod status;
 mod store;
 pub mod strategy;

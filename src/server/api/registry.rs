@@ -100,7 +100,7 @@ impl Target {
     }
 
     fn list(&self, app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
-        let selector = parse_selector(req.label_selector.as_deref())?;
+        let selector = parse_selector(req, self.r.kind)?;
         let store = app.store();
         let items: Vec<Value> = store
             .objects
@@ -428,7 +428,7 @@ impl Target {
     /// would; the answer is the list as it was before.
     fn delete_collection(&self, app: &App, req: &Req, ns: &str) -> Result<Reply> {
         let listed = self.list(app, req, Some(ns))?;
-        let selector = parse_selector(req.label_selector.as_deref())?;
+        let selector = parse_selector(req, self.r.kind)?;
         let names: Vec<String> = app
             .store()
             .objects
