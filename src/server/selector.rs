@@ -212,9 +212,7 @@ pub fn labels(s: Option<&str>) -> Result<Labels, ApiError> {
                     p += 1;
                     let n = match &toks[p] {
                         Token::Identifier(v) => v.parse::<i64>().map_err(|_| {
-                            bad(format!(
-                                "unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer"
-                            ))
+                            bad("unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer".into())
                         })?,
                         t => {
                             return Err(bad(format!(
