@@ -189,6 +189,22 @@ step("list-secrets-by-type", "GET", f"{NS}/secrets?fieldSelector=type%3DOpaque")
 step("list-namespaces-by-name", "GET", "/api/v1/namespaces?fieldSelector=metadata.name%3Dconf-smoke")
 step("delete-configmap-for-selectors", "DELETE", f"{NS}/configmaps/cm-sel")
 
+# LimitRanges and PodTemplates
+step("create-limitrange", "POST", f"{NS}/limitranges",
+     {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "lr1"},
+      "spec": {"limits": [{"type": "Container", "max": {"cpu": "2", "memory": "1Gi"}, "min": {"cpu": "100m"}},
+                          {"type": "Pod", "max": {"cpu": "4"}}]}})
+step("get-limitrange", "GET", f"{NS}/limitranges/lr1")
+step("delete-limitrange", "DELETE", f"{NS}/limitranges/lr1")
+step("create-podtemplate", "POST", f"{NS}/podtemplates",
+     {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "pt1"},
+      "template": {"metadata": {"labels": {"app": "pt"}},
+                   "spec": {"containers": [{"name": "c", "image": "busybox:1.36",
+                                            "resources": {"limits": {"cpu": "1"}}}]}}})
+step("strategic-patch-podtemplate", "PATCH", f"{NS}/podtemplates/pt1",
+     {"template": {"spec": {"containers": [{"name": "c", "image": "busybox:1.37"}]}}}, SMP)
+step("delete-podtemplate", "DELETE", f"{NS}/podtemplates/pt1")
+
 
 def render(method: str, path: str, body: object, ctype: str) -> str:
     text = "" if body is None else json.dumps(body, separators=(",", ":"))

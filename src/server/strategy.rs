@@ -65,6 +65,8 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
         "ReplicationController" => &Controller,
         "Node" => &Node,
         "Service" => &Service,
+        "LimitRange" => &LimitRange,
+        "PodTemplate" => &PodTemplate,
         _ => return None,
     })
 }
@@ -810,5 +812,63 @@ impl Strategy for Service {
             });
         }
         errs
+    }
+}
+
+/// A LimitRange: `SetDefaults_LimitRangeItem` (a container's default limit from its max, its
+/// default request from the default limit, else from the min).
+struct LimitRange;
+impl Strategy for LimitRange {
+    fn default(&self, obj: &mut Value) {
+        let Some(spec) = spec_of(obj) else { return };
+        for item in spec
+            .get_mut("limits")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            if item.get("type").and_then(Value::as_str) != Some("Container") {
+                continue;
+            }
+            let get = |item: &serde_json::Map<String, Value>, k: &str| {
+                item.get(k)
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let (max, min) = (get(item, "max"), get(item, "min"));
+            let mut default = get(item, "default");
+            for (k, v) in &max {
+                default.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            let mut request = get(item, "defaultRequest");
+            for (k, v) in default.iter().chain(min.iter()) {
+                request.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            if !default.is_empty() {
+                default.sort_keys();
+                item.insert("default".into(), Value::Object(default));
+            }
+            if !request.is_empty() {
+                request.sort_keys();
+                item.insert("defaultRequest".into(), Value::Object(request));
+            }
+        }
+    }
+}
+
+/// A PodTemplate: its template's pod defaults; a delete answers the deleted object.
+struct PodTemplate;
+impl Strategy for PodTemplate {
+    fn default(&self, obj: &mut Value) {
+        if let Some(t) = obj.get_mut("template")
+            && t.is_object()
+        {
+            super::pod::apply_template_defaults(t);
+        }
+    }
+    fn returns_deleted_object(&self) -> bool {
+        true
     }
 }
