@@ -961,6 +961,26 @@ fn uri_cases(
                 json!("a list holds the run's other objects too, which differ with the order cases run in"),
             );
         }
+        if !ctx.legacy && api.is_discovery() {
+            for (p, why) in [
+                (
+                    "/resources",
+                    "the resources a server serves differ from one server (and version) to the next: the \
+                     coverage of the run reports them per kind",
+                ),
+                (
+                    "/groups",
+                    "the groups a server serves differ from one server (and version) to the next: the \
+                     coverage of the run reports them per kind",
+                ),
+                (
+                    "/serverAddressByClientCIDRs/*/serverAddress",
+                    "the server's own address",
+                ),
+            ] {
+                redact.insert(p.into(), json!(why));
+            }
+        }
         if !ctx.legacy && object_kind == Some("Service") && !matches!(verb, "list" | "delete") {
             for p in [
                 "/spec/clusterIP",

@@ -116,6 +116,12 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         body,
     };
 
+    if req.method == Method::GET {
+        let host = header_str(&parts.headers, header::HOST).unwrap_or("127.0.0.1");
+        if let Some(doc) = super::discovery::document(&path, host) {
+            return json_response(StatusCode::OK, encode_value(&doc, pretty));
+        }
+    }
     match path.strip_prefix("/api/v1") {
         Some(rest) if rest.is_empty() || rest.starts_with('/') => {}
         _ if path.starts_with("/api/") || path.starts_with("/apis") => {
@@ -143,11 +149,10 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
 fn non_api(path: &str, pretty: bool) -> Response {
     match path {
         "/healthz" | "/readyz" | "/livez" => text(StatusCode::OK, "ok"),
-        "/version" => {
-            let v = json!({"major": "1", "minor": "20", "gitVersion": "v1.20.2-apiconform-reference",
-                               "platform": "apiconform"});
-            json_response(StatusCode::OK, encode_value(&v, pretty))
-        }
+        "/version" => json_response(
+            StatusCode::OK,
+            encode_value(&super::discovery::version(), pretty),
+        ),
         _ => {
             let paths =
                 json!({"paths": ["/api", "/api/v1", "/healthz", "/livez", "/readyz", "/version"]});

@@ -13,6 +13,7 @@
 //! ```
 
 mod api;
+pub mod discovery;
 pub mod managed;
 pub mod patch;
 pub mod pod;
