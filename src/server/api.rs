@@ -116,6 +116,14 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         body,
     };
 
+    if req.method == Method::GET && path == "/openapi/v2" {
+        let accept = header_str(&parts.headers, header::ACCEPT).unwrap_or("");
+        let (body, content_type) = super::discovery::openapi(accept);
+        let mut resp = Response::new(Body::from(Bytes::from_static(body)));
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        return resp;
+    }
     if req.method == Method::GET {
         let host = header_str(&parts.headers, header::HOST).unwrap_or("127.0.0.1");
         if let Some(doc) = super::discovery::document(&path, host) {

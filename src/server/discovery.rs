@@ -4,6 +4,33 @@
 
 use super::strategy;
 use serde_json::{Value, json};
+use std::io::Read;
+use std::sync::LazyLock;
+
+/// The real server's OpenAPI document (`GET /openapi/v2`), recorded from it in both forms it
+/// serves (`tools/record_openapi.sh`), gzip-compressed in the repository.
+static OPENAPI_JSON: LazyLock<Vec<u8>> =
+    LazyLock::new(|| gunzip(include_bytes!("openapi-v1.20.2.json.gz")));
+static OPENAPI_PROTOBUF: LazyLock<Vec<u8>> =
+    LazyLock::new(|| gunzip(include_bytes!("openapi-v1.20.2.pb.gz")));
+
+fn gunzip(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    // The files are generated and checked in: a broken one is a build defect, and the test below
+    // reads both.
+    let _ = flate2::read::GzDecoder::new(data).read_to_end(&mut out);
+    out
+}
+
+/// `GET /openapi/v2`: the protobuf form when the client asks for it (kubectl does), else JSON;
+/// with the real server's content types. The body and its content type.
+pub fn openapi(accept: &str) -> (&'static [u8], &'static str) {
+    if accept.contains("protobuf") {
+        (OPENAPI_PROTOBUF.as_slice(), "application/octet-stream")
+    } else {
+        (OPENAPI_JSON.as_slice(), "text/plain; charset=utf-8")
+    }
+}
 
 /// The version the real server of the live tests reports (`GET /version`), as this build of
 /// kube-apiserver v1.20.2 (Debian's source package) answers it.
@@ -72,6 +99,18 @@ pub fn document(path: &str, host: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_openapi_document_is_the_real_one() {
+        let (json, ct) = openapi("application/json");
+        assert_eq!(ct, "text/plain; charset=utf-8");
+        let doc: Value = serde_json::from_slice(json).expect("JSON");
+        assert_eq!(doc["info"]["version"], "v1.20.2");
+        assert!(doc["definitions"].get("io.k8s.api.core.v1.Pod").is_some());
+        let (pb, ct) = openapi("application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+        assert_eq!(ct, "application/octet-stream");
+        assert!(pb.len() > 1_000_000);
+    }
 
     #[test]
     fn the_core_document_lists_what_is_served() {
