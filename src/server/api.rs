@@ -144,12 +144,55 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         Some(api) => route(&app, &req, api),
         None => Err(ApiError::no_route()),
     };
+    // Table output of a read of a kind the printers know (else the object or list as it is).
+    let accept = header_str(&parts.headers, header::ACCEPT).unwrap_or("");
+    let result = match (result, &api) {
+        (Ok(reply), Some(api)) if req.method == Method::GET && super::table::wanted(accept) => {
+            let include = super::table::Include::from_query(param("includeObject"));
+            Ok(as_table(reply, api.plural.unwrap_or(""), include))
+        }
+        (result, _) => result,
+    };
     match result {
         Ok(Reply::Cached(code, bytes)) => json_response(code, bytes),
         Ok(Reply::Object(code, kind, v)) => {
             json_response(code, Bytes::from(encode_body(kind, &v, req.pretty)))
         }
         Err(e) => error_response(&e, req.pretty),
+    }
+}
+
+/// A successful read as a Table, when the printers know the resource.
+fn as_table(reply: Reply, plural: &str, include: super::table::Include) -> Reply {
+    let value = match &reply {
+        Reply::Object(_, _, v) => v.clone(),
+        Reply::Cached(_, bytes) => match serde_json::from_slice(bytes) {
+            Ok(v) => v,
+            Err(_) => return reply,
+        },
+    };
+    let is_list = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"));
+    let (objects, rv): (Vec<&Value>, &str) = if is_list {
+        (
+            value
+                .get("items")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().collect())
+                .unwrap_or_default(),
+            value
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
+        )
+    } else {
+        (vec![&value], meta_str(&value, "resourceVersion"))
+    };
+    match super::table::table(plural, &objects, rv, include) {
+        Some(t) => Reply::Object(StatusCode::OK, "", t),
+        None => reply,
     }
 }
 

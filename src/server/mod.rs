@@ -22,6 +22,7 @@ pub mod selector;
 pub mod status;
 mod store;
 pub mod strategy;
+pub mod table;
 
 use axum::serve::ListenerExt;
 use std::io;

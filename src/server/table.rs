@@ -1,0 +1,511 @@
+//! Table output (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`, what `kubectl get` asks
+//! for): the real server's columns per kind (recorded, `tools/record_table_columns.py`) and its
+//! printers' cells (`pkg/printers/internalversion`), for the kinds modelled here.
+
+use serde_json::{Map, Value, json};
+use std::sync::LazyLock;
+use std::time::SystemTime;
+
+static COLUMNS: LazyLock<Map<String, Value>> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("table-columns-v1.20.2.json")).unwrap_or_default()
+});
+
+/// Whether the request asks for a Table (kubectl's `Accept` lists it first).
+pub fn wanted(accept: &str) -> bool {
+    accept
+        .split(',')
+        .next()
+        .is_some_and(|first| first.contains("as=Table") && first.contains("g=meta.k8s.io"))
+}
+
+/// What each row carries besides its cells (`?includeObject=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Include {
+    None,
+    Metadata,
+    Object,
+}
+
+impl Include {
+    pub fn from_query(v: Option<&str>) -> Include {
+        match v {
+            Some("None") => Include::None,
+            Some("Object") => Include::Object,
+            _ => Include::Metadata,
+        }
+    }
+}
+
+/// The Table of `objects` of the resource `plural`, at `resource_version`; `None` for a resource
+/// this module has no printer for (the caller answers the plain object or list).
+pub fn table(
+    plural: &str,
+    objects: &[&Value],
+    resource_version: &str,
+    include: Include,
+) -> Option<Value> {
+    let columns = COLUMNS.get(plural)?.clone();
+    let now = SystemTime::now();
+    let mut rows = Vec::with_capacity(objects.len());
+    for obj in objects {
+        let cells = cells(plural, obj, now)?;
+        let mut row = Map::new();
+        row.insert("cells".into(), Value::Array(cells));
+        match include {
+            Include::None => {}
+            Include::Metadata => {
+                row.insert(
+                    "object".into(),
+                    json!({
+                        "kind": "PartialObjectMetadata",
+                        "apiVersion": "meta.k8s.io/v1",
+                        "metadata": obj.get("metadata").cloned().unwrap_or(json!({}))
+                    }),
+                );
+            }
+            Include::Object => {
+                row.insert("object".into(), (*obj).clone());
+            }
+        }
+        rows.push(Value::Object(row));
+    }
+    Some(json!({
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": {"resourceVersion": resource_version},
+        "columnDefinitions": columns,
+        "rows": rows,
+    }))
+}
+
+fn s<'a>(v: &'a Value, p: &str) -> &'a str {
+    v.pointer(p).and_then(Value::as_str).unwrap_or("")
+}
+
+fn or_none(x: &str) -> String {
+    if x.is_empty() {
+        "<none>".into()
+    } else {
+        x.to_string()
+    }
+}
+
+fn count(v: &Value, p: &str) -> usize {
+    match v.pointer(p) {
+        Some(Value::Object(m)) => m.len(),
+        Some(Value::Array(a)) => a.len(),
+        _ => 0,
+    }
+}
+
+/// `labels.SelectorFromSet(m).String()`: `k=v` sorted, joined by commas.
+fn selector(v: Option<&Value>) -> String {
+    let Some(m) = v.and_then(Value::as_object) else {
+        return String::new();
+    };
+    let mut parts: Vec<String> = m
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+        .collect();
+    parts.sort();
+    parts.join(",")
+}
+
+/// `duration.HumanDuration`.
+pub fn human_duration(secs: i64) -> String {
+    if secs < -1 {
+        return "<invalid>".into();
+    }
+    if secs < 0 {
+        return "0s".into();
+    }
+    if secs < 120 {
+        return format!("{secs}s");
+    }
+    let minutes = secs / 60;
+    if minutes < 10 {
+        let s = secs % 60;
+        return if s == 0 {
+            format!("{minutes}m")
+        } else {
+            format!("{minutes}m{s}s")
+        };
+    }
+    if minutes < 180 {
+        return format!("{minutes}m");
+    }
+    let hours = secs / 3600;
+    if hours < 8 {
+        let m = minutes % 60;
+        return if m == 0 {
+            format!("{hours}h")
+        } else {
+            format!("{hours}h{m}m")
+        };
+    }
+    if hours < 48 {
+        return format!("{hours}h");
+    }
+    if hours < 24 * 8 {
+        let h = hours % 24;
+        return if h == 0 {
+            format!("{}d", hours / 24)
+        } else {
+            format!("{}d{h}h", hours / 24)
+        };
+    }
+    if hours < 24 * 365 * 2 {
+        return format!("{}d", hours / 24);
+    }
+    if hours < 24 * 365 * 8 {
+        let dy = (hours / 24) % 365;
+        return if dy == 0 {
+            format!("{}y", hours / 24 / 365)
+        } else {
+            format!("{}y{dy}d", hours / 24 / 365)
+        };
+    }
+    format!("{}y", hours / 24 / 365)
+}
+
+fn age(obj: &Value, now: SystemTime) -> String {
+    let ts = s(obj, "/metadata/creationTimestamp");
+    match humantime::parse_rfc3339(ts) {
+        Ok(t) => {
+            let secs = match now.duration_since(t) {
+                Ok(d) => d.as_secs() as i64,
+                Err(e) => -(e.duration().as_secs() as i64),
+            };
+            human_duration(secs)
+        }
+        Err(_) => "<unknown>".into(),
+    }
+}
+
+/// `GetAccessModesAsString`: RWO, ROX, RWX in that order.
+fn access_modes(v: Option<&Value>) -> String {
+    let modes: Vec<&str> = v
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut out = Vec::new();
+    for (m, short) in [
+        ("ReadWriteOnce", "RWO"),
+        ("ReadOnlyMany", "ROX"),
+        ("ReadWriteMany", "RWX"),
+    ] {
+        if modes.contains(&m) {
+            out.push(short);
+        }
+    }
+    out.join(",")
+}
+
+fn storage_class(obj: &Value) -> String {
+    let class = s(obj, "/spec/storageClassName");
+    if class.is_empty() {
+        s(
+            obj,
+            "/metadata/annotations/volume.beta.kubernetes.io~1storage-class",
+        )
+        .to_string()
+    } else {
+        class.to_string()
+    }
+}
+
+fn containers_and_images(spec: Option<&Value>) -> (String, String) {
+    let cs: Vec<&Value> = spec
+        .and_then(|s| s.get("containers"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    let names: Vec<&str> = cs.iter().map(|c| s(c, "/name")).collect();
+    let images: Vec<&str> = cs.iter().map(|c| s(c, "/image")).collect();
+    (names.join(","), images.join(","))
+}
+
+/// The cells of one object, as the real server's printer for the kind makes them.
+fn cells(plural: &str, o: &Value, now: SystemTime) -> Option<Vec<Value>> {
+    let name = json!(s(o, "/metadata/name"));
+    Some(match plural {
+        "pods" => {
+            let total = count(o, "/spec/containers");
+            let statuses: Vec<&Value> = o
+                .pointer("/status/containerStatuses")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .collect();
+            let ready = statuses
+                .iter()
+                .filter(|c| c.get("ready").and_then(Value::as_bool) == Some(true))
+                .count();
+            let restarts: i64 = statuses
+                .iter()
+                .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
+                .sum();
+            let mut reason = s(o, "/status/phase").to_string();
+            if !s(o, "/status/reason").is_empty() {
+                reason = s(o, "/status/reason").to_string();
+            }
+            for c in statuses.iter().rev() {
+                if let Some(r) = c.pointer("/state/waiting/reason").and_then(Value::as_str) {
+                    reason = r.to_string();
+                } else if let Some(r) = c
+                    .pointer("/state/terminated/reason")
+                    .and_then(Value::as_str)
+                {
+                    reason = r.to_string();
+                }
+            }
+            if !s(o, "/metadata/deletionTimestamp").is_empty() {
+                reason = if s(o, "/status/reason") == "NodeLost" {
+                    "Unknown".into()
+                } else {
+                    "Terminating".into()
+                };
+            }
+            let gates = count(o, "/spec/readinessGates");
+            vec![
+                name,
+                json!(format!("{ready}/{total}")),
+                json!(reason),
+                json!(restarts),
+                json!(age(o, now)),
+                json!(or_none(s(o, "/status/podIP"))),
+                json!(or_none(s(o, "/spec/nodeName"))),
+                json!(or_none(s(o, "/status/nominatedNodeName"))),
+                json!(if gates == 0 {
+                    "<none>".to_string()
+                } else {
+                    format!("0/{gates}")
+                }),
+            ]
+        }
+        "namespaces" => vec![name, json!(s(o, "/status/phase")), json!(age(o, now))],
+        "configmaps" => vec![
+            name,
+            json!(count(o, "/data") + count(o, "/binaryData")),
+            json!(age(o, now)),
+        ],
+        "secrets" => vec![
+            name,
+            json!(s(o, "/type")),
+            json!(count(o, "/data")),
+            json!(age(o, now)),
+        ],
+        "serviceaccounts" => vec![name, json!(count(o, "/secrets")), json!(age(o, now))],
+        "endpoints" => vec![name, json!(endpoints(o)), json!(age(o, now))],
+        "services" => {
+            let kind = s(o, "/spec/type");
+            let external: Vec<&str> = o
+                .pointer("/spec/externalIPs")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let external = match kind {
+                "ExternalName" => s(o, "/spec/externalName").to_string(),
+                "LoadBalancer" if external.is_empty() => "<pending>".into(),
+                _ if external.is_empty() => "<none>".into(),
+                _ => external.join(","),
+            };
+            let ports: Vec<String> = o
+                .pointer("/spec/ports")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    let port = p.get("port").and_then(Value::as_i64).unwrap_or(0);
+                    let proto = s(p, "/protocol");
+                    match p
+                        .get("nodePort")
+                        .and_then(Value::as_i64)
+                        .filter(|n| *n != 0)
+                    {
+                        Some(n) => format!("{port}:{n}/{proto}"),
+                        None => format!("{port}/{proto}"),
+                    }
+                })
+                .collect();
+            let ip = s(o, "/spec/clusterIP");
+            vec![
+                name,
+                json!(kind),
+                json!(if ip.is_empty() { "<none>" } else { ip }),
+                json!(external),
+                json!(if ports.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    ports.join(",")
+                }),
+                json!(age(o, now)),
+                json!(or_none(&selector(o.pointer("/spec/selector")))),
+            ]
+        }
+        "persistentvolumeclaims" => {
+            let bound = !s(o, "/spec/volumeName").is_empty();
+            let (capacity, modes) = if bound {
+                (
+                    s(o, "/status/capacity/storage").to_string(),
+                    access_modes(o.pointer("/status/accessModes")),
+                )
+            } else {
+                (String::new(), String::new())
+            };
+            let mode = s(o, "/spec/volumeMode");
+            vec![
+                name,
+                json!(s(o, "/status/phase")),
+                json!(s(o, "/spec/volumeName")),
+                json!(capacity),
+                json!(modes),
+                json!(storage_class(o)),
+                json!(age(o, now)),
+                json!(if mode.is_empty() { "<unset>" } else { mode }),
+            ]
+        }
+        "persistentvolumes" => {
+            let claim = match (
+                s(o, "/spec/claimRef/namespace"),
+                s(o, "/spec/claimRef/name"),
+            ) {
+                (_, "") => String::new(),
+                (ns, n) => format!("{ns}/{n}"),
+            };
+            let mode = s(o, "/spec/volumeMode");
+            vec![
+                name,
+                json!(s(o, "/spec/capacity/storage")),
+                json!(access_modes(o.pointer("/spec/accessModes"))),
+                json!(s(o, "/spec/persistentVolumeReclaimPolicy")),
+                json!(s(o, "/status/phase")),
+                json!(claim),
+                json!(storage_class(o)),
+                json!(s(o, "/status/reason")),
+                json!(age(o, now)),
+                json!(if mode.is_empty() { "<unset>" } else { mode }),
+            ]
+        }
+        "replicationcontrollers" => {
+            let (names, images) = containers_and_images(o.pointer("/spec/template/spec"));
+            vec![
+                name,
+                json!(
+                    o.pointer("/spec/replicas")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0)
+                ),
+                json!(
+                    o.pointer("/status/replicas")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0)
+                ),
+                json!(
+                    o.pointer("/status/readyReplicas")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0)
+                ),
+                json!(age(o, now)),
+                json!(names),
+                json!(images),
+                json!(selector(o.pointer("/spec/selector"))),
+            ]
+        }
+        "podtemplates" => {
+            let (names, images) = containers_and_images(o.pointer("/template/spec"));
+            vec![
+                name,
+                json!(names),
+                json!(images),
+                json!(or_none(&selector(o.pointer("/template/metadata/labels")))),
+            ]
+        }
+        "limitranges" => vec![name, json!(s(o, "/metadata/creationTimestamp"))],
+        _ => return None,
+    })
+}
+
+/// `formatEndpoints`: `ip:port` of every address and port, at most three, then `+ N more...`.
+fn endpoints(o: &Value) -> String {
+    let mut list = Vec::new();
+    for ss in o
+        .get("subsets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let ports: Vec<i64> = ss
+            .get("ports")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.get("port").and_then(Value::as_i64))
+            .collect();
+        for a in ss
+            .get("addresses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let ip = s(a, "/ip");
+            if ports.is_empty() {
+                list.push(ip.to_string());
+            }
+            for p in &ports {
+                list.push(format!("{ip}:{p}"));
+            }
+        }
+    }
+    match list.len() {
+        0 => "<none>".into(),
+        n if n > 3 => format!("{} + {} more...", list[..3].join(","), n - 3),
+        _ => list.join(","),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_kubectl_prints_them() {
+        for (secs, want) in [
+            (0, "0s"),
+            (119, "119s"),
+            (125, "2m5s"),
+            (600, "10m"),
+            (3 * 3600 + 60, "3h1m"),
+            (30 * 3600, "30h"),
+            (3 * 86400 + 3600, "3d1h"),
+            (100 * 86400, "100d"),
+        ] {
+            assert_eq!(human_duration(secs), want);
+        }
+    }
+
+    #[test]
+    fn a_pending_pod_row() {
+        let pod = json!({"metadata": {"name": "web", "creationTimestamp": "2020-01-01T00:00:00Z"},
+            "spec": {"containers": [{"name": "c"}]}, "status": {"phase": "Pending"}});
+        let t = table("pods", &[&pod], "7", Include::Metadata).unwrap();
+        let cells = &t["rows"][0]["cells"];
+        assert_eq!(cells[0], "web");
+        assert_eq!(cells[1], "0/1");
+        assert_eq!(cells[2], "Pending");
+        assert_eq!(cells[3], 0);
+        assert_eq!(cells[5], "<none>");
+        assert_eq!(t["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+        assert_eq!(t["columnDefinitions"].as_array().unwrap().len(), 9);
+        assert!(table("events", &[&pod], "7", Include::None).is_none());
+        assert!(wanted(
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+        ));
+        assert!(!wanted("application/json"));
+    }
+}
