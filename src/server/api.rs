@@ -2,13 +2,14 @@
 //! generic registry for pods and namespaces, and response encoding.
 
 mod registry;
+mod watch;
 
 use super::managed;
 use super::patch::{self, Failure, PatchType, Stack};
 use super::pod;
 use super::schema;
 use super::status::{ApiError, Cause};
-use super::store::{Store, Stored};
+use super::store::{EventType, Store, Stored};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -140,6 +141,41 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     // The path as the kind table reads it (a trailing slash aside, as before).
     let trimmed = path.trim_end_matches('/');
     let api = crate::kinds::parse_path(trimmed);
+    // A watch of a resource served here.
+    let watching =
+        api.as_ref().is_some_and(|a| a.watch) || matches!(param("watch"), Some("true" | "1"));
+    if watching
+        && req.method == Method::GET
+        && let Some(a) = &api
+        && let Some(r) = a.resource.filter(|r| {
+            r.group.is_empty()
+                && (matches!(r.kind, "Pod" | "Namespace")
+                    || super::strategy::for_kind(r.group, r.kind).is_some())
+        })
+        && a.subresource.is_none()
+    {
+        let accept = header_str(&parts.headers, header::ACCEPT).unwrap_or("");
+        let namespace = a.namespace.map(percent_decode);
+        let (namespace, name) = if r.kind == "Namespace" {
+            (None, a.name.map(percent_decode))
+        } else {
+            (namespace, a.name.map(percent_decode))
+        };
+        return watch::serve(
+            &app,
+            &req,
+            watch::WatchRequest {
+                resource: r.plural,
+                kind: r.kind,
+                namespace,
+                name,
+                resource_version: param("resourceVersion"),
+                timeout: param("timeoutSeconds").and_then(|t| t.parse().ok()),
+                table: super::table::wanted(accept),
+                include: super::table::Include::from_query(param("includeObject")),
+            },
+        );
+    }
     let result = match &api {
         Some(api) => route(&app, &req, api),
         None => Err(ApiError::no_route()),
@@ -350,6 +386,7 @@ fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
     let stored = finish("Namespace", obj);
     let reply = reply_with(StatusCode::CREATED, &stored, "Namespace", req.pretty);
     if !req.dry_run {
+        store.emit(EventType::Added, "namespaces", &stored.obj, None);
         store.namespaces.insert(name, stored);
     }
     Ok(reply)
@@ -454,6 +491,13 @@ fn write_namespace(
     set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
     let stored = finish("Namespace", new);
     let reply = reply_stored(&stored, "Namespace", req.pretty);
+    let previous = store.namespaces.get(ns).map(|o| o.obj.clone());
+    store.emit(
+        EventType::Modified,
+        "namespaces",
+        &stored.obj,
+        previous.as_ref(),
+    );
     store.namespaces.insert(ns.to_string(), stored);
     Ok(reply)
 }
@@ -474,10 +518,37 @@ fn delete_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
     if req.dry_run {
         return Ok(Reply::Object(StatusCode::OK, "Namespace", obj));
     }
+    // Its contents go first (each deletion a revision of its own), then the namespace.
+    let pods: Vec<(String, String)> = store
+        .pods
+        .keys()
+        .filter(|(pns, _)| pns == ns)
+        .cloned()
+        .collect();
+    for key in pods {
+        if let Some(p) = store.pods.remove(&key) {
+            let mut gone = p.obj.clone();
+            set_meta(&mut gone, "resourceVersion", json!(store.next_revision()));
+            store.emit(EventType::Deleted, "pods", &gone, Some(&p.obj));
+        }
+    }
+    let objects: Vec<super::store::ObjectKey> = store
+        .objects
+        .keys()
+        .filter(|(_, ons, _)| ons == ns)
+        .cloned()
+        .collect();
+    for key in objects {
+        if let Some(o) = store.objects.remove(&key) {
+            let mut gone = o.obj.clone();
+            set_meta(&mut gone, "resourceVersion", json!(store.next_revision()));
+            store.emit(EventType::Deleted, key.0, &gone, Some(&o.obj));
+        }
+    }
     set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
-    store.namespaces.remove(ns);
-    store.pods.retain(|(pns, _), _| pns != ns);
-    store.objects.retain(|(_, ons, _), _| ons != ns);
+    if let Some(old) = store.namespaces.remove(ns) {
+        store.emit(EventType::Deleted, "namespaces", &obj, Some(&old.obj));
+    }
     Ok(Reply::Object(StatusCode::OK, "Namespace", obj))
 }
 
@@ -566,6 +637,7 @@ fn create_pod(app: &App, req: &Req, ns: &str) -> Result<Reply> {
     let stored = finish("Pod", obj);
     let reply = reply_with(StatusCode::CREATED, &stored, "Pod", req.pretty);
     if !req.dry_run {
+        store.emit(EventType::Added, "pods", &stored.obj, None);
         store.pods.insert(key, Arc::new(stored));
     }
     Ok(reply)
@@ -705,6 +777,7 @@ fn write_pod(
                 set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
                 let stored = canonical("Pod", new);
                 let reply = reply_with(StatusCode::OK, &stored, "Pod", req.pretty);
+                store.emit(EventType::Modified, "pods", &stored.obj, Some(&current.obj));
                 store.pods.insert(key, Arc::new(stored));
                 return Ok(reply);
             }
@@ -912,9 +985,11 @@ fn delete_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
         return Ok(Reply::Object(StatusCode::OK, "Pod", obj));
     }
     set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+    let previous = store.pods.get(&key).map(|p| p.obj.clone());
     if grace == 0 && !req.pretty {
         // Deleted at once: only the answer's bytes are needed, not the object as it would be stored.
         store.pods.remove(&key);
+        store.emit(EventType::Deleted, "pods", &obj, previous.as_ref());
         let body = encode_body("Pod", &obj, false);
         return Ok(Reply::Cached(StatusCode::OK, Bytes::from(body)));
     }
@@ -922,7 +997,9 @@ fn delete_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
     let reply = reply_with(StatusCode::OK, &stored, "Pod", req.pretty);
     if grace == 0 {
         store.pods.remove(&key);
+        store.emit(EventType::Deleted, "pods", &stored.obj, previous.as_ref());
     } else {
+        store.emit(EventType::Modified, "pods", &stored.obj, previous.as_ref());
         store.pods.insert(key, Arc::new(stored));
     }
     Ok(reply)

@@ -8,3 +8,4 @@ mod differential;
 mod kubectl;
 mod robustness;
 mod transcripts;
+mod watch;

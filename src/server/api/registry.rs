@@ -15,7 +15,7 @@ use crate::server::managed;
 use crate::server::patch::{self, Failure, PatchType, Stack};
 use crate::server::schema;
 use crate::server::status::{ApiError, Cause};
-use crate::server::store::{ObjectKey, Stored};
+use crate::server::store::{EventType, ObjectKey, Stored};
 use crate::server::strategy::{self, Strategy};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -185,6 +185,7 @@ impl Target {
         let stored = finish(kind, obj);
         let reply = reply_with(StatusCode::CREATED, &stored, kind, req.pretty);
         if !req.dry_run {
+            store.emit(EventType::Added, self.r.plural, &stored.obj, None);
             store.objects.insert(key, Arc::new(stored));
         }
         Ok(reply)
@@ -341,7 +342,19 @@ impl Target {
                 .is_none_or(|f| f.is_empty());
         if gone {
             store.objects.remove(&key);
+            store.emit(
+                EventType::Deleted,
+                self.r.plural,
+                &stored.obj,
+                Some(&old.obj),
+            );
         } else {
+            store.emit(
+                EventType::Modified,
+                self.r.plural,
+                &stored.obj,
+                Some(&old.obj),
+            );
             store.objects.insert(key, Arc::new(stored));
         }
         Ok(reply)
@@ -360,6 +373,7 @@ impl Target {
             .cloned()
             .ok_or_else(|| self.not_found(name))?;
         check_preconditions(&options, self.r.plural, name, &stored)?;
+        let before = stored.clone();
         let mut obj = stored.obj.clone();
         // A body's DeleteOptions replace the query's (kube-apiserver reads one or the other).
         let policy = if req.body.is_empty() {
@@ -408,11 +422,20 @@ impl Target {
             set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
             let stored = finish(self.r.kind, obj);
             let reply = reply_stored(&stored, self.r.kind, req.pretty);
+            store.emit(
+                EventType::Modified,
+                self.r.plural,
+                &stored.obj,
+                Some(&before.obj),
+            );
             store.objects.insert(key, Arc::new(stored));
             return Ok(reply);
         }
         if !req.dry_run {
             store.objects.remove(&key);
+            let mut gone = obj.clone();
+            set_meta(&mut gone, "resourceVersion", json!(store.next_revision()));
+            store.emit(EventType::Deleted, self.r.plural, &gone, Some(&before.obj));
         }
         if self.s.returns_deleted_object() {
             return Ok(Reply::Object(StatusCode::OK, self.r.kind, obj));
