@@ -205,6 +205,16 @@ step("strategic-patch-podtemplate", "PATCH", f"{NS}/podtemplates/pt1",
      {"template": {"spec": {"containers": [{"name": "c", "image": "busybox:1.37"}]}}}, SMP)
 step("delete-podtemplate", "DELETE", f"{NS}/podtemplates/pt1")
 
+# A pod's tolerations replaced by a patch: DefaultTolerationSeconds adds its two back on update
+step("create-pod-tolerations", "POST", f"{NS}/pods",
+     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "tol"},
+      "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}})
+step("merge-patch-pod-replace-tolerations", "PATCH", f"{NS}/pods/tol",
+     {"spec": {"tolerations": [{"key": "k", "operator": "Exists", "effect": "NoSchedule"}]}}, MERGE)
+step("strategic-patch-pod-replace-tolerations", "PATCH", f"{NS}/pods/tol",
+     {"spec": {"tolerations": [{"key": "k2", "operator": "Exists"}]}}, SMP)
+step("delete-pod-tolerations", "DELETE", f"{NS}/pods/tol")
+
 
 def render(method: str, path: str, body: object, ctype: str) -> str:
     text = "" if body is None else json.dumps(body, separators=(",", ":"))

@@ -380,13 +380,34 @@ pub fn parse_go_json(body: &[u8]) -> Result<Value, String> {
 
 const EOF_MESSAGE: &str = "unexpected end of JSON input";
 
+/// The byte at a 1-based line and column (serde_json's error position).
+fn byte_at(body: &[u8], line: usize, column: usize) -> Option<u8> {
+    let (mut l, mut c) = (1, 0);
+    for b in body {
+        if *b == b'\n' {
+            l += 1;
+            c = 0;
+        } else {
+            c += 1;
+        }
+        if l == line && c == column {
+            return Some(*b);
+        }
+    }
+    None
+}
+
 /// Go's wording for a JSON syntax error.
 pub fn go_json_error(body: &[u8], e: &serde_json::Error) -> String {
     if e.is_eof() {
         return EOF_MESSAGE.to_string();
     }
     if e.to_string().starts_with("recursion limit exceeded") {
-        return "invalid character '[' exceeded max depth".to_string();
+        // Go names the bracket that goes one level too deep: the one at the error's position.
+        let c = byte_at(body, e.line(), e.column())
+            .filter(|c| matches!(c, b'{' | b'['))
+            .unwrap_or(b'[');
+        return format!("invalid character '{}' exceeded max depth", c as char);
     }
     // serde_json reports 1-based line/column; find the offending byte for Go's message.
     let mut line = 1;
@@ -737,6 +758,27 @@ fn is_replace_item(v: &Value) -> bool {
         .and_then(|m| m.get(DIRECTIVE))
         .and_then(Value::as_str)
         == Some("replace")
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn too_deep_json_names_the_bracket_that_goes_too_deep() {
+        let objects = format!("{}{}", "{\"a\":".repeat(200), "1");
+        let e = serde_json::from_slice::<Value>(objects.as_bytes()).unwrap_err();
+        assert_eq!(
+            go_json_error(objects.as_bytes(), &e),
+            "invalid character '{' exceeded max depth"
+        );
+        let arrays = "[".repeat(200);
+        let e = serde_json::from_slice::<Value>(arrays.as_bytes()).unwrap_err();
+        assert_eq!(
+            go_json_error(arrays.as_bytes(), &e),
+            "invalid character '[' exceeded max depth"
+        );
+    }
 }
 
 #[cfg(test)]
