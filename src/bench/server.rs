@@ -1,5 +1,7 @@
-//! `apiconform bench-server`: requests/s and latency of GET and PATCH (JSON Patch) on one pod, at a
-//! fixed number of concurrent connections, against the reference server and optionally a real one.
+//! `apiconform bench-server`: requests/s and latency of GET and PATCH (JSON Patch) of one object of
+//! each kind family — a pod (its own code), a config map (the generic registry), a service (the
+//! registry with a strategy that allocates) — at a fixed number of concurrent connections, against
+//! the reference server and optionally a real one.
 //!
 //! This is a benchmark (a command that prints figures), not a test: it asserts nothing.
 
@@ -23,7 +25,7 @@ pub struct BenchConfig {
 /// Figures for one operation on one target.
 #[derive(Debug, Clone)]
 pub struct OpStats {
-    pub op: &'static str,
+    pub op: String,
     pub requests: u64,
     pub errors: u64,
     pub seconds: f64,
@@ -58,7 +60,29 @@ pub enum BenchError {
     },
 }
 
-/// Measures GET and PATCH of one pod on `target`, in a namespace of its own that is deleted afterwards.
+/// The objects measured: resource (plural), and the object.
+fn families() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        (
+            "pods",
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bench"},
+                   "spec": {"containers": [{"name": "bench", "image": "nginx:1.19"}]}}),
+        ),
+        (
+            "configmaps",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "bench"},
+                   "data": {"a": "1"}}),
+        ),
+        (
+            "services",
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "bench"},
+                   "spec": {"selector": {"app": "bench"}, "ports": [{"port": 80}]}}),
+        ),
+    ]
+}
+
+/// Measures GET and PATCH of one object of each kind family on `target`, in a namespace of its own
+/// that is deleted afterwards.
 pub async fn bench_target(
     name: &str,
     target: &Target,
@@ -75,31 +99,33 @@ pub async fn bench_target(
     .await?;
     let result = async {
         let client = target.client(Duration::from_secs(10))?;
-        let pods = format!(
-            "{}/api/v1/namespaces/{}/pods",
-            target.base_url(),
-            run.namespace()
-        );
-        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bench"},
-                         "spec": {"containers": [{"name": "bench", "image": "nginx:1.19"}]}});
-        let failure = match client.post(&pods).json(&pod).send().await {
-            Ok(r) if r.status().as_u16() == 201 => None,
-            Ok(r) => Some(format!("HTTP {}", r.status())),
-            Err(e) => Some(describe(&e)),
-        };
-        if let Some(detail) = failure {
-            return Err(BenchError::Setup {
-                target: name.to_string(),
-                step: "creating the pod",
-                detail,
-            });
+        let mut ops = Vec::new();
+        for (resource, object) in families() {
+            let collection = format!(
+                "{}/api/v1/namespaces/{}/{resource}",
+                target.base_url(),
+                run.namespace()
+            );
+            let failure = match client.post(&collection).json(&object).send().await {
+                Ok(r) if r.status().as_u16() == 201 => None,
+                Ok(r) => Some(format!("HTTP {}", r.status())),
+                Err(e) => Some(describe(&e)),
+            };
+            if let Some(detail) = failure {
+                return Err(BenchError::Setup {
+                    target: name.to_string(),
+                    step: "creating the object",
+                    detail: format!("{resource}: {detail}"),
+                });
+            }
+            let url = format!("{collection}/bench");
+            let singular = resource.trim_end_matches('s');
+            ops.push(measure(format!("GET {singular}"), target, cfg, &url, false).await?);
+            ops.push(measure(format!("PATCH {singular}"), target, cfg, &url, true).await?);
         }
-        let pod_url = format!("{pods}/bench");
-        let get = measure("GET", target, cfg, &pod_url, false).await?;
-        let patch = measure("PATCH", target, cfg, &pod_url, true).await?;
         Ok(TargetStats {
             name: name.to_string(),
-            ops: vec![get, patch],
+            ops,
         })
     }
     .await;
@@ -215,7 +241,7 @@ impl Conn {
 }
 
 async fn measure(
-    op: &'static str,
+    op: String,
     target: &Target,
     cfg: &BenchConfig,
     url: &str,
@@ -292,7 +318,7 @@ async fn measure(
 /// The figures as a plain-text table, with the speed-up of the first target over each other one.
 pub fn render(stats: &[TargetStats], cfg: &BenchConfig) -> String {
     let mut out = format!(
-        "{} concurrent connections, {:.1} s per operation\n\n{:<16} {:<6} {:>10} {:>12} {:>10} {:>10} {:>7}\n",
+        "{} concurrent connections, {:.1} s per operation\n\n{:<16} {:<17} {:>10} {:>12} {:>10} {:>10} {:>7}\n",
         cfg.connections,
         cfg.duration.as_secs_f64(),
         "target",
@@ -306,7 +332,7 @@ pub fn render(stats: &[TargetStats], cfg: &BenchConfig) -> String {
     for t in stats {
         for o in &t.ops {
             out.push_str(&format!(
-                "{:<16} {:<6} {:>10} {:>12.0} {:>10} {:>10} {:>7}\n",
+                "{:<16} {:<17} {:>10} {:>12.0} {:>10} {:>10} {:>7}\n",
                 t.name,
                 o.op,
                 o.requests,

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 /// Measure GET and PATCH requests/s and latency on the reference server (and another).
 ///
-/// GET and PATCH (JSON Patch) of one pod at --connections concurrent connections, on the embedded
+/// GET and PATCH (JSON Patch) of a pod, a config map and a service at --connections concurrent
+/// connections, on the embedded
 /// reference server and, with --against, on another server in the same run; prints the ratios.
 #[derive(Args)]
 pub struct BenchServerArgs {

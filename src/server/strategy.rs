@@ -46,6 +46,11 @@ pub trait Strategy: Sync {
     fn requires_resource_version(&self) -> bool {
         false
     }
+    /// Whether a patch that meets a concurrent write is applied again to the newer object (the
+    /// generic store's GuaranteedUpdate), or answered 409 (a Service's own update path).
+    fn retries_patch_conflicts(&self) -> bool {
+        true
+    }
 }
 
 /// The strategy of a core/v1 kind the registry serves, if it serves it.
@@ -703,6 +708,9 @@ impl Strategy for Service {
     }
     fn requires_resource_version(&self) -> bool {
         true
+    }
+    fn retries_patch_conflicts(&self) -> bool {
+        false
     }
     fn prepare_update(&self, new: &mut Value, old: &Value) {
         // NormalizeClusterIPs of an update.

@@ -21,6 +21,9 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+/// How often a patch is applied again when the object changed while it was being computed.
+const MAX_PATCH_ATTEMPTS: usize = 64;
+
 /// A request for a resource the registry serves (`ns` and `name` from the path).
 pub(super) fn handle(
     app: &App,
@@ -203,26 +206,36 @@ impl Target {
         let Some(kind) = PatchType::from_content_type(ct) else {
             return Err(ApiError::unsupported_media_type());
         };
-        let current = self.current(app, ns, name)?;
-        let patched = patch::apply(kind, self.r.kind, &current.obj, &req.body, Stack::Large)
-            .map_err(|f| match f {
-                Failure::Api(e) => e,
-                Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
+        // As the real server's GuaranteedUpdate: a patch that names no resourceVersion is applied
+        // again to the newer object when another write came in between.
+        for _ in 0..MAX_PATCH_ATTEMPTS {
+            let current = self.current(app, ns, name)?;
+            let patched = patch::apply(kind, self.r.kind, &current.obj, &req.body, Stack::Large)
+                .map_err(|f| match f {
+                    Failure::Api(e) => e,
+                    Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
+                })?;
+            let mut obj = schema::decode(self.r.kind, &patched).map_err(|e| {
+                ApiError::invalid(
+                    "",
+                    "",
+                    vec![Cause::invalid(
+                        "patch",
+                        &json!(patch::sorted_json(&patched)),
+                        &e.to_string(),
+                    )],
+                )
             })?;
-        let mut obj = schema::decode(self.r.kind, &patched).map_err(|e| {
-            ApiError::invalid(
-                "",
-                "",
-                vec![Cause::invalid(
-                    "patch",
-                    &json!(patch::sorted_json(&patched)),
-                    &e.to_string(),
-                )],
-            )
-        })?;
-        self.s.default(&mut obj);
-        check_name(&obj, ns, name)?;
-        self.write(app, req, ns, name, obj, sub)
+            self.s.default(&mut obj);
+            check_name(&obj, ns, name)?;
+            let unconditional = meta_str(&obj, "resourceVersion") == current.resource_version()
+                && self.s.retries_patch_conflicts();
+            match self.write(app, req, ns, name, obj, sub) {
+                Err(e) if e.code == 409 && unconditional => continue,
+                other => return other,
+            }
+        }
+        Err(ApiError::conflict(self.r.plural, name))
     }
 
     /// An update (PUT or patch) of the object: preconditions, the field manager, what an update
