@@ -54,6 +54,9 @@ struct Req {
     grace_period: Option<i64>,
     label_selector: Option<String>,
     field_selector: Option<String>,
+    /// `limit` and `continue` of a list.
+    limit: Option<usize>,
+    continue_token: Option<String>,
     /// The `propagationPolicy` query parameter (a body's `DeleteOptions` may say it too).
     propagation_policy: Option<String>,
     body: Bytes,
@@ -113,6 +116,8 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         grace_period: param("gracePeriodSeconds").and_then(|g| g.parse().ok()),
         label_selector: param("labelSelector").map(str::to_string),
         field_selector: param("fieldSelector").map(str::to_string),
+        limit: param("limit").and_then(|l| l.parse().ok()),
+        continue_token: param("continue").map(str::to_string),
         propagation_policy: param("propagationPolicy").map(str::to_string),
         body,
     };
@@ -333,13 +338,19 @@ fn get_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
 fn list_namespaces(app: &App, req: &Req) -> Result<Reply> {
     let selector = parse_selector(req, "Namespace")?;
     let store = app.store();
-    let items: Vec<Value> = store
+    let items: Vec<(String, &Value)> = store
         .namespaces
-        .values()
-        .filter(|s| selector.matches(&s.obj))
-        .map(|s| list_item(&s.obj))
+        .iter()
+        .filter(|(_, s)| selector.matches(&s.obj))
+        .map(|(name, s)| (name.clone(), &s.obj))
         .collect();
-    Ok(list_reply("NamespaceList", &store.revision(), items))
+    list_page(
+        "NamespaceList",
+        &store.revision(),
+        items,
+        req,
+        selector.is_empty(),
+    )
 }
 
 fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
@@ -567,14 +578,20 @@ fn get_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
 fn list_pods(app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
     let selector = parse_selector(req, "Pod")?;
     let store = app.store();
-    let items: Vec<Value> = store
+    let items: Vec<(String, &Value)> = store
         .pods
         .iter()
         .filter(|((pns, _), _)| ns.is_none_or(|ns| ns == pns))
         .filter(|(_, s)| selector.matches(&s.obj))
-        .map(|(_, s)| list_item(&s.obj))
+        .map(|((pns, name), s)| (list_key(ns, pns, name), &s.obj))
         .collect();
-    Ok(list_reply("PodList", &store.revision(), items))
+    list_page(
+        "PodList",
+        &store.revision(),
+        items,
+        req,
+        selector.is_empty(),
+    )
 }
 
 fn create_pod(app: &App, req: &Req, ns: &str) -> Result<Reply> {
@@ -1152,6 +1169,11 @@ impl Selector {
     fn matches(&self, obj: &Value) -> bool {
         self.0.matches(obj) && self.1.matches(obj)
     }
+
+    /// Whether it selects everything.
+    fn is_empty(&self) -> bool {
+        self.0.is_empty() && self.1.is_empty()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1247,11 +1269,77 @@ fn list_item(obj: &Value) -> Value {
     item
 }
 
-fn list_reply(kind: &'static str, revision: &str, items: Vec<Value>) -> Reply {
-    let list = json!({
-        "kind": kind, "apiVersion": "v1", "metadata": {"resourceVersion": revision}, "items": items
-    });
-    Reply::Object(StatusCode::OK, kind, list)
+/// An object's key in a list, relative to the list's etcd prefix: its name in a namespace's list
+/// (or of a cluster-scoped kind), `namespace/name` across namespaces.
+fn list_key(listed_ns: Option<&str>, ns: &str, name: &str) -> String {
+    if listed_ns.is_some() || ns.is_empty() {
+        name.to_string()
+    } else {
+        format!("{ns}/{name}")
+    }
+}
+
+/// A list's page: `limit` items from the `continue` token's start, with the token of the next page
+/// (the real server's: base64url of `{"v","rv","start"}`) and, for an unfiltered list, how many
+/// items remain.
+fn list_page(
+    kind: &'static str,
+    revision: &str,
+    items: Vec<(String, &Value)>,
+    req: &Req,
+    unfiltered: bool,
+) -> Result<Reply> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut revision = revision.to_string();
+    let mut items = items;
+    if let Some(token) = req.continue_token.as_deref().filter(|t| !t.is_empty()) {
+        let invalid =
+            |why: String| ApiError::bad_request(format!("continue key is not valid: {why}"));
+        let raw = b64.decode(token).map_err(|e| {
+            invalid(format!(
+                "illegal base64 data at input byte {}",
+                base64_offset(&e)
+            ))
+        })?;
+        let t: Value = serde_json::from_slice(&raw).map_err(|e| invalid(e.to_string()))?;
+        let start = t.get("start").and_then(Value::as_str).unwrap_or("");
+        if t.get("v").and_then(Value::as_str) != Some("meta.k8s.io/v1") {
+            return Err(invalid("server does not recognize this encoded key".into()));
+        }
+        if let Some(rv) = t.get("rv").and_then(Value::as_i64) {
+            revision = rv.to_string();
+        }
+        items.retain(|(k, _)| k.as_str() >= start);
+    }
+    let mut metadata = Map::new();
+    metadata.insert("resourceVersion".into(), json!(revision));
+    if let Some(limit) = req.limit.filter(|l| *l > 0)
+        && items.len() > limit
+    {
+        let rest = items.split_off(limit);
+        if let Some((last, _)) = items.last() {
+            let token = json!({"v": "meta.k8s.io/v1", "rv": revision.parse::<i64>().unwrap_or(0),
+                               "start": format!("{last}\u{0}")});
+            metadata.insert(
+                "continue".into(),
+                json!(b64.encode(serde_json::to_vec(&token).unwrap_or_default())),
+            );
+        }
+        if unfiltered {
+            metadata.insert("remainingItemCount".into(), json!(rest.len()));
+        }
+    }
+    let items: Vec<Value> = items.into_iter().map(|(_, v)| list_item(v)).collect();
+    let list = json!({"kind": kind, "apiVersion": "v1", "metadata": metadata, "items": items});
+    Ok(Reply::Object(StatusCode::OK, kind, list))
+}
+
+fn base64_offset(e: &base64::DecodeError) -> usize {
+    match e {
+        base64::DecodeError::InvalidByte(i, _) | base64::DecodeError::InvalidLastSymbol(i, _) => *i,
+        _ => 0,
+    }
 }
 
 fn now() -> String {

@@ -248,6 +248,10 @@ pub fn labels(s: Option<&str>) -> Result<Labels, ApiError> {
 }
 
 impl Labels {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Whether the object's labels satisfy every requirement.
     pub fn matches(&self, obj: &Value) -> bool {
         let labels = obj.pointer("/metadata/labels");
@@ -375,6 +379,10 @@ fn field_value(obj: &Value, field: &str) -> Option<String> {
 }
 
 impl Fields {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn matches(&self, obj: &Value) -> bool {
         self.0.iter().all(|(k, ne, v)| {
             let actual = field_value(obj, k);

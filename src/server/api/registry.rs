@@ -6,7 +6,7 @@
 
 use super::{
     Reply, Req, Result, check_name, check_preconditions, copy_meta, decode_body, delete_options,
-    encode_body, finish, list_item, list_reply, meta_mut, meta_str, now, parse_selector,
+    encode_body, finish, list_key, list_page, meta_mut, meta_str, now, parse_selector,
     random_suffix, reply_stored, reply_with, set_managed_fields, set_meta,
 };
 use crate::kinds::Resource;
@@ -105,14 +105,20 @@ impl Target {
     fn list(&self, app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
         let selector = parse_selector(req, self.r.kind)?;
         let store = app.store();
-        let items: Vec<Value> = store
+        let items: Vec<(String, &Value)> = store
             .objects
             .iter()
             .filter(|((res, ons, _), _)| *res == self.r.plural && ns.is_none_or(|ns| ns == ons))
             .filter(|(_, s)| selector.matches(&s.obj))
-            .map(|(_, s)| list_item(&s.obj))
+            .map(|((_, ons, name), s)| (list_key(ns, ons, name), &s.obj))
             .collect();
-        Ok(list_reply(self.r.list_kind, &store.revision(), items))
+        list_page(
+            self.r.list_kind,
+            &store.revision(),
+            items,
+            req,
+            selector.is_empty(),
+        )
     }
 
     fn create(&self, app: &App, req: &Req, ns: &str) -> Result<Reply> {
