@@ -156,6 +156,19 @@ step("patch-rc-labels-only", "PATCH", f"{NS}/replicationcontrollers/rc1", {"meta
 step("put-rc-status", "PUT", f"{NS}/replicationcontrollers/rc1/status",
      {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "rc1"},
       "status": {"replicas": 3, "observedGeneration": 2}})
+step("get-rc-scale", "GET", f"{NS}/replicationcontrollers/rc1/scale")
+step("put-rc-scale", "PUT", f"{NS}/replicationcontrollers/rc1/scale",
+     {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "rc1", "namespace": "conf-smoke"},
+      "spec": {"replicas": 5}})
+step("put-rc-scale-without-namespace", "PUT", f"{NS}/replicationcontrollers/rc1/scale",
+     {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "rc1"}, "spec": {"replicas": 5}})
+step("merge-patch-rc-scale", "PATCH", f"{NS}/replicationcontrollers/rc1/scale", {"spec": {"replicas": 4}}, MERGE)
+step("put-rc-scale-stale", "PUT", f"{NS}/replicationcontrollers/rc1/scale",
+     {"apiVersion": "autoscaling/v1", "kind": "Scale",
+      "metadata": {"name": "rc1", "namespace": "conf-smoke", "resourceVersion": "1"}, "spec": {"replicas": 2}})
+step("put-rc-scale-negative", "PUT", f"{NS}/replicationcontrollers/rc1/scale",
+     {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "rc1"}, "spec": {"replicas": -1}})
+step("get-rc-after-scale", "GET", f"{NS}/replicationcontrollers/rc1")
 step("delete-rc-orphaning", "DELETE", f"{NS}/replicationcontrollers/rc1")
 step("release-rc", "PATCH", f"{NS}/replicationcontrollers/rc1", {"metadata": {"finalizers": None}}, MERGE)
 step("get-released-rc", "GET", f"{NS}/replicationcontrollers/rc1")
@@ -214,6 +227,11 @@ step("merge-patch-pod-replace-tolerations", "PATCH", f"{NS}/pods/tol",
 step("strategic-patch-pod-replace-tolerations", "PATCH", f"{NS}/pods/tol",
      {"spec": {"tolerations": [{"key": "k2", "operator": "Exists"}]}}, SMP)
 step("delete-pod-tolerations", "DELETE", f"{NS}/pods/tol")
+
+# ComponentStatuses (a bare server: no controller manager or scheduler).
+# (Their list is left out: the real server orders it at random.)
+step("get-componentstatus-etcd", "GET", "/api/v1/componentstatuses/etcd-0")
+step("get-missing-componentstatus", "GET", "/api/v1/componentstatuses/nope")
 
 
 def render(method: str, path: str, body: object, ctype: str) -> str:

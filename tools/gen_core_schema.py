@@ -5,7 +5,8 @@ Usage:  python3 tools/gen_core_schema.py [--out PATH] [--check]
         KUBE_SRC=/path/to/kubernetes python3 tools/gen_core_schema.py
 
 Reads the Go struct definitions of every type reachable from the root types
-(every core/v1 kind and its list, Binding, and meta/v1 Status, DeleteOptions)
+(every core/v1 kind and its list, Binding, ComponentStatus, autoscaling/v1 Scale,
+and meta/v1 Status, DeleteOptions)
 and writes, for each struct, its JSON fields in Go declaration order, with how
 a list field merges and is owned: "patch_strategy" and "merge_key" (the
 patchStrategy/patchMergeKey tags), "list_type" and "list_map_keys" (the
@@ -72,10 +73,12 @@ CORE_KINDS = [
     "LimitRange", "ResourceQuota", "PersistentVolume", "PersistentVolumeClaim",
     "ReplicationController", "Node", "PodTemplate",
 ]
+AUTOSCALING_V1 = "k8s.io/api/autoscaling/v1"
 ROOTS = (
     [(CORE_V1, k) for k in CORE_KINDS]
     + [(CORE_V1, k + "List") for k in CORE_KINDS]
-    + [(CORE_V1, "Binding")]
+    + [(CORE_V1, "Binding"), (CORE_V1, "ComponentStatus"), (CORE_V1, "ComponentStatusList")]
+    + [(AUTOSCALING_V1, "Scale")]
     + [(META_V1, "Status"), (META_V1, "DeleteOptions")]
 )
 

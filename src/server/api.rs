@@ -270,6 +270,19 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         return registry::handle(app, req, r, strategy, ns, name, api.subresource);
     }
     match (api.plural, ns, name, api.subresource, &req.method) {
+        (Some("componentstatuses"), None, None, None, &M::GET) => Ok(Reply::Object(
+            StatusCode::OK,
+            "ComponentStatusList",
+            json!({"kind": "ComponentStatusList", "apiVersion": "v1", "metadata": {},
+                   "items": component_statuses().into_iter().map(|c| list_item(&c)).collect::<Vec<_>>()}),
+        )),
+        (Some("componentstatuses"), None, Some(n), None, &M::GET) => component_statuses()
+            .into_iter()
+            .find(|c| meta_str(c, "name") == n)
+            .map(|c| Reply::Object(StatusCode::OK, "ComponentStatus", c))
+            // The real registry's answer for an unknown component: a reason-less 500.
+            .ok_or_else(|| ApiError::internal(format!("Component not found: {n}"))),
+        (Some("componentstatuses"), None, _, None, _) => Err(ApiError::method_not_allowed()),
         (Some("namespaces"), None, None, None, &M::GET) => list_namespaces(app, req),
         (Some("namespaces"), None, None, None, &M::POST) => create_namespace(app, req),
         (Some("namespaces"), None, None, None, _) => Err(ApiError::method_not_allowed()),
@@ -314,6 +327,25 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         (Some("pods"), Some(_), Some(_), Some("status"), _) => Err(ApiError::method_not_allowed()),
         _ => Err(ApiError::no_route()),
     }
+}
+
+/// The component statuses a bare kube-apiserver v1.20.2 reports (no controller manager or
+/// scheduler, a healthy etcd), as the real server of the live tests answers them.
+fn component_statuses() -> Vec<Value> {
+    let unhealthy = |name: &str, port: u16| {
+        json!({"kind": "ComponentStatus", "apiVersion": "v1",
+        "metadata": {"name": name, "creationTimestamp": null},
+        "conditions": [{"type": "Healthy", "status": "False", "message": format!(
+            "Get \"http://127.0.0.1:{port}/healthz\": dial tcp 127.0.0.1:{port}: connect: connection refused"
+        )}]})
+    };
+    vec![
+        unhealthy("controller-manager", 10252),
+        unhealthy("scheduler", 10251),
+        json!({"kind": "ComponentStatus", "apiVersion": "v1",
+               "metadata": {"name": "etcd-0", "creationTimestamp": null},
+               "conditions": [{"type": "Healthy", "status": "True", "message": "{\"health\":\"true\"}"}]}),
+    ]
 }
 
 /// The pod resource or its status subresource: which update strategy applies.

@@ -136,6 +136,19 @@ impl ApiError {
     }
 
     /// 422 Invalid with field causes: `Pod "x" is invalid: [cause, cause]`.
+    /// [`ApiError::invalid`] of a kind of a named group: `Kind.group "name" is invalid: …`.
+    pub fn invalid_in_group(kind: &str, group: &str, name: &str, causes: Vec<Cause>) -> Self {
+        let mut e = Self::invalid(&format!("{kind}.{group}"), name, causes);
+        if let Details::Object {
+            group: g, kind: k, ..
+        } = e.details.as_mut()
+        {
+            *g = group.to_string();
+            *k = kind.to_string();
+        }
+        e
+    }
+
     pub fn invalid(kind: &str, name: &str, causes: Vec<Cause>) -> Self {
         // Go's aggregate error: each distinct text once, in brackets when more than one.
         let mut parts: Vec<String> = Vec::new();

@@ -46,6 +46,11 @@ pub trait Strategy: Sync {
     fn requires_resource_version(&self) -> bool {
         false
     }
+    /// The label selector of the object's scale subresource as a string (`Some` for a kind with a
+    /// scale subresource served here, even for `Value::Null`).
+    fn scale_selector(&self, _obj: &Value) -> Option<String> {
+        None
+    }
     /// Whether a patch that meets a concurrent write is applied again to the newer object (the
     /// generic store's GuaranteedUpdate), or answered 409 (a Service's own update path).
     fn retries_patch_conflicts(&self) -> bool {
@@ -498,6 +503,18 @@ impl Strategy for Controller {
     }
     fn orphans_by_default(&self) -> bool {
         true
+    }
+    /// `labels.SelectorFromSet(rc.Spec.Selector).String()`.
+    fn scale_selector(&self, obj: &Value) -> Option<String> {
+        let mut parts: Vec<String> = obj
+            .pointer("/spec/selector")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or("")))
+            .collect();
+        parts.sort();
+        Some(parts.join(","))
     }
     fn validate(&self, obj: &Value) -> Vec<Cause> {
         let mut errs = Vec::new();

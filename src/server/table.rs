@@ -427,6 +427,146 @@ fn cells(plural: &str, o: &Value, now: SystemTime) -> Option<Vec<Value>> {
             ]
         }
         "limitranges" => vec![name, json!(s(o, "/metadata/creationTimestamp"))],
+        "nodes" => {
+            let ready = o
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|c| s(c, "/type") == "Ready");
+            let mut status = vec![match ready {
+                Some(c) if s(c, "/status") == "True" => "Ready".to_string(),
+                Some(_) => "NotReady".to_string(),
+                None => "Unknown".to_string(),
+            }];
+            if o.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
+                status.push("SchedulingDisabled".into());
+            }
+            let mut roles: Vec<String> = o
+                .pointer("/metadata/labels")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("node-role.kubernetes.io/")
+                        .filter(|r| !r.is_empty())
+                        .map(str::to_string)
+                        .or_else(|| {
+                            (k == "kubernetes.io/role")
+                                .then(|| v.as_str().unwrap_or("").to_string())
+                                .filter(|r| !r.is_empty())
+                        })
+                })
+                .collect();
+            roles.sort();
+            roles.dedup();
+            let address = |kind: &str| {
+                o.pointer("/status/addresses")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .find(|a| s(a, "/type") == kind)
+                    .map(|a| s(a, "/address").to_string())
+                    .unwrap_or_else(|| "<none>".into())
+            };
+            let info = |k: &str| {
+                let v = s(o, &format!("/status/nodeInfo/{k}"));
+                if v.is_empty() {
+                    "<unknown>".to_string()
+                } else {
+                    v.to_string()
+                }
+            };
+            vec![
+                name,
+                json!(status.join(",")),
+                json!(if roles.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    roles.join(",")
+                }),
+                json!(age(o, now)),
+                json!(s(o, "/status/nodeInfo/kubeletVersion")),
+                json!(address("InternalIP")),
+                json!(address("ExternalIP")),
+                json!(info("osImage")),
+                json!(info("kernelVersion")),
+                json!(info("containerRuntimeVersion")),
+            ]
+        }
+        "resourcequotas" => {
+            let hard = o.pointer("/status/hard").and_then(Value::as_object);
+            let mut names: Vec<&String> = hard.into_iter().flat_map(|m| m.keys()).collect();
+            names.sort();
+            let (mut requests, mut limits) = (Vec::new(), Vec::new());
+            for r in names {
+                let used = o
+                    .pointer(&format!("/status/used/{}", crate::json_pointer::escape(r)))
+                    .and_then(Value::as_str)
+                    .unwrap_or("0");
+                let h = hard
+                    .and_then(|m| m.get(r))
+                    .and_then(Value::as_str)
+                    .unwrap_or("0");
+                let text = format!("{r}: {used}/{h}");
+                if r.split('.').next() == Some("limits") && r.contains('.') {
+                    limits.push(text);
+                } else {
+                    requests.push(text);
+                }
+            }
+            vec![
+                name,
+                json!(age(o, now)),
+                json!(requests.join(", ")),
+                json!(limits.join(", ")),
+            ]
+        }
+        "events" => {
+            let since = |p: &str| {
+                if s(o, p).is_empty() {
+                    None
+                } else {
+                    let mut tmp = json!({"metadata": {"creationTimestamp": s(o, p)}});
+                    Some(age(&tmp.take(), now))
+                }
+            };
+            let first = since("/firstTimestamp")
+                .or_else(|| since("/eventTime"))
+                .unwrap_or_else(|| "<unknown>".into());
+            let mut last = since("/lastTimestamp").unwrap_or_else(|| first.clone());
+            let mut count = o.get("count").and_then(Value::as_i64).unwrap_or(0);
+            if o.get("series").is_some_and(|v| !v.is_null()) {
+                last = since("/series/lastObservedTime").unwrap_or_else(|| "<unknown>".into());
+                count = o
+                    .pointer("/series/count")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+            } else if count == 0 {
+                count = 1;
+            }
+            let kind = s(o, "/involvedObject/kind").to_lowercase();
+            let target = match s(o, "/involvedObject/name") {
+                "" => kind,
+                n => format!("{kind}/{n}"),
+            };
+            let source = match (s(o, "/source/component"), s(o, "/source/host")) {
+                (c, "") => c.to_string(),
+                (c, h) => format!("{c}, {h}"),
+            };
+            vec![
+                json!(last),
+                json!(s(o, "/type")),
+                json!(s(o, "/reason")),
+                json!(target),
+                json!(s(o, "/involvedObject/fieldPath")),
+                json!(source),
+                json!(s(o, "/message").trim()),
+                json!(first),
+                json!(count),
+                name,
+            ]
+        }
         _ => return None,
     })
 }
@@ -502,7 +642,7 @@ mod tests {
         assert_eq!(cells[5], "<none>");
         assert_eq!(t["rows"][0]["object"]["kind"], "PartialObjectMetadata");
         assert_eq!(t["columnDefinitions"].as_array().unwrap().len(), 9);
-        assert!(table("events", &[&pod], "7", Include::None).is_none());
+        assert!(table("bindings", &[&pod], "7", Include::None).is_none());
         assert!(wanted(
             "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
         ));

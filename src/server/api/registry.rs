@@ -35,12 +35,32 @@ pub(super) fn handle(
     subresource: Option<&str>,
 ) -> Result<Reply> {
     use Method as M;
-    let served_sub = subresource.is_none_or(|sub| sub == "status" && r.has_subresource("status"));
+    let served_sub = match subresource {
+        None => true,
+        Some("status") => r.has_subresource("status"),
+        Some("scale") => r.has_subresource("scale") && s.scale_selector(&Value::Null).is_some(),
+        Some(_) => false,
+    };
     if !served_sub || (r.namespaced && ns.is_none() && name.is_some()) {
         return Err(ApiError::no_route());
     }
     let ns = if r.namespaced { ns } else { Some("") };
     let at = Target { r, s };
+    if subresource == Some("scale") {
+        return match (ns, name, &req.method) {
+            (Some(ns), Some(name), &M::GET) => at.get_scale(app, ns, name),
+            (Some(ns), Some(name), &M::PUT) => at.put_scale(app, req, ns, name, None),
+            (Some(ns), Some(name), &M::PATCH) => {
+                let ct = req.content_type.as_deref().unwrap_or("");
+                let Some(kind) = PatchType::from_content_type(ct) else {
+                    return Err(ApiError::unsupported_media_type());
+                };
+                at.put_scale(app, req, ns, name, Some(kind))
+            }
+            (Some(_), Some(_), _) => Err(ApiError::method_not_allowed()),
+            _ => Err(ApiError::no_route()),
+        };
+    }
     if subresource.is_some() {
         return match (ns, name, &req.method) {
             (Some(ns), Some(name), &M::GET) => at.get(app, req, ns, name),
@@ -95,6 +115,113 @@ impl Target {
             .get(&self.key(ns, name))
             .cloned()
             .ok_or_else(|| self.not_found(name))
+    }
+
+    /// The `autoscaling/v1` Scale of an object (`scaleFromRC` and the like): its identity, the
+    /// desired and current replicas and the selector as a string.
+    fn scale_of(&self, obj: &Value) -> Value {
+        let meta = |k: &str| {
+            obj.pointer(&format!("/metadata/{k}"))
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let mut m = serde_json::Map::new();
+        for k in [
+            "name",
+            "namespace",
+            "uid",
+            "resourceVersion",
+            "creationTimestamp",
+        ] {
+            let v = meta(k);
+            if !v.is_null() {
+                m.insert(k.into(), v);
+            }
+        }
+        let int = |p: &str| obj.pointer(p).and_then(Value::as_i64).unwrap_or(0);
+        let mut status = serde_json::Map::new();
+        status.insert("replicas".into(), json!(int("/status/replicas")));
+        let selector = self.s.scale_selector(obj).unwrap_or_default();
+        if !selector.is_empty() {
+            status.insert("selector".into(), json!(selector));
+        }
+        json!({
+            "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": m,
+            "spec": {"replicas": int("/spec/replicas")}, "status": status
+        })
+    }
+
+    fn get_scale(&self, app: &App, ns: &str, name: &str) -> Result<Reply> {
+        let current = self.current(app, ns, name)?;
+        Ok(Reply::Object(
+            StatusCode::OK,
+            "Scale",
+            self.scale_of(&current.obj),
+        ))
+    }
+
+    /// A write of the scale (PUT, or a patch of the scale): the object's `spec.replicas`.
+    fn put_scale(
+        &self,
+        app: &App,
+        req: &Req,
+        ns: &str,
+        name: &str,
+        patch_kind: Option<PatchType>,
+    ) -> Result<Reply> {
+        let current = self.current(app, ns, name)?;
+        let scale = match patch_kind {
+            Some(kind) => patch::apply(kind, "", &self.scale_of(&current.obj), &req.body, Stack::Large)
+                .map_err(|f| match f {
+                    Failure::Api(e) => e,
+                    Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
+                })?,
+            None => patch::parse_go_json(&req.body).map_err(|e| {
+                ApiError::bad_request(format!(
+                    "the object provided is unrecognized (must be of type Scale): couldn't get version/kind; json parse error: {e}"
+                ))
+            })?,
+        };
+        let replicas = scale
+            .pointer("/spec/replicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        // ValidateScale: the object's metadata (a namespaced name) and the replicas.
+        let mut causes = Vec::new();
+        if self.r.namespaced && meta_str(&scale, "namespace").is_empty() {
+            causes.push(Cause::required("metadata.namespace"));
+        }
+        if replicas < 0 {
+            causes.push(Cause::invalid(
+                "spec.replicas",
+                &json!(replicas),
+                "must be greater than or equal to 0",
+            ));
+        }
+        if !causes.is_empty() {
+            return Err(ApiError::invalid_in_group(
+                "Scale",
+                "autoscaling",
+                name,
+                causes,
+            ));
+        }
+        let wanted = scale
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !wanted.is_empty() && wanted != current.resource_version() {
+            return Err(ApiError::conflict(self.r.plural, name));
+        }
+        let mut obj = current.obj.clone();
+        obj["spec"]["replicas"] = json!(replicas);
+        match self.write(app, req, ns, name, obj, None)? {
+            Reply::Cached(_, bytes) => {
+                let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                Ok(Reply::Object(StatusCode::OK, "Scale", self.scale_of(&v)))
+            }
+            Reply::Object(_, _, v) => Ok(Reply::Object(StatusCode::OK, "Scale", self.scale_of(&v))),
+        }
     }
 
     fn get(&self, app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
