@@ -233,6 +233,35 @@ step("delete-pod-tolerations", "DELETE", f"{NS}/pods/tol")
 step("get-componentstatus-etcd", "GET", "/api/v1/componentstatuses/etcd-0")
 step("get-missing-componentstatus", "GET", "/api/v1/componentstatuses/nope")
 
+# Bindings and evictions of pods
+step("create-pod-to-bind", "POST", f"{NS}/pods",
+     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bind1"},
+      "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}})
+step("bind-pod", "POST", f"{NS}/pods/bind1/binding",
+     {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "bind1", "annotations": {"a": "b"}},
+      "target": {"apiVersion": "v1", "kind": "Node", "name": "conf-smoke-node9"}})
+step("bind-pod-again", "POST", f"{NS}/pods/bind1/binding",
+     {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "bind1"},
+      "target": {"apiVersion": "v1", "kind": "Node", "name": "other"}})
+step("get-bound-pod", "GET", f"{NS}/pods/bind1")
+step("create-pod-to-bind-by-bindings", "POST", f"{NS}/pods",
+     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bind2"},
+      "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}})
+step("bind-pod-by-bindings", "POST", f"{NS}/bindings",
+     {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "bind2"},
+      "target": {"apiVersion": "v1", "kind": "Node", "name": "conf-smoke-node9"}})
+step("bind-missing-pod", "POST", f"{NS}/pods/nope/binding",
+     {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "nope"},
+      "target": {"apiVersion": "v1", "kind": "Node", "name": "n"}})
+step("evict-pod", "POST", f"{NS}/pods/bind2/eviction",
+     {"apiVersion": "policy/v1beta1", "kind": "Eviction", "metadata": {"name": "bind2"},
+      "deleteOptions": {"gracePeriodSeconds": 0}})
+step("get-evicted-pod", "GET", f"{NS}/pods/bind2")
+step("evict-missing-pod", "POST", f"{NS}/pods/nope/eviction",
+     {"apiVersion": "policy/v1beta1", "kind": "Eviction", "metadata": {"name": "nope"}})
+step("delete-bound-pod", "DELETE", f"{NS}/pods/bind1",
+     {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0})
+
 
 def render(method: str, path: str, body: object, ctype: str) -> str:
     text = "" if body is None else json.dumps(body, separators=(",", ":"))

@@ -305,6 +305,17 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         (Some("pods"), Some(ns), None, None, &M::GET) => list_pods(app, req, Some(ns)),
         (Some("pods"), Some(ns), None, None, &M::POST) => create_pod(app, req, ns),
         (Some("pods"), Some(ns), None, None, &M::DELETE) => delete_pods(app, req, ns),
+        (Some("bindings"), Some(ns), None, None, &M::POST) => bind_pod(app, req, ns, None),
+        (Some("bindings"), Some(_), None, None, _) => Err(ApiError::method_not_allowed()),
+        (Some("pods"), Some(ns), Some(name), Some("binding"), &M::POST) => {
+            bind_pod(app, req, ns, Some(name))
+        }
+        (Some("pods"), Some(ns), Some(name), Some("eviction"), &M::POST) => {
+            evict_pod(app, req, ns, name)
+        }
+        (Some("pods"), Some(_), Some(_), Some("binding" | "eviction"), _) => {
+            Err(ApiError::method_not_allowed())
+        }
         (Some("pods"), Some(_), None, None, _) => Err(ApiError::method_not_allowed()),
         (Some("pods"), Some(ns), Some(name), None, &M::GET) => get_pod(app, req, ns, name),
         (Some("pods"), Some(ns), Some(name), None, &M::PUT) => {
@@ -958,6 +969,126 @@ fn delete_options(req: &Req) -> Result<Value> {
     }
     let v = patch::parse_go_json(&req.body).map_err(ApiError::bad_request)?;
     schema::decode("DeleteOptions", &v).map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// The `Status` of a successful create that makes no object (a binding, an eviction).
+fn created_status() -> Reply {
+    Reply::Object(
+        StatusCode::CREATED,
+        "Status",
+        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
+    )
+}
+
+/// A binding of a pod to a node (`pods/binding`, or `bindings` naming the pod): `spec.nodeName`,
+/// the binding's annotations and the `PodScheduled` condition, as the scheduler's bind does it; a
+/// pod already bound is a conflict.
+fn bind_pod(app: &App, req: &Req, ns: &str, name: Option<&str>) -> Result<Reply> {
+    let binding = decode_body(req, "Binding")?;
+    let name = name
+        .map(str::to_string)
+        .unwrap_or_else(|| meta_str(&binding, "name").to_string());
+    let node = binding
+        .pointer("/target/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if node.is_empty() {
+        return Err(ApiError::invalid(
+            "Binding",
+            &name,
+            vec![Cause::required("target.name")],
+        ));
+    }
+    let mut store = app.store();
+    let key = (ns.to_string(), name.clone());
+    let current = store
+        .pods
+        .get(&key)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("pods", &name))?;
+    let mut pod = current.obj.clone();
+    let bound = pod
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !bound.is_empty() {
+        return Err(ApiError::conflict_with(
+            "pods/binding",
+            &name,
+            format!(
+                "Operation cannot be fulfilled on pods/binding \"{name}\": pod {name} is already assigned to node \"{bound}\""
+            ),
+        ));
+    }
+    if req.dry_run {
+        return Ok(created_status());
+    }
+    pod["spec"]["nodeName"] = json!(node);
+    if let Some(a) = binding
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object)
+    {
+        let meta = meta_mut(&mut pod);
+        let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(m) = annotations.as_object_mut() {
+            for (k, v) in a {
+                m.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let conditions = pod["status"]
+        .as_object_mut()
+        .map(|st| st.entry("conditions").or_insert_with(|| json!([])));
+    if let Some(Value::Array(cs)) = conditions {
+        match cs
+            .iter_mut()
+            .find(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled"))
+        {
+            Some(c) if c.get("status").and_then(Value::as_str) == Some("True") => {}
+            Some(c) => {
+                c["status"] = json!("True");
+                c["lastTransitionTime"] = json!(now());
+            }
+            None => cs.push(
+                json!({"type": "PodScheduled", "status": "True", "lastProbeTime": null,
+                                   "lastTransitionTime": now()}),
+            ),
+        }
+    }
+    set_meta(&mut pod, "resourceVersion", json!(store.next_revision()));
+    let stored = finish("Pod", pod);
+    store.emit(EventType::Modified, "pods", &stored.obj, Some(&current.obj));
+    store.pods.insert(key, Arc::new(stored));
+    Ok(created_status())
+}
+
+/// An eviction of a pod (no PodDisruptionBudget is modelled: every eviction is allowed): the pod
+/// deleted as a DELETE with the eviction's options would.
+fn evict_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
+    let raw: Value = patch::parse_go_json(&req.body).map_err(ApiError::bad_request)?;
+    let options = raw.get("deleteOptions").cloned().unwrap_or(Value::Null);
+    let body = if options.is_null() {
+        Bytes::new()
+    } else {
+        Bytes::from(options.to_string())
+    };
+    let delete = Req {
+        method: Method::DELETE,
+        pretty: req.pretty,
+        dry_run: req.dry_run,
+        manager: req.manager.clone(),
+        content_type: None,
+        grace_period: None,
+        label_selector: None,
+        field_selector: None,
+        limit: None,
+        continue_token: None,
+        propagation_policy: None,
+        body,
+    };
+    delete_pod(app, &delete, ns, name)?;
+    Ok(created_status())
 }
 
 /// The preconditions of `DeleteOptions` (uid, resourceVersion) against the stored object.
