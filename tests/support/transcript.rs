@@ -231,11 +231,11 @@ pub fn normalize(v: &Value) -> Value {
                         ("resourceVersion", Value::String(s)) if is_digits(s) => {
                             Value::String("<resourceVersion>".into())
                         }
-                        ("creationTimestamp" | "deletionTimestamp" | "time", Value::String(s))
-                            if is_rfc3339(s) =>
-                        {
-                            Value::String("<time>".into())
-                        }
+                        (
+                            "creationTimestamp" | "deletionTimestamp" | "time"
+                            | "lastTransitionTime",
+                            Value::String(s),
+                        ) if is_rfc3339(s) => Value::String("<time>".into()),
                         _ => normalize(v),
                     };
                     (k.clone(), n)
@@ -404,6 +404,7 @@ pub fn normalize_text(body: &[u8]) -> String {
         ("creationTimestamp", "<time>", is_rfc3339),
         ("deletionTimestamp", "<time>", is_rfc3339),
         ("time", "<time>", is_rfc3339),
+        ("lastTransitionTime", "<time>", is_rfc3339),
     ];
     let text = String::from_utf8_lossy(body);
     let mut out = String::with_capacity(text.len());
