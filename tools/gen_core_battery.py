@@ -234,6 +234,9 @@ step("get-componentstatus-etcd", "GET", "/api/v1/componentstatuses/etcd-0")
 step("get-missing-componentstatus", "GET", "/api/v1/componentstatuses/nope")
 
 # Bindings and evictions of pods
+step("create-pod-not-on-a-node", "POST", f"{NS}/pods",
+     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "tol2"},
+      "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}})
 step("create-pod-to-bind", "POST", f"{NS}/pods",
      {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bind1"},
       "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}})
@@ -259,6 +262,12 @@ step("evict-pod", "POST", f"{NS}/pods/bind2/eviction",
 step("get-evicted-pod", "GET", f"{NS}/pods/bind2")
 step("evict-missing-pod", "POST", f"{NS}/pods/nope/eviction",
      {"apiVersion": "policy/v1beta1", "kind": "Eviction", "metadata": {"name": "nope"}})
+step("log-of-pod-not-on-a-node", "GET", f"{NS}/pods/tol2/log")
+step("exec-in-pod-not-on-a-node", "POST", f"{NS}/pods/tol2/exec?command=ls&container=c")
+step("portforward-to-pod-not-on-a-node", "GET", f"{NS}/pods/tol2/portforward?ports=80")
+step("proxy-to-pod-without-address", "GET", f"{NS}/pods/tol2/proxy/")
+step("log-of-missing-pod", "GET", f"{NS}/pods/nope/log")
+step("delete-pod-not-on-a-node", "DELETE", f"{NS}/pods/tol2")
 step("delete-bound-pod", "DELETE", f"{NS}/pods/bind1",
      {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0})
 

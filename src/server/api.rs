@@ -316,6 +316,12 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         (Some("pods"), Some(_), Some(_), Some("binding" | "eviction"), _) => {
             Err(ApiError::method_not_allowed())
         }
+        (Some("pods"), Some(ns), Some(name), Some(sub), m)
+            if matches!(sub, "log" | "exec" | "attach" | "portforward" | "proxy")
+                || sub.starts_with("proxy/") =>
+        {
+            connect_pod(app, ns, name, sub, m)
+        }
         (Some("pods"), Some(_), None, None, _) => Err(ApiError::method_not_allowed()),
         (Some("pods"), Some(ns), Some(name), None, &M::GET) => get_pod(app, req, ns, name),
         (Some("pods"), Some(ns), Some(name), None, &M::PUT) => {
@@ -971,6 +977,55 @@ fn delete_options(req: &Req) -> Result<Value> {
     schema::decode("DeleteOptions", &v).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
+/// The connect subresources of a pod (`log`, `exec`, `attach`, `portforward`, `proxy`), as a bare
+/// server without kubelets answers them: the log of a pod not on a node is empty (204); the others
+/// need the pod's node (400), a proxy its address.
+fn connect_pod(app: &App, ns: &str, name: &str, sub: &str, method: &Method) -> Result<Reply> {
+    let allowed: &[Method] = match sub {
+        "log" => &[Method::GET],
+        "exec" | "attach" | "portforward" => &[Method::GET, Method::POST],
+        _ => &[
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::HEAD,
+            Method::OPTIONS,
+        ],
+    };
+    if !allowed.contains(method) {
+        return Err(ApiError::method_not_allowed());
+    }
+    let pod = app
+        .store()
+        .pods
+        .get(&(ns.to_string(), name.to_string()))
+        .map(|p| p.obj.clone())
+        .ok_or_else(|| ApiError::not_found("pods", name))?;
+    let node = pod
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let ip = pod
+        .pointer("/status/podIP")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    match sub {
+        "log" if node.is_empty() => Ok(Reply::Cached(StatusCode::NO_CONTENT, Bytes::new())),
+        "exec" | "attach" | "portforward" if node.is_empty() => Err(ApiError::bad_request(
+            format!("pod {name} does not have a host assigned"),
+        )),
+        s if s.starts_with("proxy") && ip.is_empty() => {
+            Err(ApiError::bad_request("address not allowed"))
+        }
+        // Bound to a node: the kubelet it names would have to answer, and none runs here.
+        _ => Err(ApiError::service_unavailable(format!(
+            "no kubelet answers for node {node:?}: the reference server models the API server only"
+        ))),
+    }
+}
+
 /// The `Status` of a successful create that makes no object (a binding, an eviction).
 fn created_status() -> Reply {
     Reply::Object(
@@ -1594,10 +1649,13 @@ fn json_response(code: StatusCode, body: Bytes) -> Response {
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = code;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    // No content (an empty log): no content type either.
+    if code != StatusCode::NO_CONTENT {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache, private"),

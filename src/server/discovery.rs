@@ -65,7 +65,9 @@ pub fn serves_core(name: &str) -> bool {
             None => true,
             Some("status") => r.has_subresource("status"),
             Some("finalize") => r.kind == "Namespace",
-            Some("binding" | "eviction") => r.kind == "Pod",
+            Some("binding" | "eviction" | "log" | "exec" | "attach" | "portforward" | "proxy") => {
+                r.kind == "Pod"
+            }
             Some("scale") => strategy::for_kind("", r.kind)
                 .is_some_and(|s| s.scale_selector(&Value::Null).is_some()),
             Some(_) => false,
@@ -133,7 +135,7 @@ mod tests {
         ] {
             assert!(names.contains(&served), "{served} in {names:?}");
         }
-        for not_served in ["pods/log", "pods/exec", "serviceaccounts/token"] {
+        for not_served in ["nodes/proxy", "services/proxy", "serviceaccounts/token"] {
             assert!(!names.contains(&not_served), "{not_served}");
         }
         assert_eq!(doc["groupVersion"], "v1");

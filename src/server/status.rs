@@ -220,6 +220,11 @@ impl ApiError {
     }
 
     /// A 500 without a reason, as a failed merge patch gives in v1.20.
+    /// 503 `ServiceUnavailable`.
+    pub fn service_unavailable(message: impl Into<String>) -> Self {
+        Self::new(503, "ServiceUnavailable", message, Details::None)
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "", message, Details::None)
     }
