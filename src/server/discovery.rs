@@ -58,8 +58,8 @@ pub fn serves_core(name: &str) -> bool {
     let Some(r) = crate::kinds::find("", "v1", plural) else {
         return false;
     };
-    let kind_served =
-        matches!(r.kind, "Pod" | "Namespace") || strategy::for_kind("", r.kind).is_some();
+    let kind_served = matches!(r.kind, "Pod" | "Namespace" | "ComponentStatus" | "Binding")
+        || strategy::for_kind("", r.kind).is_some();
     kind_served
         && match sub {
             None => true,

@@ -4,8 +4,8 @@
 //! selectors, client-side apply, replace, get -w with a concurrent change, delete, delete
 //! namespace), each in a namespace of its own on each server. Prints per command whether the two
 //! outputs agree (after normalising ages, uids, resourceVersions, timestamps and the namespace
-//! name) and how many do (a figure, not yet a bound: the reference server does not serve discovery
-//! yet); asserts that every command works against the real server (the yardstick).
+//! name) and how many do; asserts that every command works against the real server (the
+//! yardstick) and behaves the same against the reference server.
 //!
 //! Needs kubectl 1.20.2 (`APICONFORM_KUBECTL`, else `kubectl` on the PATH if it is 1.20; Debian's
 //! `kubernetes-client`: `apt-get download kubernetes-client && dpkg -x kubernetes-client_*.deb DIR`)
@@ -239,5 +239,10 @@ fn kubectl_behaves_as_against_the_real_server() {
         real_failures.is_empty(),
         "commands that fail against the real server (the test is wrong):\n{}",
         real_failures.join("\n")
+    );
+    assert_eq!(
+        agree,
+        COMMANDS.len(),
+        "every command behaves against the reference server as against the real one:\n{report}"
     );
 }
