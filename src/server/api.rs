@@ -178,6 +178,7 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
                 timeout: param("timeoutSeconds").and_then(|t| t.parse().ok()),
                 table: super::table::wanted(accept),
                 include: super::table::Include::from_query(param("includeObject")),
+                bookmarks: matches!(param("allowWatchBookmarks"), Some("true" | "1")),
             },
         );
     }

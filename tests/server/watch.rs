@@ -230,3 +230,55 @@ async fn a_watch_behaves_as_on_the_real_server() {
     server.shutdown().await;
     assert_eq!(summary(&reference), summary(&real));
 }
+
+/// The shape of the one `BOOKMARK` a watch with `allowWatchBookmarks` gets before it ends: an
+/// empty object of the kind at the newest revision (its resourceVersion left out).
+async fn bookmark(client: &Client, base: &str, ns: &str, resource: &str) -> Vec<(String, Value)> {
+    let path = format!(
+        "/api/v1/namespaces/{ns}/{resource}?watch=true&allowWatchBookmarks=true&timeoutSeconds=4&labelSelector=none%3Dnone"
+    );
+    let mut events = watch_while(client, base, &path, async {}).await;
+    for (_, o) in &mut events {
+        let rv = o["metadata"]["resourceVersion"].as_str().unwrap_or("");
+        assert!(rv.parse::<u64>().is_ok(), "{o}");
+        o["metadata"]["resourceVersion"] = json!("<rv>");
+    }
+    events
+}
+
+#[tokio::test]
+async fn a_watch_with_bookmarks_gets_one_before_it_ends() {
+    let server = ReferenceServer::start().await.expect("reference server");
+    let client = Client::new();
+    let events = bookmark(&client, &server.url(), "default", "configmaps").await;
+    assert_eq!(
+        events,
+        [(
+            "BOOKMARK".to_string(),
+            json!({"kind": "ConfigMap", "apiVersion": "v1",
+                   "metadata": {"resourceVersion": "<rv>", "creationTimestamp": null}})
+        )]
+    );
+    let real_url = std::env::var("APICONFORM_ORACLE_URL");
+    if let Ok(url) = real_url {
+        let oracle = Target {
+            url,
+            token: std::env::var("APICONFORM_ORACLE_TOKEN").ok(),
+            insecure: true,
+            ..Target::default()
+        };
+        let oracle_client = oracle.client(Duration::from_secs(30)).expect("client");
+        // A bookmark is a hint the real watch cache sends on a timer of its own: where it sent
+        // one, it has the reference's shape.
+        for resource in ["configmaps", "pods"] {
+            let real = bookmark(&oracle_client, oracle.base_url(), "default", resource).await;
+            let reference = bookmark(&client, &server.url(), "default", resource).await;
+            if real.is_empty() {
+                eprintln!("{resource}: the real server sent no bookmark this time");
+            } else {
+                assert_eq!(reference, real, "{resource}");
+            }
+        }
+    }
+    server.shutdown().await;
+}

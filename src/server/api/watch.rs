@@ -28,6 +28,9 @@ pub(super) struct WatchRequest<'a> {
     pub timeout: Option<u64>,
     pub table: bool,
     pub include: Include,
+    /// `allowWatchBookmarks`: one `BOOKMARK` two seconds before the watch ends, as the watch
+    /// cache sends it.
+    pub bookmarks: bool,
 }
 
 /// The kube-apiserver default when a watch names no timeout (`--min-request-timeout`).
@@ -37,6 +40,9 @@ struct Stream {
     pending: VecDeque<Arc<Event>>,
     rx: broadcast::Receiver<Arc<Event>>,
     deadline: Instant,
+    bookmark_at: Option<Instant>,
+    /// The newest revision the watch knows of (of any event, also of those it filters out).
+    latest: u64,
     w: Filter,
     first: bool,
 }
@@ -87,6 +93,18 @@ impl Filter {
             (EventType::Deleted, b, n) if b || n => Some((EventType::Deleted, e.object.clone())),
             _ => None,
         }
+    }
+
+    /// A `BOOKMARK`: an empty object of the kind at the newest revision.
+    fn bookmark(&self, revision: u64) -> Bytes {
+        let obj = json!({"kind": self.kind, "apiVersion": "v1",
+                         "metadata": {"resourceVersion": revision.to_string()}});
+        let object = trimmed(encode_body(self.kind, &obj, false));
+        let mut out = Vec::with_capacity(object.len() + 32);
+        out.extend_from_slice(br#"{"type":"BOOKMARK","object":"#);
+        out.extend_from_slice(&object);
+        out.extend_from_slice(b"}\n");
+        Bytes::from(out)
     }
 
     /// One event as its line of the stream.
@@ -193,15 +211,21 @@ pub(super) fn serve(app: &App, req: &Req, w: WatchRequest<'_>) -> Response {
         }
     }
     let rx = store.events.subscribe();
+    let latest = store.revision().parse().unwrap_or(0);
     drop(store);
-    let deadline = Instant::now()
-        + w.timeout
-            .map(Duration::from_secs)
-            .unwrap_or(DEFAULT_TIMEOUT);
+    let timeout = w
+        .timeout
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_TIMEOUT);
+    let deadline = Instant::now() + timeout;
+    let bookmark_at = (w.bookmarks && timeout > Duration::from_secs(2))
+        .then(|| deadline - Duration::from_secs(2));
     let state = Stream {
         pending,
         rx,
         deadline,
+        bookmark_at,
+        latest,
         w: filter,
         first: true,
     };
@@ -210,15 +234,22 @@ pub(super) fn serve(app: &App, req: &Req, w: WatchRequest<'_>) -> Response {
             let event = match st.pending.pop_front() {
                 Some(e) => e,
                 None => {
-                    let left = st.deadline.saturating_duration_since(Instant::now());
+                    let until = st.bookmark_at.unwrap_or(st.deadline).min(st.deadline);
+                    let left = until.saturating_duration_since(Instant::now());
                     match tokio::time::timeout(left, st.rx.recv()).await {
                         Ok(Ok(e)) => e,
+                        Err(_) if st.bookmark_at.is_some() => {
+                            st.bookmark_at = None;
+                            let line = st.w.bookmark(st.latest);
+                            return Some((Ok::<Bytes, std::io::Error>(line), st));
+                        }
                         // Timed out, the server stopping, or a watcher too slow to keep up: the
                         // stream ends (a client lists and watches again).
                         _ => return None,
                     }
                 }
             };
+            st.latest = st.latest.max(event.revision);
             if let Some((kind, obj)) = st.w.view(&event) {
                 let mut first = st.first;
                 let line = st.w.line(kind, &obj, &mut first);
