@@ -112,6 +112,9 @@ step("patch-service-clusterip-immutable", "PATCH", f"{NS}/services/svc1",
 step("strategic-patch-service-ports", "PATCH", f"{NS}/services/svc1",
      {"spec": {"ports": [{"port": 443, "name": "https"}, {"port": 80, "name": "http"}]}}, SMP)
 step("get-service-status", "GET", f"{NS}/services/svc1/status")
+step("proxy-to-service-without-endpoints", "GET", f"{NS}/services/svc1/proxy/")
+step("proxy-to-service-port-without-endpoints", "GET", f"{NS}/services/svc1:80/proxy/x")
+step("proxy-to-missing-service", "GET", f"{NS}/services/nope/proxy/")
 step("delete-service", "DELETE", f"{NS}/services/svc1")
 step("delete-service-nodeport", "DELETE", f"{NS}/services/svc3")
 step("delete-service-headless", "DELETE", f"{NS}/services/svc4")
@@ -179,6 +182,7 @@ step("create-node", "POST", "/api/v1/nodes",
       "status": {"capacity": {"cpu": "2", "memory": "1Gi"}}})
 step("patch-node-labels", "PATCH", "/api/v1/nodes/conf-smoke-node1", {"metadata": {"labels": {"zone": "b"}}}, SMP)
 step("get-node-status", "GET", "/api/v1/nodes/conf-smoke-node1/status")
+step("proxy-to-node-without-addresses", "GET", "/api/v1/nodes/conf-smoke-node1/proxy/")
 step("delete-node", "DELETE", "/api/v1/nodes/conf-smoke-node1")
 
 # ResourceQuotas

@@ -65,9 +65,10 @@ pub fn serves_core(name: &str) -> bool {
             None => true,
             Some("status") => r.has_subresource("status"),
             Some("finalize") => r.kind == "Namespace",
-            Some("binding" | "eviction" | "log" | "exec" | "attach" | "portforward" | "proxy") => {
+            Some("binding" | "eviction" | "log" | "exec" | "attach" | "portforward") => {
                 r.kind == "Pod"
             }
+            Some("proxy") => matches!(r.kind, "Pod" | "Service" | "Node"),
             Some("scale") => strategy::for_kind("", r.kind)
                 .is_some_and(|s| s.scale_selector(&Value::Null).is_some()),
             Some(_) => false,
@@ -135,9 +136,7 @@ mod tests {
         ] {
             assert!(names.contains(&served), "{served} in {names:?}");
         }
-        for not_served in ["nodes/proxy", "services/proxy", "serviceaccounts/token"] {
-            assert!(!names.contains(&not_served), "{not_served}");
-        }
+        assert!(!names.contains(&"serviceaccounts/token"));
         assert_eq!(doc["groupVersion"], "v1");
         assert!(document("/apis/apps/v1", "h").is_none());
     }

@@ -35,6 +35,12 @@ pub(super) fn handle(
     subresource: Option<&str>,
 ) -> Result<Reply> {
     use Method as M;
+    if subresource.is_some_and(|s| s == "proxy" || s.starts_with("proxy/"))
+        && matches!(r.kind, "Service" | "Node")
+        && let Some(name) = name
+    {
+        return proxy(app, r, ns.unwrap_or(""), name);
+    }
     let served_sub = match subresource {
         None => true,
         Some("status") => r.has_subresource("status"),
@@ -92,6 +98,60 @@ pub(super) fn handle(
         (Some(_), Some(_), _) => Err(ApiError::method_not_allowed()),
         (None, Some(_), _) => Err(ApiError::no_route()),
     }
+}
+
+/// The proxy subresource of a service or a node, as a bare server answers it: a service without
+/// an endpoints object is not found, one without ready addresses has no endpoints available, a node
+/// without addresses has none to dial; anything to dial is beyond a server without kubelets.
+fn proxy(app: &App, r: &'static Resource, ns: &str, name: &str) -> Result<Reply> {
+    let store = app.store();
+    let get = |plural: &'static str, n: &str| {
+        store
+            .objects
+            .get(&(plural, ns.to_string(), n.to_string()))
+            .map(|s| s.obj.clone())
+    };
+    if r.kind == "Service" {
+        // `name`, `name:port` or `scheme:name:port`.
+        let parts: Vec<&str> = name.split(':').collect();
+        let svc = if parts.len() == 3 { parts[1] } else { parts[0] };
+        get("services", svc).ok_or_else(|| ApiError::not_found("services", svc))?;
+        let eps = get("endpoints", svc).ok_or_else(|| ApiError::not_found("services", svc))?;
+        let ready = eps
+            .get("subsets")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|s| {
+                s.get("addresses")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| !a.is_empty())
+            });
+        if !ready {
+            return Err(ApiError::service_unavailable(format!(
+                "no endpoints available for service \"{svc}\""
+            )));
+        }
+    } else {
+        let node = store
+            .objects
+            .get(&("nodes", String::new(), name.to_string()))
+            .map(|s| s.obj.clone())
+            .ok_or_else(|| ApiError::not_found("nodes", name))?;
+        let known = node
+            .pointer("/status/addresses")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if known.is_empty() {
+            return Err(ApiError::internal(
+                "no preferred addresses found; known addresses: []",
+            ));
+        }
+    }
+    Err(ApiError::service_unavailable(
+        "nothing to proxy to: the reference server models the API server only",
+    ))
 }
 
 /// A resource and its kind's strategy.
