@@ -22,7 +22,7 @@ pub async fn serve(a: ServeArgs) -> Result<Exit, CliError> {
         .await
         .map_err(|e| CliError(format!("cannot listen on {addr}: {e}")))?;
     println!(
-        "apiconform reference server (kube-apiserver v1.20.2 Pod API model) listening on {}",
+        "apiconform reference server (a model of kube-apiserver v1.20.2, core/v1) listening on {}",
         server.url()
     );
     println!(
