@@ -471,24 +471,8 @@ fn patch_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
         .get(ns)
         .cloned()
         .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
-    let patched = patch::apply(kind, "Namespace", &current.obj, &req.body, Stack::Large).map_err(
-        |f| match f {
-            Failure::Api(e) => e,
-            Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
-        },
-    )?;
-    let obj = schema::decode("Namespace", &patched).map_err(|e| {
-        ApiError::invalid(
-            "",
-            "",
-            vec![Cause::invalid(
-                "patch",
-                &json!(patch::sorted_json(&patched)),
-                &e.to_string(),
-            )],
-        )
-    })?;
-    check_name(&obj, "", ns)?;
+    // A namespace is cluster-scoped: its name is checked, it has no namespace.
+    let obj = patched_object(req, kind, "Namespace", &current.obj, "", ns, &|_| {})?;
     write_namespace(app, req, ns, obj, None)
 }
 
@@ -739,15 +723,39 @@ fn patched_pod(
     ns: &str,
     name: &str,
 ) -> Result<Value> {
-    match patched_pod_on(Stack::Small, req, kind, current, ns, name) {
+    patched_object(
+        req,
+        kind,
+        "Pod",
+        &current.obj,
+        ns,
+        name,
+        &pod::apply_defaults,
+    )
+}
+
+/// The object `current` of `type_name` with the request's patch applied, decoded and defaulted
+/// (`default`): on the worker's stack, or, for a JSON Patch that nests deeper than it can follow,
+/// again on a thread of its own with a large stack.
+fn patched_object(
+    req: &Req,
+    kind: PatchType,
+    type_name: &'static str,
+    current: &Value,
+    ns: &str,
+    name: &str,
+    default: &(dyn Fn(&mut Value) + Sync),
+) -> Result<Value> {
+    let on = |stack| patched_on(stack, req, kind, type_name, current, ns, name, default);
+    match on(Stack::Small) {
         Err(Failure::NeedsLargeStack) => on_large_stack(|| {
-            patched_pod_on(Stack::Large, req, kind, current, ns, name).map_err(|f| match f {
+            on(Stack::Large).map_err(|f| match f {
                 Failure::Api(e) => e,
                 Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
             })
         }),
         Err(Failure::Api(e)) => Err(e),
-        Ok(pod) => Ok(pod),
+        Ok(obj) => Ok(obj),
     }
 }
 
@@ -765,17 +773,20 @@ fn on_large_stack<T: Send>(f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     })
 }
 
-/// [`patched_pod`] on `stack`. Everything that walks the patched document happens here, on the
-/// stack it was applied for; the decoded pod is shallow.
-fn patched_pod_on(
+/// [`patched_object`] on `stack`. Everything that walks the patched document happens here, on the
+/// stack it was applied for; the decoded object is shallow.
+#[allow(clippy::too_many_arguments)]
+fn patched_on(
     stack: Stack,
     req: &Req,
     kind: PatchType,
-    current: &Stored,
+    type_name: &'static str,
+    current: &Value,
     ns: &str,
     name: &str,
+    default: &(dyn Fn(&mut Value) + Sync),
 ) -> std::result::Result<Value, Failure> {
-    let patched = patch::apply(kind, "Pod", &current.obj, &req.body, stack)?;
+    let patched = patch::apply(kind, type_name, current, &req.body, stack)?;
     // The real server quotes the patched document (JSON and merge patch) or the patch as a Go map
     // (strategic merge patch) when it cannot decode the result.
     let undecodable = |why: &str| {
@@ -797,10 +808,12 @@ fn patched_pod_on(
         ))
         .into());
     }
-    let mut obj = schema::decode("Pod", &patched).map_err(|e| undecodable(&e.to_string()))?;
-    pod::apply_defaults(&mut obj);
+    let mut obj = schema::decode(type_name, &patched).map_err(|e| undecodable(&e.to_string()))?;
+    default(&mut obj);
     check_name(&obj, ns, name)?;
-    set_meta(&mut obj, "namespace", json!(ns));
+    if !ns.is_empty() {
+        set_meta(&mut obj, "namespace", json!(ns));
+    }
     Ok(obj)
 }
 

@@ -7,13 +7,12 @@
 use super::{
     Reply, Req, Result, check_name, check_preconditions, copy_meta, decode_body, delete_options,
     encode_body, finish, list_key, list_page, meta_mut, meta_str, now, parse_selector,
-    random_suffix, reply_stored, reply_with, set_managed_fields, set_meta,
+    patched_object, random_suffix, reply_stored, reply_with, set_managed_fields, set_meta,
 };
 use crate::kinds::Resource;
 use crate::server::api::App;
 use crate::server::managed;
 use crate::server::patch::{self, Failure, PatchType, Stack};
-use crate::server::schema;
 use crate::server::status::{ApiError, Cause};
 use crate::server::store::{EventType, ObjectKey, Stored};
 use crate::server::strategy::{self, Strategy};
@@ -403,24 +402,8 @@ impl Target {
         // again to the newer object when another write came in between.
         for _ in 0..MAX_PATCH_ATTEMPTS {
             let current = self.current(app, ns, name)?;
-            let patched = patch::apply(kind, self.r.kind, &current.obj, &req.body, Stack::Large)
-                .map_err(|f| match f {
-                    Failure::Api(e) => e,
-                    Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
-                })?;
-            let mut obj = schema::decode(self.r.kind, &patched).map_err(|e| {
-                ApiError::invalid(
-                    "",
-                    "",
-                    vec![Cause::invalid(
-                        "patch",
-                        &json!(patch::sorted_json(&patched)),
-                        &e.to_string(),
-                    )],
-                )
-            })?;
-            self.s.default(&mut obj);
-            check_name(&obj, ns, name)?;
+            let default = |o: &mut Value| self.s.default(o);
+            let obj = patched_object(req, kind, self.r.kind, &current.obj, ns, name, &default)?;
             let unconditional = meta_str(&obj, "resourceVersion") == current.resource_version()
                 && self.s.retries_patch_conflicts();
             match self.write(app, req, ns, name, obj, sub) {
