@@ -1,4 +1,4 @@
-//! The importer: vendor pages (tests/fixtures/docs, copies of ../shared/docs plus synthetic pages
+//! The importer: vendor pages (tests/fixtures/docs: copies of the vendor's reference pages, plus synthetic pages
 //! with the variations other pages of the same reference have) into case files that load and run.
 
 use apiconform::cases;

@@ -628,24 +628,32 @@ fn list_pods(app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
     )
 }
 
-fn create_pod(app: &App, req: &Req, ns: &str) -> Result<Reply> {
-    let mut obj = decode_body(req, "Pod")?;
-    let body_ns = meta_str(&obj, "namespace");
-    if !body_ns.is_empty() && body_ns != ns {
+/// What every create checks of its body first (a namespace other than the request's, a
+/// resourceVersion), and the name it creates: the given one, else `generateName` and a suffix.
+fn name_to_create(obj: &Value, ns: &str, namespaced: bool) -> Result<String> {
+    let body_ns = meta_str(obj, "namespace");
+    if namespaced && !body_ns.is_empty() && body_ns != ns {
         return Err(ApiError::bad_request(
             "the namespace of the provided object does not match the namespace sent on the request",
         ));
     }
-    if !meta_str(&obj, "resourceVersion").is_empty() {
+    if !meta_str(obj, "resourceVersion").is_empty() {
         return Err(ApiError::internal(
             "resourceVersion should not be set on objects to be created",
         ));
     }
-    let mut name = meta_str(&obj, "name").to_string();
-    let generate = meta_str(&obj, "generateName").to_string();
-    if name.is_empty() && !generate.is_empty() {
-        name = format!("{generate}{}", random_suffix());
-    }
+    let name = meta_str(obj, "name");
+    let generate = meta_str(obj, "generateName");
+    Ok(if name.is_empty() && !generate.is_empty() {
+        format!("{generate}{}", random_suffix())
+    } else {
+        name.to_string()
+    })
+}
+
+fn create_pod(app: &App, req: &Req, ns: &str) -> Result<Reply> {
+    let mut obj = decode_body(req, "Pod")?;
+    let name = name_to_create(&obj, ns, true)?;
     let now = now();
     // The field manager sees the object as decoded and defaulted, before admission and the strategy.
     pod::convert_pod_ips(&mut obj);

@@ -347,6 +347,27 @@ fn set_if_empty(m: &mut serde_json::Map<String, Value>, k: &str, v: Value) {
     }
 }
 
+/// `status.phase` defaulted (a claim's and a volume's: Pending).
+fn default_phase(obj: &mut Value, phase: &str) {
+    if let Some(m) = obj.as_object_mut() {
+        let status = m.entry("status").or_insert_with(|| json!({}));
+        if let Some(st) = status.as_object_mut() {
+            set_if_empty(st, "phase", json!(phase));
+        }
+    }
+}
+
+/// A claim or a volume names at least one access mode (the message is each kind's own).
+fn require_access_modes(obj: &Value, why: &str, errs: &mut Vec<Cause>) {
+    if obj
+        .pointer("/spec/accessModes")
+        .and_then(Value::as_array)
+        .is_none_or(|a| a.is_empty())
+    {
+        errs.push(Cause::required_because("spec.accessModes", why));
+    }
+}
+
 /// A finalizer added by an admission plugin on create (StorageObjectInUseProtection).
 fn add_finalizer(obj: &mut Value, f: &str) {
     let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
@@ -381,12 +402,7 @@ impl Strategy for Claim {
         if let Some(spec) = spec_of(obj) {
             set_if_empty(spec, "volumeMode", json!("Filesystem"));
         }
-        if let Some(m) = obj.as_object_mut() {
-            let status = m.entry("status").or_insert_with(|| json!({}));
-            if let Some(st) = status.as_object_mut() {
-                set_if_empty(st, "phase", json!("Pending"));
-            }
-        }
+        default_phase(obj, "Pending");
     }
     fn prepare_create(&self, obj: &mut Value) {
         reset_status(obj);
@@ -394,16 +410,7 @@ impl Strategy for Claim {
     }
     fn validate(&self, obj: &Value) -> Vec<Cause> {
         let mut errs = Vec::new();
-        if obj
-            .pointer("/spec/accessModes")
-            .and_then(Value::as_array)
-            .is_none_or(|a| a.is_empty())
-        {
-            errs.push(Cause::required_because(
-                "spec.accessModes",
-                "at least 1 access mode is required",
-            ));
-        }
+        require_access_modes(obj, "at least 1 access mode is required", &mut errs);
         if obj.pointer("/spec/resources/requests/storage").is_none() {
             errs.push(Cause::required("spec.resources[storage]"));
         }
@@ -429,12 +436,7 @@ impl Strategy for Volume {
                 h.insert("type".into(), json!(""));
             }
         }
-        if let Some(m) = obj.as_object_mut() {
-            let status = m.entry("status").or_insert_with(|| json!({}));
-            if let Some(st) = status.as_object_mut() {
-                set_if_empty(st, "phase", json!("Pending"));
-            }
-        }
+        default_phase(obj, "Pending");
     }
     fn prepare_create(&self, obj: &mut Value) {
         reset_status(obj);
@@ -442,16 +444,7 @@ impl Strategy for Volume {
     }
     fn validate(&self, obj: &Value) -> Vec<Cause> {
         let mut errs = Vec::new();
-        if obj
-            .pointer("/spec/accessModes")
-            .and_then(Value::as_array)
-            .is_none_or(|a| a.is_empty())
-        {
-            errs.push(Cause::required_because(
-                "spec.accessModes",
-                "must specify at least 1 access mode",
-            ));
-        }
+        require_access_modes(obj, "must specify at least 1 access mode", &mut errs);
         if obj.pointer("/spec/capacity/storage").is_none() {
             errs.push(Cause::required("spec.capacity"));
         }

@@ -6,13 +6,13 @@
 
 use super::{
     Reply, Req, Result, check_name, check_preconditions, copy_meta, decode_body, delete_options,
-    encode_body, finish, list_key, list_page, meta_mut, meta_str, now, parse_selector,
-    patched_object, random_suffix, reply_stored, reply_with, set_managed_fields, set_meta,
+    encode_body, finish, list_key, list_page, meta_mut, meta_str, name_to_create, now,
+    parse_selector, patched_object, reply_stored, reply_with, set_managed_fields, set_meta,
 };
 use crate::kinds::Resource;
 use crate::server::api::App;
 use crate::server::managed;
-use crate::server::patch::{self, Failure, PatchType, Stack};
+use crate::server::patch::{self, PatchType};
 use crate::server::status::{ApiError, Cause};
 use crate::server::store::{EventType, ObjectKey, Stored};
 use crate::server::strategy::{self, Strategy};
@@ -230,11 +230,10 @@ impl Target {
     ) -> Result<Reply> {
         let current = self.current(app, ns, name)?;
         let scale = match patch_kind {
-            Some(kind) => patch::apply(kind, "", &self.scale_of(&current.obj), &req.body, Stack::Large)
-                .map_err(|f| match f {
-                    Failure::Api(e) => e,
-                    Failure::NeedsLargeStack => ApiError::internal("patch nested too deeply"),
-                })?,
+            // As any patch: a deep one on a thread with a large stack.
+            Some(kind) => {
+                patched_object(req, kind, "Scale", &self.scale_of(&current.obj), ns, name, &|_| {})?
+            }
             None => patch::parse_go_json(&req.body).map_err(|e| {
                 ApiError::bad_request(format!(
                     "the object provided is unrecognized (must be of type Scale): couldn't get version/kind; json parse error: {e}"
@@ -311,22 +310,7 @@ impl Target {
         let kind = self.r.kind;
         let mut obj = decode_body(req, kind)?;
         self.s.default(&mut obj);
-        let body_ns = meta_str(&obj, "namespace");
-        if self.r.namespaced && !body_ns.is_empty() && body_ns != ns {
-            return Err(ApiError::bad_request(
-                "the namespace of the provided object does not match the namespace sent on the request",
-            ));
-        }
-        if !meta_str(&obj, "resourceVersion").is_empty() {
-            return Err(ApiError::internal(
-                "resourceVersion should not be set on objects to be created",
-            ));
-        }
-        let mut name = meta_str(&obj, "name").to_string();
-        let generate = meta_str(&obj, "generateName").to_string();
-        if name.is_empty() && !generate.is_empty() {
-            name = format!("{generate}{}", random_suffix());
-        }
+        let name = name_to_create(&obj, ns, self.r.namespaced)?;
         let now = now();
         // The field manager sees the object as decoded and defaulted.
         let fields = managed::update(kind, None, &mut obj, &req.manager, &now);
