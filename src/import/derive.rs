@@ -1066,6 +1066,9 @@ fn reconcile(inc: &Value, determined: &Value, at: &mut String, env: &mut Map<Str
                 crate::json_pointer::push(at, k);
                 match d.get(k) {
                     Some(dv) => reconcile(v, dv, at, env),
+                    // A more specific reason (server-assigned metadata, a controller's status)
+                    // stays.
+                    None if env.contains_key(at.as_str()) => {}
                     None => {
                         env.insert(at.clone(), json!(NOT_DETERMINED));
                     }
