@@ -170,10 +170,28 @@ impl Resource {
         self.verbs.contains(&verb)
     }
 
+    /// How the server's messages name the resource: `pods`, `deployments.apps`.
+    pub fn qualified_plural(&self) -> String {
+        qualify(self.plural, self.group)
+    }
+
+    /// How the server's messages name the kind: `Pod`, `Deployment.apps`.
+    pub fn qualified_kind(&self) -> String {
+        qualify(self.kind, self.group)
+    }
+
     /// The resource's group-version entry.
     pub fn group_version(&self) -> &'static GroupVersion {
         group_version(self.group, self.version)
             .expect("every resource's group-version is in GROUP_VERSIONS")
+    }
+}
+
+fn qualify(name: &str, group: &str) -> String {
+    if group.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}.{group}")
     }
 }
 

@@ -136,13 +136,13 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
             return json_response(StatusCode::OK, encode_value(&doc, pretty));
         }
     }
-    match path.strip_prefix("/api/v1") {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => {}
-        _ if path.starts_with("/api/") || path.starts_with("/apis") => {
+    let core = path == "/api/v1" || path.starts_with("/api/v1/");
+    if !core && !path.starts_with("/apis/") {
+        if path.starts_with("/api/") || path.starts_with("/apis") {
             return error_response(&ApiError::no_route(), pretty);
         }
-        _ => return non_api(&path, pretty),
-    };
+        return non_api(&path, pretty);
+    }
     // The path as the kind table reads it (a trailing slash aside, as before).
     let trimmed = path.trim_end_matches('/');
     let api = crate::kinds::parse_path(trimmed);
@@ -153,11 +153,11 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         && req.method == Method::GET
         && let Some(a) = &api
         && let Some(r) = a.resource.filter(|r| {
-            r.group.is_empty()
-                && (matches!(r.kind, "Pod" | "Namespace")
-                    || super::strategy::for_kind(r.group, r.kind).is_some())
+            (r.group.is_empty() && matches!(r.kind, "Pod" | "Namespace"))
+                || super::strategy::for_kind(r.group, r.kind).is_some()
         })
         && a.subresource.is_none()
+        && let Some(ty) = schema::type_for(r.group, r.version, r.kind)
     {
         let accept = header_str(&parts.headers, header::ACCEPT).unwrap_or("");
         let namespace = a.namespace.map(percent_decode);
@@ -172,6 +172,8 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
             watch::WatchRequest {
                 resource: r.plural,
                 kind: r.kind,
+                ty,
+                api_version: r.api_version,
                 namespace,
                 name,
                 resource_version: param("resourceVersion"),
@@ -259,7 +261,7 @@ fn non_api(path: &str, pretty: bool) -> Response {
 /// server's 404, a verb it does not serve there its 405.
 fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
     use Method as M;
-    if api.watch || api.version != Some("v1") || !api.group.is_empty() {
+    if api.watch {
         return Err(ApiError::no_route());
     }
     let decoded = |s: Option<&str>| s.map(percent_decode);
@@ -269,6 +271,9 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         && let Some(strategy) = super::strategy::for_kind(r.group, r.kind)
     {
         return registry::handle(app, req, r, strategy, ns, name, api.subresource);
+    }
+    if api.version != Some("v1") || !api.group.is_empty() {
+        return Err(ApiError::no_route());
     }
     match (api.plural, ns, name, api.subresource, &req.method) {
         (Some("componentstatuses"), None, None, None, &M::GET) => Ok(Reply::Object(
@@ -396,6 +401,8 @@ fn list_namespaces(app: &App, req: &Req) -> Result<Reply> {
         .collect();
     list_page(
         "NamespaceList",
+        "NamespaceList",
+        "v1",
         &store.revision(),
         items,
         req,
@@ -621,6 +628,8 @@ fn list_pods(app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
         .collect();
     list_page(
         "PodList",
+        "PodList",
+        "v1",
         &store.revision(),
         items,
         req,
@@ -1285,9 +1294,60 @@ const KNOWN_CORE_KINDS: &[&str] = &[
     "ServiceAccount",
 ];
 
+/// The kind a request body must have: its group, version and kind, and its schema type.
+#[derive(Clone, Copy)]
+struct BodyKind {
+    group: &'static str,
+    version: &'static str,
+    kind: &'static str,
+    /// The schema type (`Pod`, `networking.k8s.io/v1beta1.Ingress`).
+    ty: &'static str,
+}
+
+impl BodyKind {
+    /// A kind of core/v1, whose schema type is its name.
+    fn core(kind: &'static str) -> Self {
+        BodyKind {
+            group: "",
+            version: "v1",
+            kind,
+            ty: kind,
+        }
+    }
+
+    /// `v1`, `apps/v1`.
+    fn api_version(&self) -> String {
+        crate::kinds::join_api_version(self.group, self.version)
+    }
+
+    /// The package of the kind's internal type, as conversion errors name it.
+    fn internal_package(&self) -> &'static str {
+        match self.group {
+            "" | "events.k8s.io" => "core",
+            "extensions" => "networking",
+            g => g.split('.').next().unwrap_or(g),
+        }
+    }
+}
+
+/// Whether the server's scheme knows `kind` in `api_version` (any kind it serves, and the core
+/// kinds that are not resources of their own).
+fn registered(api_version: &str, kind: &str) -> bool {
+    let (group, version) = crate::kinds::split_api_version(api_version);
+    (api_version == "v1" && KNOWN_CORE_KINDS.contains(&kind))
+        || crate::kinds::group_version(group, version)
+            .is_some_and(|gv| gv.resources().any(|r| r.kind == kind))
+}
+
+/// Decodes a create/update body of core/v1 `kind`.
+fn decode_body(req: &Req, kind: &'static str) -> Result<Value> {
+    decode_as(req, BodyKind::core(kind))
+}
+
 /// Decodes a create/update body as kube-apiserver does: media type, JSON, apiVersion/kind (defaulting
 /// to the resource's own), typed decoding, defaulting.
-fn decode_body(req: &Req, kind: &'static str) -> Result<Value> {
+fn decode_as(req: &Req, want: BodyKind) -> Result<Value> {
+    let kind = want.kind;
     let ct = req.content_type.as_deref().unwrap_or("");
     let media = patch::media_type(ct);
     if !media.is_empty() && media != "application/json" && media != "*/*" {
@@ -1310,37 +1370,38 @@ fn decode_body(req: &Req, kind: &'static str) -> Result<Value> {
             summarize(&req.body)
         )));
     };
+    let api_version = want.api_version();
     let body_kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
     let body_version = map.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    let (gk, gv) = (
-        if body_kind.is_empty() {
-            kind
-        } else {
-            body_kind
-        },
-        if body_version.is_empty() {
-            "v1"
-        } else {
-            body_version
-        },
-    );
-    if gv != "v1" || !KNOWN_CORE_KINDS.contains(&gk) {
+    let gk = if body_kind.is_empty() {
+        kind
+    } else {
+        body_kind
+    };
+    let gv = if body_version.is_empty() {
+        api_version.as_str()
+    } else {
+        body_version
+    };
+    if !registered(gv, gk) {
         return Err(ApiError::bad_request(format!(
             "{gk} in version \"{gv}\" cannot be handled as a {kind}: no kind \"{gk}\" is registered for version \"{gv}\" in scheme \"k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30\""
         )));
     }
-    if gk != kind {
+    let (_, version) = crate::kinds::split_api_version(gv);
+    if gk != kind || gv != api_version {
         return Err(ApiError::bad_request(format!(
-            "{gk} in version \"v1\" cannot be handled as a {kind}: converting (v1.{gk}) to (core.{kind}): unknown conversion"
+            "{gk} in version \"{version}\" cannot be handled as a {kind}: converting ({version}.{gk}) to ({}.{kind}): unknown conversion",
+            want.internal_package()
         )));
     }
-    let mut obj = schema::decode(kind, &raw).map_err(|e| {
+    let mut obj = schema::decode(want.ty, &raw).map_err(|e| {
         ApiError::bad_request(format!(
-            "{kind} in version \"v1\" cannot be handled as a {kind}: {e}"
+            "{kind} in version \"{version}\" cannot be handled as a {kind}: {e}"
         ))
     })?;
     obj["kind"] = json!(kind);
-    obj["apiVersion"] = json!("v1");
+    obj["apiVersion"] = json!(api_version);
     if !obj.get("metadata").is_some_and(Value::is_object) {
         obj["metadata"] = json!({});
     }
@@ -1523,7 +1584,9 @@ fn list_key(listed_ns: Option<&str>, ns: &str, name: &str) -> String {
 /// (the real server's: base64url of `{"v","rv","start"}`) and, for an unfiltered list, how many
 /// items remain.
 fn list_page(
+    ty: &'static str,
     kind: &'static str,
+    api_version: &'static str,
     revision: &str,
     items: Vec<(String, &Value)>,
     req: &Req,
@@ -1571,8 +1634,9 @@ fn list_page(
         }
     }
     let items: Vec<Value> = items.into_iter().map(|(_, v)| list_item(v)).collect();
-    let list = json!({"kind": kind, "apiVersion": "v1", "metadata": metadata, "items": items});
-    Ok(Reply::Object(StatusCode::OK, kind, list))
+    let list =
+        json!({"kind": kind, "apiVersion": api_version, "metadata": metadata, "items": items});
+    Ok(Reply::Object(StatusCode::OK, ty, list))
 }
 
 fn base64_offset(e: &base64::DecodeError) -> usize {

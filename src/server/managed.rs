@@ -90,6 +90,13 @@ pub fn update(
         ty: schema::type_named(kind)?,
         list: ListKind::Atomic,
     };
+    // The sets name the version the object was written in (`v1`, `apps/v1`).
+    let api_version = new
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .unwrap_or("v1")
+        .to_string();
     let new_fields = new
         .get_mut("metadata")
         .and_then(Value::as_object_mut)
@@ -114,7 +121,7 @@ pub fn update(
     let live = Side::Val(live.unwrap_or(&empty));
 
     // Sets of versions the server does not serve are dropped; the others are reconciled.
-    entries.retain(|e| e.api_version == "v1");
+    entries.retain(|e| e.api_version == api_version);
     let mut reconciler = Reconciler {
         root,
         live,
@@ -156,7 +163,10 @@ pub fn update(
     entries.retain(|e| !e.is_empty());
     strip_system_fields(&mut changed);
     if !changed.is_empty() {
-        match entries.iter_mut().find(|e| e.is(manager, "Update", "v1")) {
+        match entries
+            .iter_mut()
+            .find(|e| e.is(manager, "Update", &api_version))
+        {
             Some(e) => {
                 e.set().union(changed);
                 e.time = Some(now.to_string());
@@ -164,7 +174,7 @@ pub fn update(
             None => entries.push(Entry {
                 manager: manager.to_string(),
                 operation: "Update".to_string(),
-                api_version: "v1".to_string(),
+                api_version,
                 time: Some(now.to_string()),
                 fields: Fields::Parsed(changed),
             }),

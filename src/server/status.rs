@@ -50,7 +50,7 @@ impl ApiError {
         Self::new(400, "BadRequest", message, Details::None)
     }
 
-    /// `pods "x" not found`.
+    /// `pods "x" not found`; of a named group's resource `deployments.apps "x" not found`.
     pub fn not_found(resource: &str, name: &str) -> Self {
         Self::new(
             404,
@@ -135,20 +135,13 @@ impl ApiError {
         )
     }
 
-    /// 422 Invalid with field causes: `Pod "x" is invalid: [cause, cause]`.
     /// [`ApiError::invalid`] of a kind of a named group: `Kind.group "name" is invalid: …`.
     pub fn invalid_in_group(kind: &str, group: &str, name: &str, causes: Vec<Cause>) -> Self {
-        let mut e = Self::invalid(&format!("{kind}.{group}"), name, causes);
-        if let Details::Object {
-            group: g, kind: k, ..
-        } = e.details.as_mut()
-        {
-            *g = group.to_string();
-            *k = kind.to_string();
-        }
-        e
+        Self::invalid(&format!("{kind}.{group}"), name, causes)
     }
 
+    /// 422 Invalid with field causes: `Pod "x" is invalid: [cause, cause]`; `kind` may name its
+    /// group (`Deployment.apps`), which the details then give apart.
     pub fn invalid(kind: &str, name: &str, causes: Vec<Cause>) -> Self {
         // Go's aggregate error: each distinct text once, in brackets when more than one.
         let mut parts: Vec<String> = Vec::new();
@@ -162,14 +155,15 @@ impl ApiError {
         } else {
             format!("[{}]", parts.join(", "))
         };
+        let (bare, group) = kind.split_once('.').unwrap_or((kind, ""));
         Self::new(
             422,
             "Invalid",
             format!("{kind} \"{name}\" is invalid: {joined}"),
             Details::Object {
                 name: name.to_string(),
-                group: String::new(),
-                kind: kind.to_string(),
+                group: group.to_string(),
+                kind: bare.to_string(),
                 causes,
             },
         )
@@ -278,11 +272,13 @@ impl ApiError {
     }
 }
 
+/// The details of an error about one object; `resource` may name its group (`deployments.apps`).
 fn named(resource: &str, name: &str) -> Details {
+    let (plural, group) = resource.split_once('.').unwrap_or((resource, ""));
     Details::Object {
         name: name.to_string(),
-        group: String::new(),
-        kind: resource.to_string(),
+        group: group.to_string(),
+        kind: plural.to_string(),
         causes: Vec::new(),
     }
 }

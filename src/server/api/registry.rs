@@ -5,14 +5,15 @@
 //! strategy's.
 
 use super::{
-    Reply, Req, Result, check_name, check_preconditions, copy_meta, decode_body, delete_options,
-    encode_body, finish, list_key, list_page, meta_mut, meta_str, name_to_create, now,
-    parse_selector, patched_object, reply_stored, reply_with, set_managed_fields, set_meta,
+    BodyKind, Reply, Req, Result, check_name, check_preconditions, copy_meta, decode_as,
+    delete_options, encode_body, finish, list_key, list_page, meta_mut, meta_str, name_to_create,
+    now, parse_selector, patched_object, reply_stored, reply_with, set_managed_fields, set_meta,
 };
 use crate::kinds::Resource;
 use crate::server::api::App;
 use crate::server::managed;
 use crate::server::patch::{self, PatchType};
+use crate::server::schema;
 use crate::server::status::{ApiError, Cause};
 use crate::server::store::{EventType, ObjectKey, Stored};
 use crate::server::strategy::{self, Strategy};
@@ -50,7 +51,9 @@ pub(super) fn handle(
         return Err(ApiError::no_route());
     }
     let ns = if r.namespaced { ns } else { Some("") };
-    let at = Target { r, s };
+    let Some(at) = Target::new(r, s) else {
+        return Err(ApiError::no_route());
+    };
     if subresource == Some("scale") {
         return match (ns, name, &req.method) {
             (Some(ns), Some(name), &M::GET) => at.get_scale(app, ns, name),
@@ -70,7 +73,7 @@ pub(super) fn handle(
         return match (ns, name, &req.method) {
             (Some(ns), Some(name), &M::GET) => at.get(app, req, ns, name),
             (Some(ns), Some(name), &M::PUT) => {
-                let mut obj = decode_body(req, r.kind)?;
+                let mut obj = decode_as(req, at.body_kind())?;
                 s.default(&mut obj);
                 check_name(&obj, ns, name)?;
                 at.write(app, req, ns, name, obj, subresource)
@@ -87,7 +90,7 @@ pub(super) fn handle(
         (_, None, _) => Err(ApiError::method_not_allowed()),
         (Some(ns), Some(name), &M::GET) => at.get(app, req, ns, name),
         (Some(ns), Some(name), &M::PUT) => {
-            let mut obj = decode_body(req, r.kind)?;
+            let mut obj = decode_as(req, at.body_kind())?;
             s.default(&mut obj);
             check_name(&obj, ns, name)?;
             at.write(app, req, ns, name, obj, None)
@@ -153,19 +156,45 @@ fn proxy(app: &App, r: &'static Resource, ns: &str, name: &str) -> Result<Reply>
     ))
 }
 
-/// A resource and its kind's strategy.
+/// A resource, its kind's strategy and the schema types of its objects and lists.
 struct Target {
     r: &'static Resource,
     s: &'static dyn Strategy,
+    ty: &'static str,
+    list_ty: &'static str,
+    /// How messages name the resource (`deployments.apps`) and the kind (`Deployment.apps`).
+    resource: String,
+    kind: String,
 }
 
 impl Target {
+    /// `None` for a resource whose types the schema does not have.
+    fn new(r: &'static Resource, s: &'static dyn Strategy) -> Option<Self> {
+        Some(Target {
+            r,
+            s,
+            ty: schema::type_for(r.group, r.version, r.kind)?,
+            list_ty: schema::type_for(r.group, r.version, r.list_kind)?,
+            resource: r.qualified_plural(),
+            kind: r.qualified_kind(),
+        })
+    }
+
+    fn body_kind(&self) -> BodyKind {
+        BodyKind {
+            group: self.r.group,
+            version: self.r.version,
+            kind: self.r.kind,
+            ty: self.ty,
+        }
+    }
+
     fn key(&self, ns: &str, name: &str) -> ObjectKey {
         (self.r.plural, ns.to_string(), name.to_string())
     }
 
     fn not_found(&self, name: &str) -> ApiError {
-        ApiError::not_found(self.r.plural, name)
+        ApiError::not_found(&self.resource, name)
     }
 
     fn current(&self, app: &App, ns: &str, name: &str) -> Result<Arc<Stored>> {
@@ -269,7 +298,7 @@ impl Target {
             .and_then(Value::as_str)
             .unwrap_or("");
         if !wanted.is_empty() && wanted != current.resource_version() {
-            return Err(ApiError::conflict(self.r.plural, name));
+            return Err(ApiError::conflict(&self.resource, name));
         }
         let mut obj = current.obj.clone();
         obj["spec"]["replicas"] = json!(replicas);
@@ -284,7 +313,7 @@ impl Target {
 
     fn get(&self, app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
         let stored = self.current(app, ns, name)?;
-        Ok(reply_stored(&stored, self.r.kind, req.pretty))
+        Ok(reply_stored(&stored, self.ty, req.pretty))
     }
 
     fn list(&self, app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
@@ -298,7 +327,9 @@ impl Target {
             .map(|((_, ons, name), s)| (list_key(ns, ons, name), &s.obj))
             .collect();
         list_page(
+            self.list_ty,
             self.r.list_kind,
+            self.r.api_version,
             &store.revision(),
             items,
             req,
@@ -307,8 +338,8 @@ impl Target {
     }
 
     fn create(&self, app: &App, req: &Req, ns: &str) -> Result<Reply> {
-        let kind = self.r.kind;
-        let mut obj = decode_body(req, kind)?;
+        let kind = self.ty;
+        let mut obj = decode_as(req, self.body_kind())?;
         self.s.default(&mut obj);
         let name = name_to_create(&obj, ns, self.r.namespaced)?;
         let now = now();
@@ -337,7 +368,7 @@ impl Target {
         let mut causes = strategy::validate_meta(&obj);
         causes.extend(self.s.validate(&obj));
         if !causes.is_empty() {
-            return Err(ApiError::invalid(kind, &name, causes));
+            return Err(ApiError::invalid(&self.kind, &name, causes));
         }
         set_managed_fields(&mut obj, fields);
         let mut store = app.store();
@@ -346,7 +377,7 @@ impl Target {
         }
         let key = self.key(ns, &name);
         if store.objects.contains_key(&key) {
-            return Err(ApiError::already_exists(self.r.plural, &name));
+            return Err(ApiError::already_exists(&self.resource, &name));
         }
         let existing: Vec<&Value> = store
             .objects
@@ -356,7 +387,7 @@ impl Target {
             .collect();
         let causes = self.s.allocate(&mut obj, &existing);
         if !causes.is_empty() {
-            return Err(ApiError::invalid(kind, &name, causes));
+            return Err(ApiError::invalid(&self.kind, &name, causes));
         }
         if !req.dry_run {
             set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
@@ -387,7 +418,7 @@ impl Target {
         for _ in 0..MAX_PATCH_ATTEMPTS {
             let current = self.current(app, ns, name)?;
             let default = |o: &mut Value| self.s.default(o);
-            let obj = patched_object(req, kind, self.r.kind, &current.obj, ns, name, &default)?;
+            let obj = patched_object(req, kind, self.ty, &current.obj, ns, name, &default)?;
             let unconditional = meta_str(&obj, "resourceVersion") == current.resource_version()
                 && self.s.retries_patch_conflicts();
             match self.write(app, req, ns, name, obj, sub) {
@@ -395,7 +426,7 @@ impl Target {
                 other => return other,
             }
         }
-        Err(ApiError::conflict(self.r.plural, name))
+        Err(ApiError::conflict(&self.resource, name))
     }
 
     /// An update (PUT or patch) of the object: preconditions, the field manager, what an update
@@ -411,7 +442,7 @@ impl Target {
         mut new: Value,
         sub: Option<&str>,
     ) -> Result<Reply> {
-        let kind = self.r.kind;
+        let kind = self.ty;
         let mut store = app.store();
         let key = self.key(ns, name);
         let old = store
@@ -421,7 +452,7 @@ impl Target {
             .ok_or_else(|| self.not_found(name))?;
         let wanted_rv = meta_str(&new, "resourceVersion").to_string();
         if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
-            return Err(ApiError::conflict(self.r.plural, name));
+            return Err(ApiError::conflict(&self.resource, name));
         }
         let old_obj = &old.obj;
         let fields = managed::update(kind, Some(old_obj), &mut new, &req.manager, &now());
@@ -484,7 +515,7 @@ impl Target {
         causes.extend(self.s.validate(&new));
         causes.extend(self.s.validate_update(&new, old_obj));
         if !causes.is_empty() {
-            return Err(ApiError::invalid(kind, name, causes));
+            return Err(ApiError::invalid(&self.kind, name, causes));
         }
         let candidate = encode_body(kind, &new, false);
         let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
@@ -545,7 +576,7 @@ impl Target {
             .get(&key)
             .cloned()
             .ok_or_else(|| self.not_found(name))?;
-        check_preconditions(&options, self.r.plural, name, &stored)?;
+        check_preconditions(&options, &self.resource, name, &stored)?;
         let before = stored.clone();
         let mut obj = stored.obj.clone();
         // A body's DeleteOptions replace the query's (kube-apiserver reads one or the other).
@@ -590,11 +621,11 @@ impl Target {
                 }
             }
             if req.dry_run {
-                return Ok(Reply::Object(StatusCode::OK, self.r.kind, obj));
+                return Ok(Reply::Object(StatusCode::OK, self.ty, obj));
             }
             set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
-            let stored = finish(self.r.kind, obj);
-            let reply = reply_stored(&stored, self.r.kind, req.pretty);
+            let stored = finish(self.ty, obj);
+            let reply = reply_stored(&stored, self.ty, req.pretty);
             store.emit(
                 EventType::Modified,
                 self.r.plural,
@@ -611,11 +642,18 @@ impl Target {
             store.emit(EventType::Deleted, self.r.plural, &gone, Some(&before.obj));
         }
         if self.s.returns_deleted_object() {
-            return Ok(Reply::Object(StatusCode::OK, self.r.kind, obj));
+            return Ok(Reply::Object(StatusCode::OK, self.ty, obj));
         }
+        let mut details = serde_json::Map::new();
+        details.insert("name".into(), json!(name));
+        if !self.r.group.is_empty() {
+            details.insert("group".into(), json!(self.r.group));
+        }
+        details.insert("kind".into(), json!(self.r.plural));
+        details.insert("uid".into(), json!(meta_str(&obj, "uid")));
         let status = json!({
             "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-            "details": {"name": name, "kind": self.r.plural, "uid": meta_str(&obj, "uid")}
+            "details": details
         });
         Ok(Reply::Object(StatusCode::OK, "Status", status))
     }

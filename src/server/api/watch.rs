@@ -22,6 +22,9 @@ use tokio::sync::broadcast;
 pub(super) struct WatchRequest<'a> {
     pub resource: &'static str,
     pub kind: &'static str,
+    /// The schema type of the objects and the version they are sent in.
+    pub ty: &'static str,
+    pub api_version: &'static str,
     pub namespace: Option<String>,
     pub name: Option<String>,
     pub resource_version: Option<&'a str>,
@@ -50,6 +53,8 @@ struct Stream {
 struct Filter {
     resource: &'static str,
     kind: &'static str,
+    ty: &'static str,
+    api_version: &'static str,
     namespace: Option<String>,
     name: Option<String>,
     selector: Selector,
@@ -97,9 +102,9 @@ impl Filter {
 
     /// A `BOOKMARK`: an empty object of the kind at the newest revision.
     fn bookmark(&self, revision: u64) -> Bytes {
-        let obj = json!({"kind": self.kind, "apiVersion": "v1",
+        let obj = json!({"kind": self.kind, "apiVersion": self.api_version,
                          "metadata": {"resourceVersion": revision.to_string()}});
-        let object = trimmed(encode_body(self.kind, &obj, false));
+        let object = trimmed(encode_body(self.ty, &obj, false));
         let mut out = Vec::with_capacity(object.len() + 32);
         out.extend_from_slice(br#"{"type":"BOOKMARK","object":"#);
         out.extend_from_slice(&object);
@@ -122,10 +127,10 @@ impl Filter {
                     *first = false;
                     serde_json::to_vec(&t).unwrap_or_default()
                 }
-                None => trimmed(encode_body(self.kind, obj, false)),
+                None => trimmed(encode_body(self.ty, obj, false)),
             }
         } else {
-            trimmed(encode_body(self.kind, obj, false))
+            trimmed(encode_body(self.ty, obj, false))
         };
         let mut out = Vec::with_capacity(object.len() + 32);
         out.extend_from_slice(br#"{"type":""#);
@@ -154,6 +159,8 @@ pub(super) fn serve(app: &App, req: &Req, w: WatchRequest<'_>) -> Response {
     let filter = Filter {
         resource: w.resource,
         kind: w.kind,
+        ty: w.ty,
+        api_version: w.api_version,
         namespace: w.namespace,
         name: w.name,
         selector,
