@@ -390,6 +390,15 @@ pub fn type_named(name: &str) -> Option<Type> {
     ROOTS.get(name).map(Type)
 }
 
+/// The schema type of `kind` of a group-version (core/v1 only, for now).
+pub fn type_for(group: &str, _version: &str, kind: &str) -> Option<&'static str> {
+    if !group.is_empty() {
+        return None;
+    }
+    let s = schema().ok()?;
+    s.by_name.get_key_value(kind).map(|(k, _)| &**k)
+}
+
 impl Type {
     pub fn shape(self) -> Shape {
         let mut ty = self.0;
@@ -2795,13 +2804,4 @@ mod tests {
             assert_eq!(once, twice, "{name}");
         }
     }
-}
-
-/// The schema type of `kind` of a group-version (core/v1 only, for now).
-pub fn type_for(group: &str, _version: &str, kind: &str) -> Option<&'static str> {
-    if !group.is_empty() {
-        return None;
-    }
-    let s = schema().ok()?;
-    s.by_name.get_key_value(kind).map(|(k, _)| &**k)
 }
