@@ -2,6 +2,7 @@
 //! generic registry for pods and namespaces, and response encoding.
 
 mod registry;
+mod token_request;
 mod watch;
 
 use super::managed;
@@ -136,6 +137,15 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
             return json_response(StatusCode::OK, encode_value(&doc, pretty));
         }
     }
+    if req.method == Method::GET
+        && matches!(
+            path.as_str(),
+            "/openid/v1/jwks" | "/.well-known/openid-configuration"
+        )
+    {
+        let host = header_str(&parts.headers, header::HOST).unwrap_or("127.0.0.1");
+        return openid(&path, host);
+    }
     let core = path == "/api/v1" || path.starts_with("/api/v1/");
     if !core && !path.starts_with("/apis/") {
         if path.starts_with("/api/") || path.starts_with("/apis") {
@@ -240,6 +250,27 @@ fn as_table(reply: Reply, plural: &str, include: super::table::Include) -> Reply
     }
 }
 
+/// The service-account issuer's discovery (`/.well-known/openid-configuration`) and keys
+/// (`/openid/v1/jwks`), compact and cacheable as the real server sends them.
+fn openid(path: &str, host: &str) -> Response {
+    let (doc, content_type) = if path == "/openid/v1/jwks" {
+        match super::token::jwks() {
+            Ok(keys) => (keys, "application/jwk-set+json"),
+            Err(e) => return error_response(&ApiError::internal(e), false),
+        }
+    } else {
+        (super::token::openid_configuration(host), "application/json")
+    };
+    let mut resp = Response::new(Body::from(serde_json::to_vec(&doc).unwrap_or_default()));
+    let headers = resp.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    resp
+}
+
 /// Paths outside the API: health checks, `/version`, and the real server's 404 listing of paths.
 fn non_api(path: &str, pretty: bool) -> Response {
     match path {
@@ -267,6 +298,11 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
     let decoded = |s: Option<&str>| s.map(percent_decode);
     let (ns, name) = (decoded(api.namespace), decoded(api.name));
     let (ns, name) = (ns.as_deref(), name.as_deref());
+    if let (Some("serviceaccounts"), "", Some(ns), Some(name), Some("token")) =
+        (api.plural, api.group, ns, name, api.subresource)
+    {
+        return token_request::create(app, req, ns, name);
+    }
     if let Some(r) = api.resource
         && let Some(strategy) = super::strategy::for_kind(r.group, r.kind)
     {

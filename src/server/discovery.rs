@@ -51,54 +51,122 @@ pub fn version() -> Value {
 /// Whether the reference server serves a resource of core/v1 (`pods`) or a subresource of it
 /// (`pods/status`) as the discovery document names it.
 pub fn serves_core(name: &str) -> bool {
+    serves("", "v1", name)
+}
+
+/// Whether the reference server serves a resource of a group-version (`deployments`) or a
+/// subresource of it (`deployments/scale`) as the discovery document names it.
+pub fn serves(group: &str, version: &str, name: &str) -> bool {
     let (plural, sub) = match name.split_once('/') {
         Some((p, s)) => (p, Some(s)),
         None => (name, None),
     };
-    let Some(r) = crate::kinds::find("", "v1", plural) else {
+    let Some(r) = crate::kinds::find(group, version, plural) else {
         return false;
     };
-    let kind_served = matches!(r.kind, "Pod" | "Namespace" | "ComponentStatus" | "Binding")
-        || strategy::for_kind("", r.kind).is_some();
+    if super::schema::type_for(group, version, r.kind).is_none()
+        && !matches!(r.kind, "ComponentStatus" | "Binding")
+    {
+        return false;
+    }
+    let strategy = strategy::for_kind(group, r.kind);
+    let core = group.is_empty();
+    let kind_served = (core
+        && matches!(r.kind, "Pod" | "Namespace" | "ComponentStatus" | "Binding"))
+        || strategy.is_some();
     kind_served
         && match sub {
             None => true,
             Some("status") => r.has_subresource("status"),
-            Some("finalize") => r.kind == "Namespace",
+            Some("finalize") => core && r.kind == "Namespace",
             Some("binding" | "eviction" | "log" | "exec" | "attach" | "portforward") => {
-                r.kind == "Pod"
+                core && r.kind == "Pod"
             }
-            Some("proxy") => matches!(r.kind, "Pod" | "Service" | "Node"),
-            Some("scale") => strategy::for_kind("", r.kind)
-                .is_some_and(|s| s.scale_selector(&Value::Null).is_some()),
+            Some("proxy") => core && matches!(r.kind, "Pod" | "Service" | "Node"),
+            Some("token") => {
+                core && r.kind == "ServiceAccount"
+                    && super::schema::type_for("authentication.k8s.io", "v1", "TokenRequest")
+                        .is_some()
+            }
+            Some("scale") => {
+                r.has_subresource("scale")
+                    && strategy.is_some_and(|s| s.scale_selector(&Value::Null).is_some())
+            }
             Some(_) => false,
         }
+}
+
+/// The recorded discovery document of `path` with only the resources `group`/`version` serves
+/// here; `None` if none is served.
+fn resource_list(path: &str, group: &str, version: &str) -> Option<Value> {
+    let recorded = crate::kinds::discovery_document(path)?;
+    let mut doc: Value = serde_json::from_slice(recorded).ok()?;
+    let list = doc.get_mut("resources").and_then(Value::as_array_mut)?;
+    list.retain(|r| {
+        r.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| serves(group, version, n))
+    });
+    (!list.is_empty()).then_some(doc)
+}
+
+/// A recorded `APIGroup` with only the versions served here (the preferred one, if it is served,
+/// else the first served); `None` if none is.
+fn served_group(mut group: Value) -> Option<Value> {
+    let name = group.get("name").and_then(Value::as_str)?.to_string();
+    let versions = group.get_mut("versions").and_then(Value::as_array_mut)?;
+    versions.retain(|v| {
+        v.get("version")
+            .and_then(Value::as_str)
+            .is_some_and(|version| {
+                crate::kinds::group_version(&name, version)
+                    .is_some_and(|gv| gv.resources().any(|r| serves(&name, version, r.plural)))
+            })
+    });
+    let first = versions.first()?.clone();
+    let preferred_served = group.get("preferredVersion").is_some_and(|p| {
+        group["versions"]
+            .as_array()
+            .is_some_and(|vs| vs.contains(p))
+    });
+    if !preferred_served {
+        group["preferredVersion"] = first;
+    }
+    Some(group)
 }
 
 /// The discovery document of `path`, if it is one; `host` is the address the client used (the
 /// real server names its advertised address in `/api`).
 pub fn document(path: &str, host: &str) -> Option<Value> {
-    match path.trim_end_matches('/') {
+    let path = path.trim_end_matches('/');
+    match path {
         "/api" => Some(json!({
             "kind": "APIVersions",
             "versions": ["v1"],
             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": host}]
         })),
-        "/api/v1" => {
-            let recorded = crate::kinds::discovery_document("/api/v1")?;
+        "/api/v1" => resource_list(path, "", "v1"),
+        "/apis" => {
+            let recorded = crate::kinds::discovery_document("/apis")?;
             let mut doc: Value = serde_json::from_slice(recorded).ok()?;
-            if let Some(list) = doc.get_mut("resources").and_then(Value::as_array_mut) {
-                list.retain(|r| {
-                    r.get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(serves_core)
-                });
-            }
+            let groups = doc.get_mut("groups").and_then(Value::as_array_mut)?;
+            let served: Vec<Value> = groups.drain(..).filter_map(served_group).collect();
+            *groups = served;
             Some(doc)
         }
-        // No named group is served yet.
-        "/apis" => Some(json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []})),
-        _ => None,
+        _ => {
+            let rest = path.strip_prefix("/apis/")?;
+            match rest.split_once('/') {
+                None => {
+                    let recorded = crate::kinds::discovery_document(path)?;
+                    served_group(serde_json::from_slice(recorded).ok()?)
+                }
+                Some((group, version)) if !version.contains('/') => {
+                    resource_list(path, group, version)
+                }
+                Some(_) => None,
+            }
+        }
     }
 }
 

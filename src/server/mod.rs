@@ -23,6 +23,7 @@ pub mod status;
 mod store;
 pub mod strategy;
 pub mod table;
+pub mod token;
 
 use axum::serve::ListenerExt;
 use std::io;

@@ -478,6 +478,7 @@ impl Target {
         }
         if sub == Some("status") {
             keep(&mut new, "spec");
+            self.s.prepare_status_update(&mut new, old_obj);
         } else {
             if self.r.has_subresource("status") {
                 keep(&mut new, "status");
@@ -520,7 +521,7 @@ impl Target {
         let candidate = encode_body(kind, &new, false);
         let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
         // Any change of the spec (as stored) is a new generation.
-        if self.s.tracks_generation() && sub.is_none() && new.get("spec") != old_obj.get("spec") {
+        if self.s.tracks_generation() && sub.is_none() && self.s.generation_changed(&new, old_obj) {
             let g = old_obj
                 .pointer("/metadata/generation")
                 .and_then(Value::as_i64)

@@ -2,6 +2,9 @@
 //! with the kind's `SetDefaults_*` and validation): what the registry does differently for each kind.
 //! The registry itself (`api/registry.rs`) is the same for all of them.
 
+mod apps;
+mod label_selector;
+
 use super::pod::{dns1123_subdomain, validate_object_meta};
 use super::status::Cause;
 use serde_json::{Value, json};
@@ -32,6 +35,13 @@ pub trait Strategy: Sync {
     fn tracks_generation(&self) -> bool {
         false
     }
+    /// For a kind that tracks its generation: whether an update of the object (as stored) is a
+    /// new generation. A change of the spec, by default.
+    fn generation_changed(&self, new: &Value, old: &Value) -> bool {
+        new.get("spec") != old.get("spec")
+    }
+    /// `PrepareForUpdate` of the status subresource beyond keeping the spec (e.g. the labels).
+    fn prepare_status_update(&self, _new: &mut Value, _old: &Value) {}
     /// Whether a delete without a propagation policy orphans the dependents (an `orphan`
     /// finalizer), as for v1 ReplicationControllers.
     fn orphans_by_default(&self) -> bool {
@@ -58,10 +68,12 @@ pub trait Strategy: Sync {
     }
 }
 
-/// The strategy of a core/v1 kind the registry serves, if it serves it.
+/// The strategy of a kind the registry serves (by its group), if it serves it.
 pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
-    if !group.is_empty() {
-        return None;
+    match group {
+        "" => {}
+        "apps" => return apps::for_kind(kind),
+        _ => return None,
     }
     Some(match kind {
         "ConfigMap" => &ConfigMap,
@@ -327,6 +339,21 @@ fn spec_of(obj: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
         m.insert("spec".into(), json!({}));
     }
     m.get_mut("spec").and_then(Value::as_object_mut)
+}
+
+/// `field` of the metadata as it was in `old` (absent if it was).
+fn keep_meta(new: &mut Value, old: &Value, field: &str) {
+    let kept = old.pointer(&format!("/metadata/{field}")).cloned();
+    if let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+        match kept {
+            Some(v) => {
+                meta.insert(field.into(), v);
+            }
+            None => {
+                meta.shift_remove(field);
+            }
+        }
+    }
 }
 
 /// A status reset as `PrepareForCreate` does (`Status = XStatus{}`).
