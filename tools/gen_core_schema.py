@@ -6,13 +6,33 @@ Usage:  python3 tools/gen_core_schema.py [--out PATH] [--check]
 
 Reads the Go struct definitions of every type reachable from the root types
 (every core/v1 kind and its list, Binding, ComponentStatus, autoscaling/v1 Scale,
-and meta/v1 Status, DeleteOptions)
+meta/v1 Status and DeleteOptions: BASE_ROOTS; and the kinds, each with its list,
+of the other group versions in EXTRA_ROOTS: apps/v1, batch/v1 and v1beta1,
+networking.k8s.io/v1 and v1beta1, extensions/v1beta1 Ingress, rbac.authorization.k8s.io/v1,
+policy/v1beta1, autoscaling/v1 HorizontalPodAutoscaler, storage.k8s.io/v1 StorageClass,
+scheduling.k8s.io/v1 PriorityClass, events.k8s.io/v1 and v1beta1 Event,
+authentication.k8s.io/v1 TokenRequest)
 and writes, for each struct, its JSON fields in Go declaration order, with how
 a list field merges and is owned: "patch_strategy" and "merge_key" (the
 patchStrategy/patchMergeKey tags), "list_type" and "list_map_keys" (the
 `// +listType=` and `// +listMapKey=` markers).  Embedded structs without a JSON name (`json:",inline"`, e.g. TypeMeta)
 are flattened in place, fields tagged `json:"-"` and unexported fields are
 skipped.  Standard library only (Python 3.11).
+
+Keys.  A struct is keyed by its bare Go name ("Pod", "DeploymentSpec") unless a
+struct of the same name from another package is reachable too.  Of colliding
+structs, the one from core/v1 or meta/v1, or reachable from BASE_ROOTS (at most
+one may be: every type of the original core/v1 schema keeps its bare key),
+keeps the bare name; every other gets "<group>/<version>.<Name>", with the
+group/version as the API spells it (PACKAGES), e.g. "events.k8s.io/v1beta1.Event"
+next to core's "Event", or "networking.k8s.io/v1.Ingress",
+"networking.k8s.io/v1beta1.Ingress" and "extensions/v1beta1.Ingress" (no bare
+"Ingress": none of them is core).  {"struct": ...} references use the same keys.
+"gv" records each struct's group/version ("v1" for core/v1, "meta.k8s.io/v1"
+for meta/v1, "apps/v1", ...), so that a kind of a group version can be looked
+up: its qualified key if there is one, else its bare key if that struct's "gv"
+is the group version.  "go" stays as Go prints the type ("v1beta1.Ingress"):
+error paths use it.
 
 Output format (see also src/server/schema.rs, which consumes it):
 
@@ -23,12 +43,15 @@ Output format (see also src/server/schema.rs, which consumes it):
       "types": {
         "Pod": {
           "go": "v1.Pod",
+          "gv": "v1",
           "fields": [
             {"json": "kind", "go_path": ["TypeMeta", "Kind"], "go_type": "string",
              "type": "string", "omitempty": true},
             ...
           ]
         },
+        ...
+        "events.k8s.io/v1beta1.Event": {"go": "v1beta1.Event", "gv": "events.k8s.io/v1beta1", ...},
         ...
       }
     }
@@ -37,7 +60,7 @@ Type expressions ("type"):
   "string" | "int" | "float" | "bool"          scalars (named string/int types resolve
                                                to their scalar; []byte is "string")
   {"ptr": T} | {"slice": T} | {"map": T}       pointer, slice, map with string keys
-  {"struct": "Name"}                           a struct listed under "types"
+  {"struct": "Key"}                            a struct listed under "types" (by its key)
   "time" | "microtime" | "duration" | "quantity" | "intorstring" | "raw"
                                                opaque types with custom JSON (un)marshalers
 
@@ -45,7 +68,8 @@ Type expressions ("type"):
 flattened embedded structs) and "go_type" the Go type as reflect prints it; both
 are only used to build json-iterator style error paths and integer ranges.
 "named" maps every named non-struct type mentioned in a go_type to its
-underlying Go type.
+underlying Go type (a name two packages print alike must have one underlying type).
+"roots" lists the keys of the root types.
 """
 
 from __future__ import annotations
@@ -74,13 +98,66 @@ CORE_KINDS = [
     "ReplicationController", "Node", "PodTemplate",
 ]
 AUTOSCALING_V1 = "k8s.io/api/autoscaling/v1"
-ROOTS = (
+# The roots of the original core/v1 schema: every type reachable from them keeps its bare name.
+BASE_ROOTS = (
     [(CORE_V1, k) for k in CORE_KINDS]
     + [(CORE_V1, k + "List") for k in CORE_KINDS]
     + [(CORE_V1, "Binding"), (CORE_V1, "ComponentStatus"), (CORE_V1, "ComponentStatusList")]
     + [(AUTOSCALING_V1, "Scale")]
     + [(META_V1, "Status"), (META_V1, "DeleteOptions")]
 )
+
+# The Go package of each API group version the schema covers, with its group/version as the API
+# spells it ("v1" for the core group; meta/v1's types are registered in every group version, the
+# package is recorded as "meta.k8s.io/v1").
+PACKAGES = {
+    CORE_V1: "v1",
+    META_V1: "meta.k8s.io/v1",
+    AUTOSCALING_V1: "autoscaling/v1",
+    "k8s.io/api/apps/v1": "apps/v1",
+    "k8s.io/api/batch/v1": "batch/v1",
+    "k8s.io/api/batch/v1beta1": "batch/v1beta1",
+    "k8s.io/api/networking/v1": "networking.k8s.io/v1",
+    "k8s.io/api/networking/v1beta1": "networking.k8s.io/v1beta1",
+    "k8s.io/api/extensions/v1beta1": "extensions/v1beta1",
+    "k8s.io/api/rbac/v1": "rbac.authorization.k8s.io/v1",
+    "k8s.io/api/policy/v1beta1": "policy/v1beta1",
+    "k8s.io/api/storage/v1": "storage.k8s.io/v1",
+    "k8s.io/api/scheduling/v1": "scheduling.k8s.io/v1",
+    "k8s.io/api/events/v1": "events.k8s.io/v1",
+    "k8s.io/api/events/v1beta1": "events.k8s.io/v1beta1",
+    "k8s.io/api/authentication/v1": "authentication.k8s.io/v1",
+}
+GV_PACKAGE = {gv: pkg for pkg, gv in PACKAGES.items()}
+
+
+def with_lists(gv: str, kinds: list[str]) -> list[tuple[str, str]]:
+    return [(GV_PACKAGE[gv], n) for k in kinds for n in (k, k + "List")]
+
+
+# The kinds (each with its list) of the other API groups v1.20.2 serves that the schema covers.
+EXTRA_ROOTS = (
+    with_lists(
+        "apps/v1", ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ControllerRevision"]
+    )
+    + with_lists("batch/v1", ["Job"])
+    + with_lists("batch/v1beta1", ["CronJob"])
+    + with_lists("networking.k8s.io/v1", ["NetworkPolicy", "IngressClass", "Ingress"])
+    + with_lists("networking.k8s.io/v1beta1", ["Ingress", "IngressClass"])
+    + with_lists("extensions/v1beta1", ["Ingress"])
+    + with_lists(
+        "rbac.authorization.k8s.io/v1", ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]
+    )
+    + with_lists("policy/v1beta1", ["PodDisruptionBudget", "PodSecurityPolicy"])
+    + with_lists("autoscaling/v1", ["HorizontalPodAutoscaler"])
+    + with_lists("storage.k8s.io/v1", ["StorageClass"])
+    + with_lists("scheduling.k8s.io/v1", ["PriorityClass"])
+    + with_lists("events.k8s.io/v1", ["Event"])
+    + with_lists("events.k8s.io/v1beta1", ["Event"])
+    # serviceaccounts/token (a subresource: no list)
+    + [(GV_PACKAGE["authentication.k8s.io/v1"], "TokenRequest")]
+)
+ROOTS = BASE_ROOTS + EXTRA_ROOTS
 
 # Types whose JSON form comes from custom MarshalJSON/UnmarshalJSON methods.
 SPECIALS = {
@@ -327,7 +404,8 @@ class Resolver:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.packages: dict[str, Package] = {}
-        self.structs: dict[str, tuple[str, dict]] = {}  # bare name -> (pkg, schema)
+        # (pkg, name) -> schema; its {"struct": (pkg, name)} references get their keys at the end
+        self.structs: dict[tuple[str, str], dict] = {}
         self.pending: list[GoType] = []
         self.named: dict[str, str] = {}
 
@@ -391,19 +469,22 @@ class Resolver:
         if t.struct_fields is None:
             if t.underlying_src is None or t.underlying_src.startswith("="):
                 raise GenError(f"unsupported type declaration {pkg_path}.{name}")
-            self.named[f"{pkg.name}.{name}"] = self.go_string(t, t.underlying_src)
+            go_name = f"{pkg.name}.{name}"
+            underlying = self.go_string(t, t.underlying_src)
+            if self.named.setdefault(go_name, underlying) != underlying:
+                # go_type strings name the package, not its path: they must stay unambiguous
+                raise GenError(f"named type {go_name} is {self.named[go_name]} and {underlying}")
             return self.resolve(t, t.underlying_src)
         self.require_struct(t)
-        return {"struct": name}
+        return {"struct": (t.pkg, name)}
 
     def require_struct(self, t: GoType) -> None:
-        existing = self.structs.get(t.name)
-        if existing is not None:
-            if existing[0] != t.pkg:
-                raise GenError(f"struct name clash: {t.name} in {existing[0]} and {t.pkg}")
+        if (t.pkg, t.name) in self.structs:
             return
-        schema = {"go": f"{self.package(t.pkg).name}.{t.name}", "fields": []}
-        self.structs[t.name] = (t.pkg, schema)
+        if t.pkg not in PACKAGES:
+            raise GenError(f"{t.pkg}.{t.name}: no group/version known for package {t.pkg}")
+        schema = {"go": f"{self.package(t.pkg).name}.{t.name}", "gv": PACKAGES[t.pkg], "fields": []}
+        self.structs[(t.pkg, t.name)] = schema
         schema["fields"] = self.struct_fields(t, [])
 
     def struct_fields(self, t: GoType, prefix: list[str]) -> list[dict]:
@@ -468,19 +549,58 @@ def parse_json_tag(tag: str) -> list[str] | None:
     return m.group(1).split(",")
 
 
-def generate(root: Path) -> dict:
-    r = Resolver(root)
-    for pkg_path, name in ROOTS:
+def require_roots(r: Resolver, roots) -> None:
+    for pkg_path, name in roots:
         t = r.package(pkg_path).types.get(name)
         if t is None or t.struct_fields is None:
             raise GenError(f"root type {pkg_path}.{name} not found")
         r.require_struct(t)
+
+
+def assign_keys(structs, preferred: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The schema key of every struct: its bare name if no other package has a struct of that
+    name, or if it is the preferred occurrence (core/v1, meta/v1, or reachable from BASE_ROOTS);
+    else "<group>/<version>.<Name>"."""
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for pkg, name in structs:
+        by_name.setdefault(name, []).append((pkg, name))
+    keys: dict[tuple[str, str], str] = {}
+    for name, occurrences in by_name.items():
+        if len(occurrences) == 1:
+            keys[occurrences[0]] = name
+            continue
+        bare = [o for o in occurrences if o in preferred]
+        if len(bare) > 1:
+            raise GenError(f"struct name clash between preferred packages: {name} in {bare}")
+        for o in occurrences:
+            keys[o] = name if o in bare else f"{PACKAGES[o[0]]}.{name}"
+    return keys
+
+
+def rekey(expr: object, keys: dict[tuple[str, str], str]) -> object:
+    if isinstance(expr, dict):
+        return {k: keys[v] if k == "struct" else rekey(v, keys) for k, v in expr.items()}
+    return expr
+
+
+def generate(root: Path) -> dict:
+    r = Resolver(root)
+    require_roots(r, BASE_ROOTS)
+    base = set(r.structs)
+    require_roots(r, EXTRA_ROOTS)
+    preferred = base | {k for k in r.structs if k[0] in (CORE_V1, META_V1)}
+    keys = assign_keys(r.structs, preferred)
+    types: dict[str, dict] = {}
+    for ref, schema in r.structs.items():
+        for f in schema["fields"]:
+            f["type"] = rekey(f["type"], keys)
+        types[keys[ref]] = schema
     return {
         "source": "kubernetes v1.20.2 (staging/src/k8s.io/{api,apimachinery}); "
         "generated by tools/gen_core_schema.py, do not edit",
-        "roots": sorted(name for _, name in ROOTS),
+        "roots": sorted(keys[(pkg, name)] for pkg, name in ROOTS),
         "named": dict(sorted(r.named.items())),
-        "types": {name: r.structs[name][1] for name in sorted(r.structs)},
+        "types": dict(sorted(types.items())),
     }
 
 
@@ -503,6 +623,7 @@ def render(schema: dict) -> str:
     for i, (name, t) in enumerate(types):
         lines.append(f"    {c(name)}: {{")
         lines.append(f'      "go": {c(t["go"])},')
+        lines.append(f'      "gv": {c(t["gv"])},')
         if not t["fields"]:
             lines.append('      "fields": []')
         else:
