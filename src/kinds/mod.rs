@@ -20,6 +20,7 @@
 //! entry for the resource.
 
 pub mod fields;
+pub mod lifecycle;
 pub mod patch;
 #[rustfmt::skip]
 mod table;

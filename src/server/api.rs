@@ -207,13 +207,21 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         }
         (result, _) => result,
     };
-    match result {
+    let mut response = match result {
         Ok(Reply::Cached(code, bytes)) => json_response(code, bytes),
         Ok(Reply::Object(code, kind, v)) => {
             json_response(code, Bytes::from(encode_body(kind, &v, req.pretty)))
         }
         Err(e) => error_response(&e, req.pretty),
+    };
+    // A deprecated kind's every answer carries the deprecation warning.
+    if let Some(r) = api.as_ref().and_then(|a| a.resource)
+        && let Some(w) = crate::kinds::lifecycle::deprecation_warning(r.group, r.version, r.kind)
+        && let Ok(v) = HeaderValue::from_str(&w)
+    {
+        response.headers_mut().insert(header::WARNING, v);
     }
+    response
 }
 
 /// A successful read as a Table, when the printers know the resource.
@@ -1373,6 +1381,12 @@ fn registered(api_version: &str, kind: &str) -> bool {
     (api_version == "v1" && KNOWN_CORE_KINDS.contains(&kind))
         || crate::kinds::group_version(group, version)
             .is_some_and(|gv| gv.resources().any(|r| r.kind == kind))
+        // The kinds of subresources (`TokenRequest` of authentication.k8s.io/v1).
+        || crate::kinds::RESOURCES.iter().any(|r| {
+            r.subresources
+                .iter()
+                .any(|s| s.group == group && s.version == version && s.kind == kind)
+        })
 }
 
 /// Decodes a create/update body of core/v1 `kind`.

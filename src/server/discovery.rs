@@ -201,11 +201,39 @@ mod tests {
             "namespaces/finalize",
             "configmaps",
             "services/status",
+            "serviceaccounts/token",
         ] {
             assert!(names.contains(&served), "{served} in {names:?}");
         }
-        assert!(!names.contains(&"serviceaccounts/token"));
         assert_eq!(doc["groupVersion"], "v1");
-        assert!(document("/apis/apps/v1", "h").is_none());
+        // Every core/v1 resource and subresource of v1.20.2 is modelled.
+        let recorded: Value =
+            serde_json::from_slice(crate::kinds::discovery_document("/api/v1").unwrap()).unwrap();
+        assert_eq!(doc, recorded);
+    }
+
+    #[test]
+    fn named_groups_list_only_what_is_served() {
+        let apps = document("/apis/apps/v1", "h").expect("apps/v1 is served");
+        let names: Vec<&str> = apps["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["name"].as_str())
+            .collect();
+        for served in ["deployments", "deployments/scale", "statefulsets/status"] {
+            assert!(names.contains(&served), "{served} in {names:?}");
+        }
+        let groups = document("/apis", "h").unwrap();
+        let names: Vec<&str> = groups["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|g| g["name"].as_str())
+            .collect();
+        assert!(names.contains(&"apps"), "{names:?}");
+        // A group nothing of which is modelled is not listed, nor its documents served.
+        assert!(!names.contains(&"certificates.k8s.io"), "{names:?}");
+        assert!(document("/apis/certificates.k8s.io/v1", "h").is_none());
     }
 }

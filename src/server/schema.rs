@@ -444,15 +444,6 @@ pub fn type_named(name: &str) -> Option<Type> {
     ROOTS.get(name).map(Type)
 }
 
-/// The schema type of `kind` of a group-version (core/v1 only, for now).
-pub fn type_for(group: &str, _version: &str, kind: &str) -> Option<&'static str> {
-    if !group.is_empty() {
-        return None;
-    }
-    let s = schema().ok()?;
-    s.by_name.get_key_value(kind).map(|(k, _)| &**k)
-}
-
 impl Type {
     pub fn shape(self) -> Shape {
         let mut ty = self.0;

@@ -365,7 +365,7 @@ impl Target {
         self.s.prepare_create(&mut obj);
         // As read back from storage: decoded and defaulted again.
         self.s.default(&mut obj);
-        let mut causes = strategy::validate_meta(&obj);
+        let mut causes = strategy::validate_meta(&obj, self.s.name_rule());
         causes.extend(self.s.validate(&obj));
         if !causes.is_empty() {
             return Err(ApiError::invalid(&self.kind, &name, causes));
@@ -483,6 +483,10 @@ impl Target {
             if self.r.has_subresource("status") {
                 keep(&mut new, "status");
             }
+            // As the strategy compares it with the stored object: in canonical form.
+            if let Ok(v) = serde_json::from_slice(&encode_body(kind, &new, false)) {
+                new = v;
+            }
             self.s.prepare_update(&mut new, old_obj);
         }
         self.s.default(&mut new);
@@ -512,7 +516,7 @@ impl Target {
                 "field is immutable",
             ));
         }
-        causes.extend(strategy::validate_meta(&new));
+        causes.extend(strategy::validate_meta(&new, self.s.name_rule()));
         causes.extend(self.s.validate(&new));
         causes.extend(self.s.validate_update(&new, old_obj));
         if !causes.is_empty() {

@@ -481,6 +481,11 @@ impl Strategy for StatefulSet {
         {
             for c in claims {
                 claim.default(c);
+                // The conversion to apps/v1 names each template's kind.
+                if let Some(m) = c.as_object_mut() {
+                    m.insert("kind".into(), json!("PersistentVolumeClaim"));
+                    m.insert("apiVersion".into(), json!("v1"));
+                }
             }
         }
     }
@@ -604,6 +609,11 @@ impl Strategy for DaemonSet {
         }
         set_default(spec, "revisionHistoryLimit", json!(10));
         default_template(spec);
+        // The conversion to apps/v1 always writes the template generation (0 until the strategy
+        // sets it), so that the writer owns the annotation.
+        if obj.pointer(&annotation_pointer()).is_none() {
+            set_template_generation(obj, 0);
+        }
     }
     fn prepare_create(&self, obj: &mut Value) {
         obj["status"] = json!({
@@ -614,14 +624,16 @@ impl Strategy for DaemonSet {
         let g = template_generation(obj).max(1);
         set_template_generation(obj, g);
     }
+    /// The template generation is the spec's (the internal type's `spec.templateGeneration`).
+    fn prepare_status_update(&self, new: &mut Value, old: &Value) {
+        set_template_generation(new, template_generation(old));
+    }
     fn prepare_update(&self, new: &mut Value, old: &Value) {
         let mut g = template_generation(old);
         if new.pointer("/spec/template") != old.pointer("/spec/template") {
             g += 1;
         }
-        if g > 0 || new.pointer(&annotation_pointer()).is_some() {
-            set_template_generation(new, g);
-        }
+        set_template_generation(new, g);
     }
     fn tracks_generation(&self) -> bool {
         true
@@ -734,7 +746,7 @@ impl Strategy for ControllerRevision {
             errs.push(Cause {
                 reason: "FieldValueInvalid",
                 message: format!(
-                    "Invalid value: runtime.RawExtension{{Raw:[]uint8{{{}}}, Object:runtime.Object(nil)}}: field is immutable",
+                    "Invalid value: runtime.Unknown{{TypeMeta:runtime.TypeMeta{{APIVersion:\"\", Kind:\"\"}}, Raw:[]uint8{{{}}}, ContentEncoding:\"\", ContentType:\"application/json\"}}: field is immutable",
                     new.get("data")
                         .map(|d| serde_json::to_vec(d).unwrap_or_default())
                         .unwrap_or_default()

@@ -4,6 +4,7 @@
 
 mod apps;
 mod label_selector;
+mod rbac;
 
 use super::pod::{dns1123_subdomain, validate_object_meta};
 use super::status::Cause;
@@ -13,6 +14,10 @@ use serde_json::{Value, json};
 pub trait Strategy: Sync {
     /// `SetDefaults_*`: applied to the object as decoded (before the field manager sees it).
     fn default(&self, _obj: &mut Value) {}
+    /// The rule the object's name must follow (a DNS-1123 subdomain, for most kinds).
+    fn name_rule(&self) -> fn(&str) -> Option<String> {
+        dns1123_subdomain
+    }
     /// Validation of a new object (`ValidateX`), after the metadata's.
     fn validate(&self, _obj: &Value) -> Vec<Cause> {
         Vec::new()
@@ -73,6 +78,7 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
     match group {
         "" => {}
         "apps" => return apps::for_kind(kind),
+        "rbac.authorization.k8s.io" => return rbac::for_kind(kind),
         _ => return None,
     }
     Some(match kind {
@@ -325,10 +331,10 @@ impl Strategy for Endpoints {
     }
 }
 
-/// The metadata rules every kind shares (`ValidateObjectMeta` with a DNS-1123 subdomain name).
-pub fn validate_meta(obj: &Value) -> Vec<Cause> {
+/// The metadata rules every kind shares (`ValidateObjectMeta`), with the kind's name rule.
+pub fn validate_meta(obj: &Value, name_rule: fn(&str) -> Option<String>) -> Vec<Cause> {
     let mut errs = Vec::new();
-    validate_object_meta(obj, dns1123_subdomain, &mut errs);
+    validate_object_meta(obj, name_rule, &mut errs);
     errs
 }
 
