@@ -121,7 +121,20 @@ pub fn update(
     let live = Side::Val(live.unwrap_or(&empty));
 
     // Sets of versions the server does not serve are dropped; the others are reconciled.
-    entries.retain(|e| e.api_version == api_version);
+    // (another served version of the kind keeps its sets: an Ingress of extensions/v1beta1
+    // written again in networking.k8s.io/v1beta1).
+    let kind_name = new
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    entries.retain(|e| {
+        e.api_version == api_version || {
+            let (g, v) = crate::kinds::split_api_version(&e.api_version);
+            crate::kinds::group_version(g, v)
+                .is_some_and(|gv| gv.resources().any(|r| r.kind == kind_name))
+        }
+    });
     let mut reconciler = Reconciler {
         root,
         live,

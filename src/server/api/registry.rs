@@ -176,8 +176,21 @@ impl Target {
             ty: schema::type_for(r.group, r.version, r.kind)?,
             list_ty: schema::type_for(r.group, r.version, r.list_kind)?,
             resource: r.qualified_plural(),
-            kind: r.qualified_kind(),
+            kind: s
+                .invalid_kind()
+                .map_or_else(|| r.qualified_kind(), str::to_string),
         })
+    }
+
+    /// A stored object as this version of the resource answers it.
+    fn view(&self, stored: &Arc<Stored>) -> Arc<Stored> {
+        let written_in = stored.obj.get("apiVersion").and_then(Value::as_str);
+        if written_in.is_none_or(|v| v == self.r.api_version) {
+            return stored.clone();
+        }
+        let mut obj = stored.obj.clone();
+        self.s.convert(&mut obj, self.r.api_version);
+        Arc::new(finish(self.ty, obj))
     }
 
     fn body_kind(&self) -> BodyKind {
@@ -201,7 +214,7 @@ impl Target {
         app.store()
             .objects
             .get(&self.key(ns, name))
-            .cloned()
+            .map(|s| self.view(s))
             .ok_or_else(|| self.not_found(name))
     }
 
@@ -319,13 +332,15 @@ impl Target {
     fn list(&self, app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
         let selector = parse_selector(req, self.r.kind)?;
         let store = app.store();
-        let items: Vec<(String, &Value)> = store
+        let viewed: Vec<(String, Arc<Stored>)> = store
             .objects
             .iter()
             .filter(|((res, ons, _), _)| *res == self.r.plural && ns.is_none_or(|ns| ns == ons))
             .filter(|(_, s)| selector.matches(&s.obj))
-            .map(|((_, ons, name), s)| (list_key(ns, ons, name), &s.obj))
+            .map(|((_, ons, name), s)| (list_key(ns, ons, name), self.view(s)))
             .collect();
+        let items: Vec<(String, &Value)> =
+            viewed.iter().map(|(k, s)| (k.clone(), &s.obj)).collect();
         list_page(
             self.list_ty,
             self.r.list_kind,
@@ -448,7 +463,7 @@ impl Target {
         let old = store
             .objects
             .get(&key)
-            .cloned()
+            .map(|s| self.view(s))
             .ok_or_else(|| self.not_found(name))?;
         let wanted_rv = meta_str(&new, "resourceVersion").to_string();
         if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
@@ -579,7 +594,7 @@ impl Target {
         let stored = store
             .objects
             .get(&key)
-            .cloned()
+            .map(|s| self.view(s))
             .ok_or_else(|| self.not_found(name))?;
         check_preconditions(&options, &self.resource, name, &stored)?;
         let before = stored.clone();

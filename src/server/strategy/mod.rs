@@ -4,6 +4,7 @@
 
 mod apps;
 mod label_selector;
+mod networking;
 mod rbac;
 
 use super::pod::{dns1123_subdomain, validate_object_meta};
@@ -14,6 +15,16 @@ use serde_json::{Value, json};
 pub trait Strategy: Sync {
     /// `SetDefaults_*`: applied to the object as decoded (before the field manager sees it).
     fn default(&self, _obj: &mut Value) {}
+    /// How a 422 names the kind, when not as its group does (`Ingress.extensions` for every
+    /// version of an Ingress).
+    fn invalid_kind(&self) -> Option<&'static str> {
+        None
+    }
+    /// The stored object, written in another version of the kind, converted to `api_version`
+    /// (kinds served in several versions from one store).
+    fn convert(&self, obj: &mut Value, api_version: &str) {
+        obj["apiVersion"] = json!(api_version);
+    }
     /// The rule the object's name must follow (a DNS-1123 subdomain, for most kinds).
     fn name_rule(&self) -> fn(&str) -> Option<String> {
         dns1123_subdomain
@@ -79,6 +90,7 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
         "" => {}
         "apps" => return apps::for_kind(kind),
         "rbac.authorization.k8s.io" => return rbac::for_kind(kind),
+        "networking.k8s.io" | "extensions" => return networking::for_kind(group, kind),
         _ => return None,
     }
     Some(match kind {

@@ -1,0 +1,384 @@
+//! The strategies of networking.k8s.io (and the extensions/v1beta1 Ingress):
+//! `pkg/registry/networking/{ingress,ingressclass,networkpolicy}`, their defaults and validation.
+//! One store holds the ingresses of all three versions, converted on the way out as
+//! kube-apiserver converts them through its internal type.
+
+use super::{Strategy, reset_status, spec_of};
+use crate::server::pod::dns1123_subdomain;
+use crate::server::status::Cause;
+use serde_json::{Map, Value, json};
+
+pub(super) fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
+    Some(match (group, kind) {
+        ("networking.k8s.io" | "extensions", "Ingress") => &Ingress,
+        ("networking.k8s.io", "IngressClass") => &IngressClass,
+        ("networking.k8s.io", "NetworkPolicy") => &NetworkPolicy,
+        _ => return None,
+    })
+}
+
+fn api_version(obj: &Value) -> &str {
+    obj.get("apiVersion").and_then(Value::as_str).unwrap_or("")
+}
+
+fn is_v1(obj: &Value) -> bool {
+    api_version(obj) == "networking.k8s.io/v1"
+}
+
+/// Every backend of an ingress spec (the default one and each path's), mutably.
+fn for_each_backend(spec: &mut Map<String, Value>, default_key: &str, f: &dyn Fn(&mut Value)) {
+    if let Some(b) = spec.get_mut(default_key).filter(|b| b.is_object()) {
+        f(b);
+    }
+    let rules = spec.get_mut("rules").and_then(Value::as_array_mut);
+    for rule in rules.into_iter().flatten() {
+        let paths = rule
+            .pointer_mut("/http/paths")
+            .and_then(Value::as_array_mut);
+        for path in paths.into_iter().flatten() {
+            if let Some(b) = path.get_mut("backend").filter(|b| b.is_object()) {
+                f(b);
+            }
+        }
+    }
+}
+
+/// A v1beta1 backend (`serviceName`, `servicePort`) as v1 has it (`service: {name, port}`).
+fn backend_to_v1(b: &mut Value) {
+    let Some(m) = b.as_object_mut() else { return };
+    let name = m.shift_remove("serviceName");
+    let port = m.shift_remove("servicePort");
+    let has_name = name
+        .as_ref()
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty());
+    if has_name || port.as_ref().is_some_and(|p| !p.is_null()) {
+        let port = match port {
+            Some(Value::String(s)) => json!({"name": s}),
+            Some(Value::Number(n)) => json!({"number": n}),
+            _ => json!({}),
+        };
+        let mut service = Map::new();
+        service.insert("name".into(), name.unwrap_or(json!("")));
+        service.insert("port".into(), port);
+        m.insert("service".into(), Value::Object(service));
+    }
+}
+
+/// A v1 backend as v1beta1 has it.
+fn backend_to_v1beta1(b: &mut Value) {
+    let Some(m) = b.as_object_mut() else { return };
+    if let Some(service) = m.shift_remove("service").filter(|s| s.is_object()) {
+        m.insert(
+            "serviceName".into(),
+            service.get("name").cloned().unwrap_or(json!("")),
+        );
+        let name = service
+            .pointer("/port/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let port = if name.is_empty() {
+            service.pointer("/port/number").cloned().unwrap_or(json!(0))
+        } else {
+            json!(name)
+        };
+        m.insert("servicePort".into(), port);
+    }
+}
+
+/// The ingress `obj` in `to` (`extensions/v1beta1`, `networking.k8s.io/v1beta1` or `…/v1`).
+pub(super) fn convert_ingress(obj: &mut Value, to: &str) {
+    let from_v1 = is_v1(obj);
+    let to_v1 = to == "networking.k8s.io/v1";
+    obj["apiVersion"] = json!(to);
+    if from_v1 == to_v1 {
+        return;
+    }
+    let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let (from_key, to_key) = if to_v1 {
+        ("backend", "defaultBackend")
+    } else {
+        ("defaultBackend", "backend")
+    };
+    if let Some(b) = spec.shift_remove(from_key) {
+        spec.insert(to_key.into(), b);
+    }
+    if to_v1 {
+        for_each_backend(spec, to_key, &backend_to_v1);
+    } else {
+        for_each_backend(spec, to_key, &backend_to_v1beta1);
+    }
+}
+
+/// An Ingress: in v1beta1 a path's type defaults to ImplementationSpecific; created without
+/// status, generation 1 and one more per spec change; validated on its v1 form, with the paths
+/// of the version asked.
+struct Ingress;
+impl Strategy for Ingress {
+    fn default(&self, obj: &mut Value) {
+        if is_v1(obj) {
+            return;
+        }
+        let rules = obj.pointer_mut("/spec/rules").and_then(Value::as_array_mut);
+        for rule in rules.into_iter().flatten() {
+            let paths = rule
+                .pointer_mut("/http/paths")
+                .and_then(Value::as_array_mut);
+            for p in paths.into_iter().flatten().filter_map(Value::as_object_mut) {
+                if p.get("pathType").is_none_or(Value::is_null) {
+                    p.insert("pathType".into(), json!("ImplementationSpecific"));
+                }
+            }
+        }
+    }
+    fn invalid_kind(&self) -> Option<&'static str> {
+        // kube-apiserver v1.20 names the ingress storage's kind so in every version.
+        Some("Ingress.extensions")
+    }
+    fn convert(&self, obj: &mut Value, to: &str) {
+        convert_ingress(obj, to);
+    }
+    fn prepare_create(&self, obj: &mut Value) {
+        reset_status(obj);
+        obj["metadata"]["generation"] = json!(1);
+    }
+    fn tracks_generation(&self) -> bool {
+        true
+    }
+    fn validate(&self, obj: &Value) -> Vec<Cause> {
+        let v1 = is_v1(obj);
+        let mut internal = obj.clone();
+        convert_ingress(&mut internal, "networking.k8s.io/v1");
+        let spec = internal.get("spec").cloned().unwrap_or(json!({}));
+        let default_key = if v1 { "defaultBackend" } else { "backend" };
+        let mut errs = Vec::new();
+        let rules = spec
+            .get("rules")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let default_backend = spec.get("defaultBackend").filter(|b| !b.is_null());
+        if rules.is_empty() && default_backend.is_none() {
+            errs.push(Cause {
+                reason: "FieldValueInvalid",
+                message: format!(
+                    "Invalid value: []networking.IngressRule(nil): either `{default_key}` or `rules` must be specified"
+                ),
+                field: "spec".into(),
+            });
+        }
+        if let Some(b) = default_backend {
+            validate_backend(b, &format!("spec.{default_key}"), v1, &mut errs);
+        }
+        for (i, rule) in rules.iter().enumerate() {
+            let at = format!("spec.rules[{i}]");
+            let host = rule.get("host").and_then(Value::as_str).unwrap_or("");
+            if !host.is_empty() {
+                if host.parse::<std::net::IpAddr>().is_ok() {
+                    errs.push(Cause::invalid(
+                        format!("{at}.host"),
+                        &json!(host),
+                        "must be a DNS name, not an IP address",
+                    ));
+                }
+                let checked = host.strip_prefix("*.").unwrap_or(host);
+                if let Some(why) = dns1123_subdomain(checked) {
+                    errs.push(Cause::invalid(format!("{at}.host"), &json!(host), &why));
+                }
+            }
+            let Some(http) = rule.get("http").filter(|h| !h.is_null()) else {
+                continue;
+            };
+            let paths = http
+                .get("paths")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if paths.is_empty() {
+                errs.push(Cause::required(format!("{at}.http.paths")));
+            }
+            for (j, p) in paths.iter().enumerate() {
+                let at = format!("{at}.http.paths[{j}]");
+                let path = p.get("path").and_then(Value::as_str).unwrap_or("");
+                let absolute = |errs: &mut Vec<Cause>| {
+                    if !path.starts_with('/') {
+                        errs.push(Cause::invalid(
+                            format!("{at}.path"),
+                            &json!(path),
+                            "must be an absolute path",
+                        ));
+                    }
+                };
+                match p.get("pathType").and_then(Value::as_str) {
+                    None => {
+                        errs.push(Cause::required_because(
+                            format!("{at}.pathType"),
+                            "pathType must be specified",
+                        ));
+                        continue;
+                    }
+                    Some("Exact" | "Prefix") => absolute(&mut errs),
+                    Some("ImplementationSpecific") => {
+                        if !path.is_empty() {
+                            absolute(&mut errs);
+                        }
+                    }
+                    Some(other) => errs.push(Cause::not_supported(
+                        format!("{at}.pathType"),
+                        &json!(other),
+                        &["Exact", "ImplementationSpecific", "Prefix"],
+                    )),
+                }
+                let b = p.get("backend").cloned().unwrap_or(json!({}));
+                validate_backend(&b, &format!("{at}.backend"), v1, &mut errs);
+            }
+        }
+        errs
+    }
+}
+
+/// `validateIngressBackend` of a backend in its v1 form; the fields are named as the request's
+/// version names them.
+fn validate_backend(b: &Value, at: &str, v1: bool, errs: &mut Vec<Cause>) {
+    let resource = b.get("resource").filter(|r| !r.is_null());
+    let service = b.get("service").filter(|s| !s.is_null());
+    let (name_field, number_field, port_name_field) = if v1 {
+        (
+            format!("{at}.service.name"),
+            format!("{at}.service.port.number"),
+            format!("{at}.service.port.name"),
+        )
+    } else {
+        (
+            format!("{at}.serviceName"),
+            format!("{at}.servicePort"),
+            format!("{at}.servicePort"),
+        )
+    };
+    match (resource, service) {
+        (Some(_), Some(_)) => errs.push(Cause::invalid(
+            at,
+            &json!(""),
+            "cannot set both resource and service backends",
+        )),
+        (Some(_), None) => {}
+        (None, Some(s)) => {
+            let name = s.get("name").and_then(Value::as_str).unwrap_or("");
+            if name.is_empty() {
+                errs.push(Cause::required(name_field));
+            } else if let Some(why) = crate::server::pod::dns1123_label(name) {
+                errs.push(Cause::invalid(name_field, &json!(name), &why));
+            }
+            let port_name = s
+                .pointer("/port/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let number = s
+                .pointer("/port/number")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            match (port_name.is_empty(), number) {
+                (false, n) if n != 0 => errs.push(Cause::invalid(
+                    at,
+                    &json!(""),
+                    "cannot set both port name & port number",
+                )),
+                (false, _) => {}
+                (true, 0) => errs.push(Cause::required_because(
+                    at,
+                    "port name or number is required",
+                )),
+                (true, n) if !(1..=65535).contains(&n) => errs.push(Cause::invalid(
+                    number_field,
+                    &json!(n),
+                    "must be between 1 and 65535, inclusive",
+                )),
+                _ => {}
+            }
+            let _ = port_name_field;
+        }
+        (None, None) => errs.push(Cause::invalid(
+            at,
+            &json!(""),
+            "resource or service backend is required",
+        )),
+    }
+}
+
+/// An IngressClass: its controller is required and immutable.
+struct IngressClass;
+impl Strategy for IngressClass {
+    fn prepare_create(&self, obj: &mut Value) {
+        obj["metadata"]["generation"] = json!(1);
+    }
+    fn tracks_generation(&self) -> bool {
+        true
+    }
+    fn validate(&self, obj: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        let controller = obj
+            .pointer("/spec/controller")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if controller.is_empty() {
+            errs.push(Cause::required("spec.controller"));
+        }
+        errs
+    }
+    fn validate_update(&self, new: &Value, old: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        let c = |o: &Value| o.pointer("/spec/controller").cloned().unwrap_or(json!(""));
+        if c(new) != c(old) {
+            errs.push(Cause::invalid(
+                "spec.controller",
+                &c(new),
+                "field is immutable",
+            ));
+        }
+        errs
+    }
+}
+
+/// A NetworkPolicy: each port's protocol defaults to TCP; the policy types to Ingress (and
+/// Egress when it has egress rules); generation 1 and one more per spec change.
+struct NetworkPolicy;
+impl Strategy for NetworkPolicy {
+    fn default(&self, obj: &mut Value) {
+        let Some(spec) = spec_of(obj) else { return };
+        for dir in ["ingress", "egress"] {
+            let rules = spec.get_mut(dir).and_then(Value::as_array_mut);
+            for rule in rules.into_iter().flatten() {
+                let ports = rule.get_mut("ports").and_then(Value::as_array_mut);
+                for p in ports.into_iter().flatten().filter_map(Value::as_object_mut) {
+                    if p.get("protocol").is_none_or(Value::is_null) {
+                        p.insert("protocol".into(), json!("TCP"));
+                    }
+                }
+            }
+        }
+        let empty = spec
+            .get("policyTypes")
+            .and_then(Value::as_array)
+            .is_none_or(|a| a.is_empty());
+        if empty {
+            let egress = spec
+                .get("egress")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty());
+            let types = if egress {
+                json!(["Ingress", "Egress"])
+            } else {
+                json!(["Ingress"])
+            };
+            spec.insert("policyTypes".into(), types);
+        }
+    }
+    fn prepare_create(&self, obj: &mut Value) {
+        obj["metadata"]["generation"] = json!(1);
+    }
+    fn tracks_generation(&self) -> bool {
+        true
+    }
+}
