@@ -23,14 +23,14 @@ pub(super) fn for_kind(kind: &str) -> Option<&'static dyn Strategy> {
     })
 }
 
-fn set_default(m: &mut Map<String, Value>, k: &str, v: Value) {
+pub(super) fn set_default(m: &mut Map<String, Value>, k: &str, v: Value) {
     if m.get(k).is_none_or(Value::is_null) {
         m.insert(k.into(), v);
     }
 }
 
 /// The pod template's defaults (`SetDefaults_PodSpec` and the rest of the generated defaulters).
-fn default_template(spec: &mut Map<String, Value>) {
+pub(super) fn default_template(spec: &mut Map<String, Value>) {
     let t = spec.entry("template").or_insert_with(|| json!({}));
     if t.is_null() {
         *t = json!({});
@@ -43,7 +43,7 @@ fn int(obj: &Value, pointer: &str) -> Option<i64> {
 }
 
 /// `ValidateNonnegativeField`.
-fn nonnegative(obj: &Value, pointer: &str, field: &str, errs: &mut Vec<Cause>) {
+pub(super) fn nonnegative(obj: &Value, pointer: &str, field: &str, errs: &mut Vec<Cause>) {
     if let Some(v) = int(obj, pointer).filter(|v| *v < 0) {
         errs.push(Cause::invalid(
             field,
@@ -101,7 +101,13 @@ fn check_match(obj: &Value, selector: &LabelSelector, skip_empty: bool, errs: &m
 
 /// `ValidatePodTemplateSpec` of `spec.template`: its labels, annotations and pod spec.
 fn validate_template(obj: &Value, errs: &mut Vec<Cause>) {
-    let template = obj.pointer("/spec/template").cloned().unwrap_or(json!({}));
+    validate_template_at(obj, "spec.template", errs)
+}
+
+/// `ValidatePodTemplateSpec` of the template at `path` (`spec.jobTemplate.spec.template`).
+pub(super) fn validate_template_at(obj: &Value, path: &str, errs: &mut Vec<Cause>) {
+    let pointer = format!("/{}", path.replace('.', "/"));
+    let template = obj.pointer(&pointer).cloned().unwrap_or(json!({}));
     let mut meta = template
         .get("metadata")
         .and_then(Value::as_object)
@@ -112,7 +118,7 @@ fn validate_template(obj: &Value, errs: &mut Vec<Cause>) {
     let as_pod =
         json!({"metadata": meta, "spec": template.get("spec").cloned().unwrap_or(json!({}))});
     for mut c in pod::validate_create(&as_pod) {
-        c.field = format!("spec.template.{}", c.field);
+        c.field = format!("{path}.{}", c.field);
         errs.push(c);
     }
 }
@@ -143,7 +149,7 @@ fn controller_pod_rules(obj: &Value, what: &str, errs: &mut Vec<Cause>) {
 }
 
 /// `ValidateImmutableField` of `spec.selector`.
-fn selector_immutable(new: &Value, old: &Value, errs: &mut Vec<Cause>) {
+pub(super) fn selector_immutable(new: &Value, old: &Value, errs: &mut Vec<Cause>) {
     let (n, o) = (new.pointer("/spec/selector"), old.pointer("/spec/selector"));
     if n != o {
         let shown = LabelSelector::from_value(n.filter(|s| !s.is_null())).go_repr();

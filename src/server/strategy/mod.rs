@@ -3,8 +3,10 @@
 //! The registry itself (`api/registry.rs`) is the same for all of them.
 
 mod apps;
+mod batch;
 mod label_selector;
 mod networking;
+mod policy;
 mod rbac;
 
 use super::pod::{dns1123_subdomain, validate_object_meta};
@@ -91,6 +93,10 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
         "apps" => return apps::for_kind(kind),
         "rbac.authorization.k8s.io" => return rbac::for_kind(kind),
         "networking.k8s.io" | "extensions" => return networking::for_kind(group, kind),
+        "batch" => return batch::for_kind(kind),
+        "policy" | "autoscaling" | "storage.k8s.io" | "scheduling.k8s.io" => {
+            return policy::for_kind(group, kind);
+        }
         _ => return None,
     }
     Some(match kind {

@@ -1,0 +1,367 @@
+//! The strategies of batch/v1 jobs and batch/v1beta1 cron jobs (`pkg/registry/batch`,
+//! `pkg/apis/batch/{v1,v1beta1}/defaults.go`, `pkg/apis/batch/validation`). No controller runs
+//! them: a Job creates no Pod, a CronJob no Job.
+
+use super::Strategy;
+use super::apps::{
+    default_template, nonnegative, selector_immutable, set_default, validate_template_at,
+};
+use super::label_selector::{self, LabelSelector};
+use super::{reset_status, spec_of};
+use crate::server::status::Cause;
+use serde_json::{Map, Value, json};
+
+pub(super) fn for_kind(kind: &str) -> Option<&'static dyn Strategy> {
+    Some(match kind {
+        "Job" => &Job,
+        "CronJob" => &CronJob,
+        _ => return None,
+    })
+}
+
+/// `SetDefaults_Job` of a job spec (also a cron job's template's).
+fn default_job_spec(spec: &mut Map<String, Value>) {
+    let unset = |spec: &Map<String, Value>, k: &str| spec.get(k).is_none_or(Value::is_null);
+    if unset(spec, "completions") && unset(spec, "parallelism") {
+        spec.insert("completions".into(), json!(1));
+        spec.insert("parallelism".into(), json!(1));
+    }
+    set_default(spec, "parallelism", json!(1));
+    set_default(spec, "backoffLimit", json!(6));
+    default_template(spec);
+}
+
+/// `validateJobSpec` of the job spec at `path` (a pointer-like dotted path).
+fn validate_job_spec(obj: &Value, path: &str, errs: &mut Vec<Cause>) {
+    let pointer = format!("/{}", path.replace('.', "/"));
+    for k in [
+        "parallelism",
+        "completions",
+        "activeDeadlineSeconds",
+        "backoffLimit",
+        "ttlSecondsAfterFinished",
+    ] {
+        nonnegative(obj, &format!("{pointer}/{k}"), &format!("{path}.{k}"), errs);
+    }
+    validate_template_at(obj, &format!("{path}.template"), errs);
+    let policy = obj
+        .pointer(&format!("{pointer}/template/spec/restartPolicy"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let field = format!("{path}.template.spec.restartPolicy");
+    match policy {
+        "Always" | "" => errs.push(Cause::required_because(
+            field,
+            "valid values: \"OnFailure\", \"Never\"",
+        )),
+        "OnFailure" | "Never" => {}
+        other => errs.push(Cause::not_supported(
+            field,
+            &json!(other),
+            &["OnFailure", "Never"],
+        )),
+    }
+}
+
+/// A Job: one completion at a time, six retries; unless `manualSelector`, its selector and pod
+/// labels are generated from its uid (`controller-uid`) and name (`job-name`); its template is
+/// immutable; its pods are orphaned by default (batch/v1).
+struct Job;
+
+fn manual(obj: &Value) -> bool {
+    obj.pointer("/spec/manualSelector").and_then(Value::as_bool) == Some(true)
+}
+
+impl Strategy for Job {
+    fn default(&self, obj: &mut Value) {
+        let template_labels = obj.pointer("/spec/template/metadata/labels").cloned();
+        if let Some(spec) = spec_of(obj) {
+            default_job_spec(spec);
+        }
+        if let Some(l) = template_labels.filter(|l| !l.is_null())
+            && let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut)
+            && meta
+                .get("labels")
+                .and_then(Value::as_object)
+                .is_none_or(|m| m.is_empty())
+        {
+            meta.insert("labels".into(), l);
+        }
+    }
+    fn prepare_create(&self, obj: &mut Value) {
+        reset_status(obj);
+        if manual(obj) {
+            return;
+        }
+        // `generateSelector` (run by the strategy's Validate, once the uid is known).
+        // The defaults gave a job without labels its template's labels map itself (Go shares
+        // it), so the generated labels land on the job too.
+        let aliased = obj
+            .pointer("/spec/template/metadata/labels")
+            .is_some_and(Value::is_object)
+            && obj.pointer("/metadata/labels") == obj.pointer("/spec/template/metadata/labels");
+        let uid = obj.pointer("/metadata/uid").cloned().unwrap_or(json!(""));
+        let name = obj.pointer("/metadata/name").cloned().unwrap_or(json!(""));
+        let Some(spec) = spec_of(obj) else { return };
+        let template = spec.entry("template").or_insert_with(|| json!({}));
+        let meta = &mut template["metadata"];
+        if !meta.is_object() {
+            *meta = json!({});
+        }
+        let labels = &mut meta["labels"];
+        if !labels.is_object() {
+            *labels = json!({});
+        }
+        if let Some(l) = labels.as_object_mut() {
+            l.entry("controller-uid").or_insert(uid.clone());
+            l.entry("job-name").or_insert(name);
+        }
+        let selector = spec.entry("selector").or_insert_with(|| json!({}));
+        if !selector.is_object() {
+            *selector = json!({});
+        }
+        let ml = &mut selector["matchLabels"];
+        if !ml.is_object() {
+            *ml = json!({});
+        }
+        if let Some(m) = ml.as_object_mut() {
+            m.entry("controller-uid").or_insert(uid);
+        }
+        if aliased && let Some(l) = obj.pointer("/spec/template/metadata/labels").cloned() {
+            obj["metadata"]["labels"] = l;
+        }
+    }
+    fn orphans_by_default(&self) -> bool {
+        true
+    }
+    fn validate(&self, obj: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        let raw = obj.pointer("/spec/selector").filter(|s| !s.is_null());
+        if !manual(obj) && raw.is_some() {
+            let uid = obj
+                .pointer("/metadata/uid")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let name = obj
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let labels = obj.pointer("/spec/template/metadata/labels");
+            for (k, want) in [("controller-uid", uid), ("job-name", name)] {
+                let have = labels.and_then(|l| l.get(k)).and_then(Value::as_str);
+                if have != Some(want) {
+                    errs.push(Cause::invalid(
+                        format!("spec.template.metadata.labels[{k}]"),
+                        &json!(have.unwrap_or("")),
+                        &format!("must be '{want}'"),
+                    ));
+                }
+            }
+            let expected = json!({"controller-uid": uid, "job-name": name});
+            let selector = LabelSelector::from_value(raw);
+            if selector.valid() && !selector.matches(Some(&expected)) {
+                errs.push(Cause {
+                    reason: "FieldValueInvalid",
+                    message: format!(
+                        "Invalid value: {}: `selector` not auto-generated",
+                        selector.go_repr()
+                    ),
+                    field: "spec.selector".into(),
+                });
+            }
+        }
+        validate_job_spec(obj, "spec", &mut errs);
+        let selector = LabelSelector::from_value(raw);
+        match raw {
+            None => errs.push(Cause::required("spec.selector")),
+            Some(_) => errs.extend(selector.validate("spec.selector")),
+        }
+        let labels = obj.pointer("/spec/template/metadata/labels");
+        if selector.valid() && !selector.matches(labels) {
+            errs.push(Cause {
+                reason: "FieldValueInvalid",
+                message: format!(
+                    "Invalid value: {}: `selector` does not match template `labels`",
+                    label_selector::go_map(labels)
+                ),
+                field: "spec.template.metadata.labels".into(),
+            });
+        }
+        errs
+    }
+    fn validate_update(&self, new: &Value, old: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        let completions = |o: &Value| o.pointer("/spec/completions").cloned();
+        if completions(new) != completions(old) {
+            errs.push(Cause::invalid(
+                "spec.completions",
+                &completions(new).unwrap_or(Value::Null),
+                "field is immutable",
+            ));
+        }
+        selector_immutable(new, old, &mut errs);
+        if new.pointer("/spec/template") != old.pointer("/spec/template") {
+            // kube-apiserver quotes the whole internal template (Go's %#v); its field and verdict
+            // are what a client reads.
+            errs.push(Cause {
+                reason: "FieldValueInvalid",
+                message: "Invalid value: core.PodTemplateSpec{…}: field is immutable".into(),
+                field: "spec.template".into(),
+            });
+        }
+        errs
+    }
+}
+
+/// A CronJob: concurrent runs allowed, not suspended, three successful and one failed job
+/// kept; a valid five-field schedule; its jobs orphaned by default (batch/v1beta1).
+struct CronJob;
+impl Strategy for CronJob {
+    fn default(&self, obj: &mut Value) {
+        let Some(spec) = spec_of(obj) else { return };
+        if spec
+            .get("concurrencyPolicy")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            spec.insert("concurrencyPolicy".into(), json!("Allow"));
+        }
+        set_default(spec, "suspend", json!(false));
+        set_default(spec, "successfulJobsHistoryLimit", json!(3));
+        set_default(spec, "failedJobsHistoryLimit", json!(1));
+        let jt = spec.entry("jobTemplate").or_insert_with(|| json!({}));
+        if !jt.is_object() {
+            *jt = json!({});
+        }
+        let js = &mut jt["spec"];
+        if !js.is_object() {
+            *js = json!({});
+        }
+        if let Some(js) = js.as_object_mut() {
+            default_template(js);
+        }
+    }
+    fn prepare_create(&self, obj: &mut Value) {
+        reset_status(obj);
+    }
+    fn orphans_by_default(&self) -> bool {
+        true
+    }
+    fn validate(&self, obj: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        let schedule = obj
+            .pointer("/spec/schedule")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if schedule.is_empty() {
+            errs.push(Cause::required("spec.schedule"));
+        } else if let Some(why) = cron_error(schedule) {
+            errs.push(Cause::invalid("spec.schedule", &json!(schedule), &why));
+        }
+        nonnegative(
+            obj,
+            "/spec/startingDeadlineSeconds",
+            "spec.startingDeadlineSeconds",
+            &mut errs,
+        );
+        let policy = obj
+            .pointer("/spec/concurrencyPolicy")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !matches!(policy, "Allow" | "Forbid" | "Replace") {
+            errs.push(Cause::not_supported(
+                "spec.concurrencyPolicy",
+                &json!(policy),
+                &["Allow", "Forbid", "Replace"],
+            ));
+        }
+        for k in ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"] {
+            nonnegative(obj, &format!("/spec/{k}"), &format!("spec.{k}"), &mut errs);
+        }
+        validate_job_spec(obj, "spec.jobTemplate.spec", &mut errs);
+        errs
+    }
+}
+
+/// What robfig/cron's `ParseStandard` says of a schedule it refuses (the field count and
+/// ranges; descriptors such as `@hourly` are accepted).
+fn cron_error(schedule: &str) -> Option<String> {
+    if schedule.starts_with('@') {
+        let ok = [
+            "@yearly",
+            "@annually",
+            "@monthly",
+            "@weekly",
+            "@daily",
+            "@midnight",
+            "@hourly",
+        ]
+        .contains(&schedule)
+            || schedule.starts_with("@every ");
+        return (!ok).then(|| format!("Unrecognized descriptor: {schedule}"));
+    }
+    let fields: Vec<&str> = schedule.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Some(format!(
+            "Expected exactly 5 fields, found {}: {schedule}",
+            fields.len()
+        ));
+    }
+    let ranges = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 6)];
+    for (field, (lo, hi)) in fields.iter().zip(ranges) {
+        for part in field.split(',') {
+            let (range, step) = part.split_once('/').unwrap_or((part, "1"));
+            if step.parse::<u32>().is_err() {
+                return Some(format!(
+                    "Failed to parse int from {step}: strconv.Atoi: parsing {step:?}: invalid syntax"
+                ));
+            }
+            if range == "*" || range == "?" {
+                continue;
+            }
+            let (a, b) = range.split_once('-').unwrap_or((range, range));
+            for n in [a, b] {
+                let named = matches!(
+                    n.to_ascii_lowercase().as_str(),
+                    "jan"
+                        | "feb"
+                        | "mar"
+                        | "apr"
+                        | "may"
+                        | "jun"
+                        | "jul"
+                        | "aug"
+                        | "sep"
+                        | "oct"
+                        | "nov"
+                        | "dec"
+                        | "sun"
+                        | "mon"
+                        | "tue"
+                        | "wed"
+                        | "thu"
+                        | "fri"
+                        | "sat"
+                );
+                if named {
+                    continue;
+                }
+                let Ok(v) = n.parse::<u32>() else {
+                    return Some(format!(
+                        "Failed to parse int from {n}: strconv.Atoi: parsing {n:?}: invalid syntax"
+                    ));
+                };
+                if v < lo {
+                    return Some(format!(
+                        "Beginning of range ({v}) below minimum ({lo}): {part}"
+                    ));
+                }
+                if v > hi {
+                    return Some(format!("End of range ({v}) above maximum ({hi}): {part}"));
+                }
+            }
+        }
+    }
+    None
+}
