@@ -797,7 +797,7 @@ fn set_if_absent(m: &mut Map<String, Value>, key: &str, v: Value) {
 }
 
 /// The object member `key` of `m`, created (or replaced by `{}` if not an object) as needed.
-fn obj_entry<'a>(m: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
+pub fn obj_entry<'a>(m: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
     let slot = m.entry(key.to_string()).or_insert_with(|| json!({}));
     if !slot.is_object() {
         *slot = json!({});

@@ -498,10 +498,6 @@ impl Target {
             if self.r.has_subresource("status") {
                 keep(&mut new, "status");
             }
-            // As the strategy compares it with the stored object: in canonical form.
-            if let Ok(v) = serde_json::from_slice(&encode_body(kind, &new, false)) {
-                new = v;
-            }
             self.s.prepare_update(&mut new, old_obj);
         }
         self.s.default(&mut new);
@@ -539,6 +535,9 @@ impl Target {
         }
         let candidate = encode_body(kind, &new, false);
         let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
+        if sub.is_none() {
+            self.s.compare_update(&mut new, old_obj);
+        }
         // Any change of the spec (as stored) is a new generation.
         if self.s.tracks_generation() && sub.is_none() && self.s.generation_changed(&new, old_obj) {
             let g = old_obj

@@ -3,8 +3,8 @@
 //! controller revisions. No controller acts on them, as on a bare kube-apiserver.
 
 use super::label_selector::{self, LabelSelector};
-use super::{Strategy, reset_status, spec_of};
-use crate::server::pod;
+use super::{Strategy, reset_status, set_if_empty, spec_of};
+use crate::server::pod::{self, obj_entry};
 use crate::server::status::Cause;
 use serde_json::{Map, Value, json};
 
@@ -26,6 +26,17 @@ pub(super) fn for_kind(kind: &str) -> Option<&'static dyn Strategy> {
 pub(super) fn set_default(m: &mut Map<String, Value>, k: &str, v: Value) {
     if m.get(k).is_none_or(Value::is_null) {
         m.insert(k.into(), v);
+    }
+}
+
+/// An update strategy: a rolling update when it names no type, with `params` defaulted then.
+fn default_rolling_update(strategy: &mut Map<String, Value>, params: &[(&str, Value)]) {
+    set_if_empty(strategy, "type", json!("RollingUpdate"));
+    if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
+        let ru = obj_entry(strategy, "rollingUpdate");
+        for (k, v) in params {
+            set_default(ru, k, v.clone());
+        }
     }
 }
 
@@ -235,26 +246,10 @@ impl Strategy for Deployment {
     fn default(&self, obj: &mut Value) {
         let Some(spec) = spec_of(obj) else { return };
         set_default(spec, "replicas", json!(1));
-        let strategy = spec.entry("strategy").or_insert_with(|| json!({}));
-        if let Some(s) = strategy.as_object_mut() {
-            if s.get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .is_empty()
-            {
-                s.insert("type".into(), json!("RollingUpdate"));
-            }
-            if s.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
-                let ru = s.entry("rollingUpdate").or_insert_with(|| json!({}));
-                if ru.is_null() {
-                    *ru = json!({});
-                }
-                if let Some(ru) = ru.as_object_mut() {
-                    set_default(ru, "maxUnavailable", json!("25%"));
-                    set_default(ru, "maxSurge", json!("25%"));
-                }
-            }
-        }
+        default_rolling_update(
+            obj_entry(spec, "strategy"),
+            &[("maxUnavailable", json!("25%")), ("maxSurge", json!("25%"))],
+        );
         set_default(spec, "revisionHistoryLimit", json!(10));
         set_default(spec, "progressDeadlineSeconds", json!(600));
         default_template(spec);
@@ -450,32 +445,21 @@ struct StatefulSet;
 impl Strategy for StatefulSet {
     fn default(&self, obj: &mut Value) {
         let Some(spec) = spec_of(obj) else { return };
-        if spec
-            .get("podManagementPolicy")
+        set_if_empty(spec, "podManagementPolicy", json!("OrderedReady"));
+        let us = obj_entry(spec, "updateStrategy");
+        if us
+            .get("type")
             .and_then(Value::as_str)
             .unwrap_or("")
             .is_empty()
         {
-            spec.insert("podManagementPolicy".into(), json!("OrderedReady"));
+            us.insert("type".into(), json!("RollingUpdate"));
+            set_default(us, "rollingUpdate", json!({}));
         }
-        let us = spec.entry("updateStrategy").or_insert_with(|| json!({}));
-        if let Some(us) = us.as_object_mut() {
-            if us
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .is_empty()
-            {
-                us.insert("type".into(), json!("RollingUpdate"));
-                if us.get("rollingUpdate").is_none_or(Value::is_null) {
-                    us.insert("rollingUpdate".into(), json!({}));
-                }
-            }
-            if us.get("type").and_then(Value::as_str) == Some("RollingUpdate")
-                && let Some(ru) = us.get_mut("rollingUpdate").and_then(Value::as_object_mut)
-            {
-                set_default(ru, "partition", json!(0));
-            }
+        if us.get("type").and_then(Value::as_str) == Some("RollingUpdate")
+            && let Some(ru) = us.get_mut("rollingUpdate").and_then(Value::as_object_mut)
+        {
+            set_default(ru, "partition", json!(0));
         }
         set_default(spec, "replicas", json!(1));
         set_default(spec, "revisionHistoryLimit", json!(10));
@@ -593,26 +577,10 @@ struct DaemonSet;
 impl Strategy for DaemonSet {
     fn default(&self, obj: &mut Value) {
         let Some(spec) = spec_of(obj) else { return };
-        let us = spec.entry("updateStrategy").or_insert_with(|| json!({}));
-        if let Some(us) = us.as_object_mut() {
-            if us
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .is_empty()
-            {
-                us.insert("type".into(), json!("RollingUpdate"));
-            }
-            if us.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
-                let ru = us.entry("rollingUpdate").or_insert_with(|| json!({}));
-                if ru.is_null() {
-                    *ru = json!({});
-                }
-                if let Some(ru) = ru.as_object_mut() {
-                    set_default(ru, "maxUnavailable", json!(1));
-                }
-            }
-        }
+        default_rolling_update(
+            obj_entry(spec, "updateStrategy"),
+            &[("maxUnavailable", json!(1))],
+        );
         set_default(spec, "revisionHistoryLimit", json!(10));
         default_template(spec);
         // The conversion to apps/v1 always writes the template generation (0 until the strategy
@@ -635,11 +603,13 @@ impl Strategy for DaemonSet {
         set_template_generation(new, template_generation(old));
     }
     fn prepare_update(&self, new: &mut Value, old: &Value) {
-        let mut g = template_generation(old);
+        set_template_generation(new, template_generation(old));
+    }
+    /// A change of the template (as stored) is a new template generation.
+    fn compare_update(&self, new: &mut Value, old: &Value) {
         if new.pointer("/spec/template") != old.pointer("/spec/template") {
-            g += 1;
+            set_template_generation(new, template_generation(old) + 1);
         }
-        set_template_generation(new, g);
     }
     fn tracks_generation(&self) -> bool {
         true
@@ -723,13 +693,7 @@ fn set_template_generation(obj: &mut Value, g: i64) {
     let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
         return;
     };
-    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-    if !annotations.is_object() {
-        *annotations = json!({});
-    }
-    if let Some(a) = annotations.as_object_mut() {
-        a.insert(TEMPLATE_GENERATION.into(), json!(g.to_string()));
-    }
+    obj_entry(meta, "annotations").insert(TEMPLATE_GENERATION.into(), json!(g.to_string()));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ use super::apps::{
     default_template, nonnegative, selector_immutable, set_default, validate_template_at,
 };
 use super::label_selector::{self, LabelSelector};
-use super::{reset_status, spec_of};
+use super::{reset_status, set_if_empty, spec_of};
+use crate::server::pod::obj_entry;
 use crate::server::status::Cause;
 use serde_json::{Map, Value, json};
 
@@ -103,30 +104,12 @@ impl Strategy for Job {
         let uid = obj.pointer("/metadata/uid").cloned().unwrap_or(json!(""));
         let name = obj.pointer("/metadata/name").cloned().unwrap_or(json!(""));
         let Some(spec) = spec_of(obj) else { return };
-        let template = spec.entry("template").or_insert_with(|| json!({}));
-        let meta = &mut template["metadata"];
-        if !meta.is_object() {
-            *meta = json!({});
-        }
-        let labels = &mut meta["labels"];
-        if !labels.is_object() {
-            *labels = json!({});
-        }
-        if let Some(l) = labels.as_object_mut() {
-            l.entry("controller-uid").or_insert(uid.clone());
-            l.entry("job-name").or_insert(name);
-        }
-        let selector = spec.entry("selector").or_insert_with(|| json!({}));
-        if !selector.is_object() {
-            *selector = json!({});
-        }
-        let ml = &mut selector["matchLabels"];
-        if !ml.is_object() {
-            *ml = json!({});
-        }
-        if let Some(m) = ml.as_object_mut() {
-            m.entry("controller-uid").or_insert(uid);
-        }
+        let labels = obj_entry(obj_entry(obj_entry(spec, "template"), "metadata"), "labels");
+        labels.entry("controller-uid").or_insert(uid.clone());
+        labels.entry("job-name").or_insert(name);
+        obj_entry(obj_entry(spec, "selector"), "matchLabels")
+            .entry("controller-uid")
+            .or_insert(uid);
         if aliased && let Some(l) = obj.pointer("/spec/template/metadata/labels").cloned() {
             obj["metadata"]["labels"] = l;
         }
@@ -219,28 +202,11 @@ struct CronJob;
 impl Strategy for CronJob {
     fn default(&self, obj: &mut Value) {
         let Some(spec) = spec_of(obj) else { return };
-        if spec
-            .get("concurrencyPolicy")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .is_empty()
-        {
-            spec.insert("concurrencyPolicy".into(), json!("Allow"));
-        }
+        set_if_empty(spec, "concurrencyPolicy", json!("Allow"));
         set_default(spec, "suspend", json!(false));
         set_default(spec, "successfulJobsHistoryLimit", json!(3));
         set_default(spec, "failedJobsHistoryLimit", json!(1));
-        let jt = spec.entry("jobTemplate").or_insert_with(|| json!({}));
-        if !jt.is_object() {
-            *jt = json!({});
-        }
-        let js = &mut jt["spec"];
-        if !js.is_object() {
-            *js = json!({});
-        }
-        if let Some(js) = js.as_object_mut() {
-            default_template(js);
-        }
+        default_template(obj_entry(obj_entry(spec, "jobTemplate"), "spec"));
     }
     fn prepare_create(&self, obj: &mut Value) {
         reset_status(obj);

@@ -58,6 +58,10 @@ pub trait Strategy: Sync {
     fn generation_changed(&self, new: &Value, old: &Value) -> bool {
         new.get("spec") != old.get("spec")
     }
+    /// What an update of the object itself changes by comparing it, validated and in the
+    /// canonical form it is stored in, with the stored object (a daemon set's template
+    /// generation).
+    fn compare_update(&self, _new: &mut Value, _old: &Value) {}
     /// `PrepareForUpdate` of the status subresource beyond keeping the spec (e.g. the labels).
     fn prepare_status_update(&self, _new: &mut Value, _old: &Value) {}
     /// Whether a delete without a propagation policy orphans the dependents (an `orphan`
