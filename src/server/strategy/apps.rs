@@ -94,7 +94,7 @@ fn validate_selector(
 /// `` `selector` does not match template `labels` `` unless the selector matches the template's labels
 /// (an empty selector is not checked when `skip_empty`, as `ValidatePodTemplateSpecForReplicaSet`).
 fn check_match(obj: &Value, selector: &LabelSelector, skip_empty: bool, errs: &mut Vec<Cause>) {
-    if !selector.valid() || (skip_empty && selector.matches_everything()) {
+    if !selector.valid() || (skip_empty && selector.is_empty()) {
         return;
     }
     let labels = obj.pointer("/spec/template/metadata/labels");

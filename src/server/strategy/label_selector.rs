@@ -3,6 +3,7 @@
 //! form (`Selector.String()`, what a Scale's `status.selector` says) and Go's `%#v` of it (what a
 //! validation message quotes).
 
+use super::{go_strings, strings};
 use crate::server::status::Cause;
 use serde_json::{Value, json};
 use std::fmt;
@@ -27,14 +28,6 @@ pub struct LabelSelector {
     expressions: Option<Vec<Requirement>>,
 }
 
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .into_iter()
-        .flatten()
-        .map(|s| s.as_str().unwrap_or("").to_string())
-        .collect()
-}
-
 impl LabelSelector {
     pub fn from_value(v: Option<&Value>) -> Self {
         let Some(v) = v.filter(|v| !v.is_null()) else {
@@ -57,7 +50,10 @@ impl LabelSelector {
                             .and_then(Value::as_str)
                             .unwrap_or("")
                             .into(),
-                        values: e.get("values").filter(|v| !v.is_null()).map(strings),
+                        values: e
+                            .get("values")
+                            .filter(|v| !v.is_null())
+                            .map(|v| strings(Some(v))),
                     })
                     .collect()
             });
@@ -76,14 +72,9 @@ impl LabelSelector {
         self.expressions.as_deref().unwrap_or_default()
     }
 
-    /// A selector without requirements (`{}`).
+    /// A selector without requirements (`{}`): `Selector.Empty()`, it matches every object.
     pub fn is_empty(&self) -> bool {
         self.present && self.labels().is_empty() && self.exprs().is_empty()
-    }
-
-    /// `Selector.Empty()`: a present selector without requirements matches every object.
-    pub fn matches_everything(&self) -> bool {
-        self.is_empty()
     }
 
     /// Whether `LabelSelectorAsSelector` accepts it.
@@ -165,13 +156,7 @@ impl LabelSelector {
                     .map(|r| {
                         let values = match &r.values {
                             None => "[]string(nil)".to_string(),
-                            Some(v) => format!(
-                                "[]string{{{}}}",
-                                v.iter()
-                                    .map(|s| format!("{s:?}"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
+                            Some(v) => go_strings(v),
                         };
                         format!(
                             "v1.LabelSelectorRequirement{{Key:{:?}, Operator:{:?}, Values:{values}}}",

@@ -369,6 +369,21 @@ fn spec_of(obj: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
     m.get_mut("spec").and_then(Value::as_object_mut)
 }
 
+/// The strings of a JSON array (none for anything else), as a Go `[]string` holds them.
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|s| s.as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Go's `%#v` of a non-nil `[]string`: `[]string{"a", "b"}`.
+fn go_strings(v: &[String]) -> String {
+    let shown: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+    format!("[]string{{{}}}", shown.join(", "))
+}
+
 /// `field` of the metadata as it was in `old` (absent if it was).
 fn keep_meta(new: &mut Value, old: &Value, field: &str) {
     let kept = old.pointer(&format!("/metadata/{field}")).cloned();

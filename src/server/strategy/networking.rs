@@ -244,18 +244,13 @@ impl Strategy for Ingress {
 fn validate_backend(b: &Value, at: &str, v1: bool, errs: &mut Vec<Cause>) {
     let resource = b.get("resource").filter(|r| !r.is_null());
     let service = b.get("service").filter(|s| !s.is_null());
-    let (name_field, number_field, port_name_field) = if v1 {
+    let (name_field, number_field) = if v1 {
         (
             format!("{at}.service.name"),
             format!("{at}.service.port.number"),
-            format!("{at}.service.port.name"),
         )
     } else {
-        (
-            format!("{at}.serviceName"),
-            format!("{at}.servicePort"),
-            format!("{at}.servicePort"),
-        )
+        (format!("{at}.serviceName"), format!("{at}.servicePort"))
     };
     match (resource, service) {
         (Some(_), Some(_)) => errs.push(Cause::invalid(
@@ -297,7 +292,6 @@ fn validate_backend(b: &Value, at: &str, v1: bool, errs: &mut Vec<Cause>) {
                 )),
                 _ => {}
             }
-            let _ = port_name_field;
         }
         (None, None) => errs.push(Cause::invalid(
             at,

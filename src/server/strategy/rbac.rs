@@ -3,8 +3,8 @@
 //! stored as given (no controller fills the rules in); the client is allowed everything, so the
 //! escalation checks never refuse.
 
-use super::Strategy;
 use super::label_selector::LabelSelector;
+use super::{Strategy, go_strings, strings};
 use crate::server::pod::dns1123_subdomain;
 use crate::server::status::Cause;
 use serde_json::{Value, json};
@@ -32,19 +32,6 @@ pub(super) fn path_segment_name(name: &str) -> Option<String> {
         }
     }
     None
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|s| s.as_str().unwrap_or("").to_string())
-        .collect()
-}
-
-fn go_strings(v: &[String]) -> String {
-    let shown: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
-    format!("[]string{{{}}}", shown.join(", "))
 }
 
 /// A Role or a ClusterRole: each rule names verbs, and API groups and resources (or, only in a
