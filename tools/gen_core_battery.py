@@ -15,8 +15,9 @@ Services name their cluster IP and node port: allocation picks at random on the 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from battery_requests import render
 
 OUT = Path(__file__).resolve().parent.parent / "tests/oracle/extended-requests"
 NS = "/api/v1/namespaces/conf-smoke"
@@ -274,21 +275,6 @@ step("log-of-missing-pod", "GET", f"{NS}/pods/nope/log")
 step("delete-pod-not-on-a-node", "DELETE", f"{NS}/pods/tol2")
 step("delete-bound-pod", "DELETE", f"{NS}/pods/bind1",
      {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0})
-
-
-def render(method: str, path: str, body: object, ctype: str) -> str:
-    text = "" if body is None else json.dumps(body, separators=(",", ":"))
-    lines = [
-        "=== REQUEST ===",
-        f"{method} {path} HTTP/1.1",
-        "Host: 127.0.0.1:6443",
-        "User-Agent: curl/7.88.1",
-        "Accept: application/json",
-    ]
-    if body is not None:
-        lines.append(f"Content-Type: {ctype}")
-        lines.append(f"Content-Length: {len(text.encode())}")
-    return "\n".join(lines) + "\n\n" + text
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 //! The embedded reference server: its robustness, the replay of the real kube-apiserver v1.20.2's
-//! recorded answers, and (with `APICONFORM_ORACLE_URL`) the live differential test against it.
+//! recorded answers, and (with `APICONFORM_ORACLE_URL`) the live differential tests against it.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -7,5 +7,6 @@ mod support;
 mod differential;
 mod kubectl;
 mod robustness;
+mod sequence;
 mod transcripts;
 mod watch;
