@@ -564,3 +564,40 @@ fn is_group(s: &str) -> bool {
         && !s.starts_with(['-', '.'])
         && !s.ends_with(['-', '.'])
 }
+
+/// Kinds v1.20.2 still registers in its scheme for group-versions it no longer serves (the
+/// `addKnownTypes` of `k8s.io/api/{apps/v1beta1,apps/v1beta2,extensions/v1beta1}`): a body of one
+/// of them decodes, and is then refused for its version or its kind, not as unknown.
+const REGISTERED_UNSERVED: &[(&str, &str, &[&str])] = &[
+    (
+        "apps",
+        "v1beta1",
+        &["Deployment", "DeploymentRollback", "Scale", "StatefulSet", "ControllerRevision"],
+    ),
+    (
+        "apps",
+        "v1beta2",
+        &["Deployment", "Scale", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision"],
+    ),
+    (
+        "extensions",
+        "v1beta1",
+        &[
+            "Deployment",
+            "DeploymentRollback",
+            "Scale",
+            "DaemonSet",
+            "Ingress",
+            "ReplicaSet",
+            "PodSecurityPolicy",
+            "NetworkPolicy",
+        ],
+    ),
+];
+
+/// Whether `kind` of a group-version the server no longer serves is still in its scheme.
+pub fn registered_unserved(group: &str, version: &str, kind: &str) -> bool {
+    REGISTERED_UNSERVED
+        .iter()
+        .any(|(g, v, kinds)| *g == group && *v == version && kinds.contains(&kind))
+}

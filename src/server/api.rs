@@ -1379,6 +1379,7 @@ impl BodyKind {
 fn registered(api_version: &str, kind: &str) -> bool {
     let (group, version) = crate::kinds::split_api_version(api_version);
     (api_version == "v1" && KNOWN_CORE_KINDS.contains(&kind))
+        || crate::kinds::registered_unserved(group, version, kind)
         || crate::kinds::group_version(group, version)
             .is_some_and(|gv| gv.resources().any(|r| r.kind == kind))
         // The kinds of subresources (`TokenRequest` of authentication.k8s.io/v1).
@@ -1433,16 +1434,22 @@ fn decode_as(req: &Req, want: BodyKind) -> Result<Value> {
     } else {
         body_version
     };
+    let (_, version) = crate::kinds::split_api_version(gv);
     if !registered(gv, gk) {
         return Err(ApiError::bad_request(format!(
-            "{gk} in version \"{gv}\" cannot be handled as a {kind}: no kind \"{gk}\" is registered for version \"{gv}\" in scheme \"k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30\""
+            "{gk} in version \"{version}\" cannot be handled as a {kind}: no kind \"{gk}\" is registered for version \"{gv}\" in scheme \"k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30\""
         )));
     }
-    let (_, version) = crate::kinds::split_api_version(gv);
-    if gk != kind || gv != api_version {
+    if gk != kind {
         return Err(ApiError::bad_request(format!(
             "{gk} in version \"{version}\" cannot be handled as a {kind}: converting ({version}.{gk}) to ({}.{kind}): unknown conversion",
             want.internal_package()
+        )));
+    }
+    if gv != api_version {
+        // Decoded into the same internal kind, from a version the endpoint is not.
+        return Err(ApiError::bad_request(format!(
+            "the API version in the data ({gv}) does not match the expected API version ({api_version})"
         )));
     }
     let mut obj = schema::decode(want.ty, &raw).map_err(|e| {

@@ -319,6 +319,15 @@ impl Cause {
         }
     }
 
+    /// `field: Invalid value: <shown>: why`, with the value already rendered (Go's `%#v`).
+    pub fn invalid_shown(field: impl Into<String>, shown: &str, why: &str) -> Self {
+        Cause {
+            reason: "FieldValueInvalid",
+            message: format!("Invalid value: {shown}: {why}"),
+            field: field.into(),
+        }
+    }
+
     /// `field: Forbidden: why`.
     pub fn forbidden(field: impl Into<String>, why: impl Into<String>) -> Self {
         Cause {

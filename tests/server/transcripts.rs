@@ -48,6 +48,12 @@ async fn replay(dirs: &[&str]) -> (Vec<(Exchange, Verdict)>, Served) {
         ) {
             ids.learn(&r, &a);
         }
+        // For a look at what the reference answered: APICONFORM_REPLAY_DUMP=<dir> writes each
+        // answer's body there, named after its exchange.
+        if let Some(dir) = std::env::var_os("APICONFORM_REPLAY_DUMP") {
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(Path::new(&dir).join(&ex.name), &answer.body);
+        }
         let verdict = compare(
             &ex.name,
             recorded.status,

@@ -466,6 +466,19 @@ impl Target {
             .map(|s| self.view(s))
             .ok_or_else(|| self.not_found(name))?;
         let wanted_rv = meta_str(&new, "resourceVersion").to_string();
+        if wanted_rv.is_empty() && req.method == Method::PUT && !self.s.allows_unconditional_update()
+        {
+            // The generic store's own check, which names the resource (and Go's %#v of 0).
+            return Err(ApiError::invalid(
+                &self.resource,
+                name,
+                vec![Cause::invalid_shown(
+                    "metadata.resourceVersion",
+                    "0x0",
+                    "must be specified for an update",
+                )],
+            ));
+        }
         if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
             return Err(ApiError::conflict(&self.resource, name));
         }
@@ -528,8 +541,12 @@ impl Target {
             ));
         }
         causes.extend(strategy::validate_meta(&new, self.s.name_rule()));
-        causes.extend(self.s.validate(&new));
-        causes.extend(self.s.validate_update(&new, old_obj));
+        if sub == Some("status") {
+            causes.extend(self.s.validate_status(&new, old_obj));
+        } else {
+            causes.extend(self.s.validate(&new));
+            causes.extend(self.s.validate_update(&new, old_obj));
+        }
         if !causes.is_empty() {
             return Err(ApiError::invalid(&self.kind, name, causes));
         }

@@ -3,7 +3,10 @@
 //! controller revisions. No controller acts on them, as on a bare kube-apiserver.
 
 use super::label_selector::{self, LabelSelector};
-use super::{Strategy, reset_status, set_if_empty, spec_of};
+use super::{
+    Strategy, collision_count_decremented, reset_status, set_if_empty, spec_of, status_nonnegative,
+    status_not_above_replicas,
+};
 use crate::server::pod::{self, obj_entry};
 use crate::server::status::Cause;
 use serde_json::{Map, Value, json};
@@ -60,6 +63,18 @@ pub(super) fn nonnegative(obj: &Value, pointer: &str, field: &str, errs: &mut Ve
             field,
             &json!(v),
             "must be greater than or equal to 0",
+        ));
+    }
+}
+
+/// `availableReplicas` of a status cannot exceed its `readyReplicas`.
+fn available_not_above_ready(obj: &Value, errs: &mut Vec<Cause>) {
+    let available = int(obj, "/status/availableReplicas").unwrap_or(0);
+    if available > int(obj, "/status/readyReplicas").unwrap_or(0) {
+        errs.push(Cause::invalid(
+            "status.availableReplicas",
+            &json!(available),
+            "cannot be greater than readyReplicas",
         ));
     }
 }
@@ -243,6 +258,30 @@ fn over_100_percent(v: Option<&Value>, field: &str, errs: &mut Vec<Cause>) {
 /// minutes to progress; a new generation for each change of its spec or annotations.
 struct Deployment;
 impl Strategy for Deployment {
+    fn validate_status(&self, new: &Value, old: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        status_nonnegative(
+            new,
+            &[
+                "observedGeneration",
+                "replicas",
+                "updatedReplicas",
+                "readyReplicas",
+                "availableReplicas",
+                "unavailableReplicas",
+                "collisionCount",
+            ],
+            &mut errs,
+        );
+        status_not_above_replicas(
+            new,
+            &["updatedReplicas", "readyReplicas", "availableReplicas"],
+            &mut errs,
+        );
+        available_not_above_ready(new, &mut errs);
+        collision_count_decremented(new, old, &mut errs);
+        errs
+    }
     fn default(&self, obj: &mut Value) {
         let Some(spec) = spec_of(obj) else { return };
         set_default(spec, "replicas", json!(1));
@@ -399,6 +438,27 @@ fn strategy_repr(kind: &str, rolling: Option<&Value>) -> String {
 /// A ReplicaSet: one replica; a new generation for each change of its spec.
 struct ReplicaSet;
 impl Strategy for ReplicaSet {
+    fn validate_status(&self, new: &Value, _old: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        status_nonnegative(
+            new,
+            &[
+                "replicas",
+                "fullyLabeledReplicas",
+                "readyReplicas",
+                "availableReplicas",
+                "observedGeneration",
+            ],
+            &mut errs,
+        );
+        status_not_above_replicas(
+            new,
+            &["fullyLabeledReplicas", "readyReplicas", "availableReplicas"],
+            &mut errs,
+        );
+        available_not_above_ready(new, &mut errs);
+        errs
+    }
     fn default(&self, obj: &mut Value) {
         let Some(spec) = spec_of(obj) else { return };
         set_default(spec, "replicas", json!(1));
@@ -443,6 +503,28 @@ impl Strategy for ReplicaSet {
 /// strategy may change.
 struct StatefulSet;
 impl Strategy for StatefulSet {
+    fn validate_status(&self, new: &Value, old: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        status_nonnegative(
+            new,
+            &[
+                "replicas",
+                "readyReplicas",
+                "currentReplicas",
+                "updatedReplicas",
+                "observedGeneration",
+                "collisionCount",
+            ],
+            &mut errs,
+        );
+        status_not_above_replicas(
+            new,
+            &["readyReplicas", "currentReplicas", "updatedReplicas"],
+            &mut errs,
+        );
+        collision_count_decremented(new, old, &mut errs);
+        errs
+    }
     fn default(&self, obj: &mut Value) {
         let Some(spec) = spec_of(obj) else { return };
         set_if_empty(spec, "podManagementPolicy", json!("OrderedReady"));
@@ -548,7 +630,9 @@ impl Strategy for StatefulSet {
         errs
     }
     fn validate_update(&self, new: &Value, old: &Value) -> Vec<Cause> {
+        // Compared as stored (Go compares the internal objects): the new one in canonical form.
         let strip = |o: &Value| {
+            let o = super::canonical("apps", "v1", "StatefulSet", o);
             let mut s = o.get("spec").cloned().unwrap_or(json!({}));
             if let Some(m) = s.as_object_mut() {
                 for k in ["replicas", "template", "updateStrategy"] {
@@ -575,6 +659,26 @@ impl Strategy for StatefulSet {
 /// (an annotation in apps/v1) starts at 1 and counts the template's changes.
 struct DaemonSet;
 impl Strategy for DaemonSet {
+    fn validate_status(&self, new: &Value, old: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        status_nonnegative(
+            new,
+            &[
+                "currentNumberScheduled",
+                "numberMisscheduled",
+                "desiredNumberScheduled",
+                "numberReady",
+                "observedGeneration",
+                "updatedNumberScheduled",
+                "numberAvailable",
+                "numberUnavailable",
+                "collisionCount",
+            ],
+            &mut errs,
+        );
+        collision_count_decremented(new, old, &mut errs);
+        errs
+    }
     fn default(&self, obj: &mut Value) {
         let Some(spec) = spec_of(obj) else { return };
         default_rolling_update(
@@ -669,7 +773,8 @@ impl Strategy for DaemonSet {
         errs
     }
     fn validate_update(&self, new: &Value, old: &Value) -> Vec<Cause> {
-        let mut errs = Vec::new();
+        // ValidateDaemonSetUpdate validates the spec once more (each error twice then).
+        let mut errs = self.validate(new);
         selector_immutable(new, old, &mut errs);
         errs
     }

@@ -7,7 +7,7 @@ use super::apps::{
     default_template, nonnegative, selector_immutable, set_default, validate_template_at,
 };
 use super::label_selector::{self, LabelSelector};
-use super::{reset_status, set_if_empty, spec_of};
+use super::{reset_status, set_if_empty, spec_of, status_nonnegative};
 use crate::server::pod::obj_entry;
 use crate::server::status::Cause;
 use serde_json::{Map, Value, json};
@@ -74,6 +74,11 @@ fn manual(obj: &Value) -> bool {
 }
 
 impl Strategy for Job {
+    fn validate_status(&self, new: &Value, _old: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        status_nonnegative(new, &["active", "succeeded", "failed"], &mut errs);
+        errs
+    }
     fn default(&self, obj: &mut Value) {
         let template_labels = obj.pointer("/spec/template/metadata/labels").cloned();
         if let Some(spec) = spec_of(obj) {
@@ -153,27 +158,16 @@ impl Strategy for Job {
                 });
             }
         }
-        validate_job_spec(obj, "spec", &mut errs);
-        let selector = LabelSelector::from_value(raw);
-        match raw {
-            None => errs.push(Cause::required("spec.selector")),
-            Some(_) => errs.extend(selector.validate("spec.selector")),
-        }
-        let labels = obj.pointer("/spec/template/metadata/labels");
-        if selector.valid() && !selector.matches(labels) {
-            errs.push(Cause {
-                reason: "FieldValueInvalid",
-                message: format!(
-                    "Invalid value: {}: `selector` does not match template `labels`",
-                    label_selector::go_map(labels)
-                ),
-                field: "spec.template.metadata.labels".into(),
-            });
-        }
+        validate_job_spec_and_selector(obj, &mut errs);
         errs
     }
     fn validate_update(&self, new: &Value, old: &Value) -> Vec<Cause> {
+        // ValidateJobSpecUpdate validates the spec once more, then what may not change (compared
+        // as stored).
         let mut errs = Vec::new();
+        validate_job_spec_and_selector(new, &mut errs);
+        let new = super::canonical("batch", "v1", "Job", new);
+        let new = &new;
         let completions = |o: &Value| o.pointer("/spec/completions").cloned();
         if completions(new) != completions(old) {
             errs.push(Cause::invalid(
@@ -196,10 +190,38 @@ impl Strategy for Job {
     }
 }
 
+/// `ValidateJobSpec`: the spec's own rules, then its selector (required, valid, matching the
+/// template's labels).
+fn validate_job_spec_and_selector(obj: &Value, errs: &mut Vec<Cause>) {
+    {
+        validate_job_spec(obj, "spec", errs);
+        let raw = obj.pointer("/spec/selector").filter(|s| !s.is_null());
+        let selector = LabelSelector::from_value(raw);
+        match raw {
+            None => errs.push(Cause::required("spec.selector")),
+            Some(_) => errs.extend(selector.validate("spec.selector")),
+        }
+        let labels = obj.pointer("/spec/template/metadata/labels");
+        if selector.valid() && !selector.matches(labels) {
+            errs.push(Cause {
+                reason: "FieldValueInvalid",
+                message: format!(
+                    "Invalid value: {}: `selector` does not match template `labels`",
+                    label_selector::go_map(labels)
+                ),
+                field: "spec.template.metadata.labels".into(),
+            });
+        }
+    }
+}
+
 /// A CronJob: concurrent runs allowed, not suspended, three successful and one failed job
 /// kept; a valid five-field schedule; its jobs orphaned by default (batch/v1beta1).
 struct CronJob;
 impl Strategy for CronJob {
+    fn validate_status(&self, _new: &Value, _old: &Value) -> Vec<Cause> {
+        Vec::new()
+    }
     fn default(&self, obj: &mut Value) {
         let Some(spec) = spec_of(obj) else { return };
         set_if_empty(spec, "concurrencyPolicy", json!("Allow"));

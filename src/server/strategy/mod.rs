@@ -64,6 +64,18 @@ pub trait Strategy: Sync {
     fn compare_update(&self, _new: &mut Value, _old: &Value) {}
     /// `PrepareForUpdate` of the status subresource beyond keeping the spec (e.g. the labels).
     fn prepare_status_update(&self, _new: &mut Value, _old: &Value) {}
+    /// Validation of an update of the status subresource (`ValidateXStatusUpdate`), after the
+    /// metadata's. By default the object's own validation and that of its update.
+    fn validate_status(&self, new: &Value, old: &Value) -> Vec<Cause> {
+        let mut errs = self.validate(new);
+        errs.extend(self.validate_update(new, old));
+        errs
+    }
+    /// Whether a PUT may leave out the resourceVersion it replaces (`AllowUnconditionalUpdate`);
+    /// when not, the generic store refuses it before anything else.
+    fn allows_unconditional_update(&self) -> bool {
+        true
+    }
     /// Whether a delete without a propagation policy orphans the dependents (an `orphan`
     /// finalizer), as for v1 ReplicationControllers.
     fn orphans_by_default(&self) -> bool {
@@ -119,6 +131,71 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
         "PodTemplate" => &PodTemplate,
         _ => return None,
     })
+}
+
+/// `obj` of `kind` (of `group`/`version`) in the canonical form it is stored in, for comparisons
+/// with a stored object (Go compares the decoded internal objects).
+pub(super) fn canonical(group: &str, version: &str, kind: &str, obj: &Value) -> Value {
+    let Some(ty) = super::schema::type_for(group, version, kind) else {
+        return obj.clone();
+    };
+    let mut out = Vec::new();
+    super::schema::encode_into(ty, obj, false, &mut out);
+    serde_json::from_slice(&out).unwrap_or_else(|_| obj.clone())
+}
+
+/// The counters of a status (`ValidateNonnegativeField` of each, at `status.<name>`).
+pub(super) fn status_nonnegative(obj: &Value, names: &[&str], errs: &mut Vec<Cause>) {
+    for name in names {
+        if let Some(v) = obj
+            .pointer(&format!("/status/{name}"))
+            .and_then(Value::as_i64)
+            .filter(|v| *v < 0)
+        {
+            errs.push(Cause::invalid(
+                format!("status.{name}"),
+                &json!(v),
+                "must be greater than or equal to 0",
+            ));
+        }
+    }
+}
+
+/// The counters of a status that cannot exceed `status.replicas` (absent counts as 0).
+pub(super) fn status_not_above_replicas(obj: &Value, names: &[&str], errs: &mut Vec<Cause>) {
+    let count = |name: &str| {
+        obj.pointer(&format!("/status/{name}"))
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    };
+    let replicas = count("replicas");
+    for name in names {
+        let v = count(name);
+        if v > replicas {
+            errs.push(Cause::invalid(
+                format!("status.{name}"),
+                &json!(v),
+                "cannot be greater than status.replicas",
+            ));
+        }
+    }
+}
+
+/// `IsDecremented` of `status.collisionCount`: a count that goes down (or away).
+pub(super) fn collision_count_decremented(new: &Value, old: &Value, errs: &mut Vec<Cause>) {
+    let (n, o) = (
+        new.pointer("/status/collisionCount").and_then(Value::as_i64),
+        old.pointer("/status/collisionCount").and_then(Value::as_i64),
+    );
+    if let Some(o) = o
+        && n.is_none_or(|n| n < o)
+    {
+        errs.push(Cause::invalid(
+            "status.collisionCount",
+            &json!(n.unwrap_or(0)),
+            "cannot be decremented",
+        ));
+    }
 }
 
 /// A kind without defaults or rules of its own (Event).

@@ -17,6 +17,39 @@ pub(super) fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy>
     })
 }
 
+/// `ValidateLoadBalancerStatus` of `status.loadBalancer`.
+fn validate_load_balancer_status(obj: &Value) -> Vec<Cause> {
+    let mut errs = Vec::new();
+    let ingress = obj
+        .pointer("/status/loadBalancer/ingress")
+        .and_then(Value::as_array);
+    for (i, lb) in ingress.into_iter().flatten().enumerate() {
+        let at = format!("status.loadBalancer.ingress[{i}]");
+        let ip = lb.get("ip").and_then(Value::as_str).unwrap_or("");
+        if !ip.is_empty() && ip.parse::<std::net::IpAddr>().is_err() {
+            errs.push(Cause::invalid(
+                format!("{at}.ip"),
+                &json!(ip),
+                "must be a valid IP address",
+            ));
+        }
+        let host = lb.get("hostname").and_then(Value::as_str).unwrap_or("");
+        if !host.is_empty() {
+            if let Some(why) = dns1123_subdomain(host) {
+                errs.push(Cause::invalid(format!("{at}.hostname"), &json!(host), &why));
+            }
+            if host.parse::<std::net::IpAddr>().is_ok() {
+                errs.push(Cause::invalid(
+                    format!("{at}.hostname"),
+                    &json!(host),
+                    "must be a DNS name, not an IP address",
+                ));
+            }
+        }
+    }
+    errs
+}
+
 fn api_version(obj: &Value) -> &str {
     obj.get("apiVersion").and_then(Value::as_str).unwrap_or("")
 }
@@ -117,6 +150,9 @@ pub(super) fn convert_ingress(obj: &mut Value, to: &str) {
 /// of the version asked.
 struct Ingress;
 impl Strategy for Ingress {
+    fn validate_status(&self, new: &Value, _old: &Value) -> Vec<Cause> {
+        validate_load_balancer_status(new)
+    }
     fn default(&self, obj: &mut Value) {
         if is_v1(obj) {
             return;

@@ -3,7 +3,7 @@
 //! security policies, horizontal pod autoscalers, storage classes and priority classes.
 
 use super::apps::{nonnegative, set_default};
-use super::{Strategy, reset_status, spec_of};
+use super::{Strategy, reset_status, spec_of, status_nonnegative};
 use crate::server::status::Cause;
 use serde_json::{Value, json};
 
@@ -26,6 +26,12 @@ fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
 /// `minAvailable` or `maxUnavailable`, not both.
 struct DisruptionBudget;
 impl Strategy for DisruptionBudget {
+    fn allows_unconditional_update(&self) -> bool {
+        false
+    }
+    fn validate_status(&self, _new: &Value, _old: &Value) -> Vec<Cause> {
+        Vec::new()
+    }
     fn prepare_create(&self, obj: &mut Value) {
         obj["status"] = json!({"disruptionsAllowed": 0, "currentHealthy": 0,
                                "desiredHealthy": 0, "expectedPods": 0});
@@ -99,6 +105,11 @@ impl Strategy for SecurityPolicy {
 /// created without status.
 struct Autoscaler;
 impl Strategy for Autoscaler {
+    fn validate_status(&self, new: &Value, _old: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        status_nonnegative(new, &["currentReplicas", "desiredReplicas"], &mut errs);
+        errs
+    }
     fn default(&self, obj: &mut Value) {
         if let Some(spec) = spec_of(obj) {
             set_default(spec, "minReplicas", json!(1));
