@@ -572,12 +572,25 @@ const REGISTERED_UNSERVED: &[(&str, &str, &[&str])] = &[
     (
         "apps",
         "v1beta1",
-        &["Deployment", "DeploymentRollback", "Scale", "StatefulSet", "ControllerRevision"],
+        &[
+            "Deployment",
+            "DeploymentRollback",
+            "Scale",
+            "StatefulSet",
+            "ControllerRevision",
+        ],
     ),
     (
         "apps",
         "v1beta2",
-        &["Deployment", "Scale", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision"],
+        &[
+            "Deployment",
+            "Scale",
+            "StatefulSet",
+            "DaemonSet",
+            "ReplicaSet",
+            "ControllerRevision",
+        ],
     ),
     (
         "extensions",

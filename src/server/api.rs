@@ -214,8 +214,10 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         }
         Err(e) => error_response(&e, req.pretty),
     };
-    // A deprecated kind's every answer carries the deprecation warning.
-    if let Some(r) = api.as_ref().and_then(|a| a.resource)
+    // A deprecated kind's every answer carries the deprecation warning (from its handler: not a
+    // method the resource has no handler for).
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED
+        && let Some(r) = api.as_ref().and_then(|a| a.resource)
         && let Some(w) = crate::kinds::lifecycle::deprecation_warning(r.group, r.version, r.kind)
         && let Ok(v) = HeaderValue::from_str(&w)
     {
@@ -869,7 +871,8 @@ fn patched_on(
         ))
         .into());
     }
-    let mut obj = schema::decode(type_name, &patched).map_err(|e| undecodable(&e.to_string()))?;
+    let mut obj =
+        schema::decode_patched(type_name, &patched).map_err(|e| undecodable(&e.to_string()))?;
     default(&mut obj);
     check_name(&obj, ns, name)?;
     if !ns.is_empty() {

@@ -456,18 +456,7 @@ pub fn go_fmt(v: &Value) -> String {
 
 /// Compact JSON with object keys sorted, as Go marshals a `map[string]interface{}`.
 pub fn sorted_json(v: &Value) -> String {
-    fn sort(v: &Value) -> Value {
-        match v {
-            Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                Value::Object(keys.into_iter().map(|k| (k.clone(), sort(&m[k]))).collect())
-            }
-            Value::Array(a) => Value::Array(a.iter().map(sort).collect()),
-            other => other.clone(),
-        }
-    }
-    sort(v).to_string()
+    super::schema::sorted_keys(v).to_string()
 }
 
 fn go_type_name(v: &Value) -> &'static str {

@@ -588,6 +588,16 @@ impl FieldInfo {
 /// `"Namespace"`, `"Status"`, `"DeleteOptions"`, `"Deployment"` or
 /// `"networking.k8s.io/v1.Ingress"` (see [`type_for`]).
 pub fn decode(type_name: &str, value: &Value) -> Result<Value, DecodeError> {
+    decode_with(type_name, value, false)
+}
+
+/// [`decode`] of a patched document: Go re-encodes the patched map before decoding it, so every
+/// raw (`RawExtension`) value has its keys in sorted order.
+pub fn decode_patched(type_name: &str, value: &Value) -> Result<Value, DecodeError> {
+    decode_with(type_name, value, true)
+}
+
+fn decode_with(type_name: &str, value: &Value, sort_raw: bool) -> Result<Value, DecodeError> {
     let schema = schema().map_err(|e| DecodeError {
         path: String::new(),
         message: format!("schema unavailable: {e}"),
@@ -598,7 +608,7 @@ pub fn decode(type_name: &str, value: &Value) -> Result<Value, DecodeError> {
             message: format!("unknown type {type_name:?}"),
         });
     };
-    let dec = Decoder { schema };
+    let dec = Decoder { schema, sort_raw };
     match dec.decode_value(&Ty::Struct(idx), value, 0) {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Ok(Value::Object(Map::new())),
@@ -719,8 +729,28 @@ fn zero_value(ty: &Ty) -> Value {
     }
 }
 
+/// `v` with the keys of each of its objects in sorted order (as Go marshals a map).
+pub(crate) fn sorted_keys(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted_keys).collect()),
+        other => other.clone(),
+    }
+}
+
 struct Decoder<'s> {
     schema: &'s Schema,
+    /// Whether raw values come out with sorted keys (a patched document).
+    sort_raw: bool,
 }
 
 impl Decoder<'_> {
@@ -858,6 +888,9 @@ impl Decoder<'_> {
             Ty::Raw => {
                 if !within_depth(v, depth) {
                     return Err(depth_exceeded());
+                }
+                if self.sort_raw {
+                    return Ok(Some(sorted_keys(v)));
                 }
                 Ok(Some(v.clone()))
             }

@@ -466,7 +466,9 @@ impl Target {
             .map(|s| self.view(s))
             .ok_or_else(|| self.not_found(name))?;
         let wanted_rv = meta_str(&new, "resourceVersion").to_string();
-        if wanted_rv.is_empty() && req.method == Method::PUT && !self.s.allows_unconditional_update()
+        if wanted_rv.is_empty()
+            && req.method == Method::PUT
+            && !self.s.allows_unconditional_update()
         {
             // The generic store's own check, which names the resource (and Go's %#v of 0).
             return Err(ApiError::invalid(

@@ -220,22 +220,24 @@ fn intstr_value(v: &Value) -> (i64, Option<String>) {
 }
 
 /// `ValidatePositiveIntOrPercent` and `IsNotMoreThan100Percent` of one field.
-fn validate_intstr(v: Option<&Value>, field: &str, errs: &mut Vec<Cause>) -> i64 {
+pub(super) fn validate_intstr(v: Option<&Value>, field: &str, errs: &mut Vec<Cause>) -> i64 {
     let Some(v) = v.filter(|v| !v.is_null()) else {
         return 0;
     };
     let (n, bad) = intstr_value(v);
     if let Some(why) = bad {
-        errs.push(Cause {
-            reason: "FieldValueInvalid",
-            message: format!("Invalid value: {}: {why}", intstr_repr(v)),
-            field: field.into(),
-        });
+        // A percent quotes the int-or-string; a number, as ValidateNonnegativeField, itself.
+        let shown = if v.is_string() {
+            intstr_repr(v)
+        } else {
+            n.to_string()
+        };
+        errs.push(Cause::invalid_shown(field, &shown, &why));
     }
     n
 }
 
-fn over_100_percent(v: Option<&Value>, field: &str, errs: &mut Vec<Cause>) {
+pub(super) fn over_100_percent(v: Option<&Value>, field: &str, errs: &mut Vec<Cause>) {
     if let Some(v @ Value::String(_)) = v
         && let (n, None) = intstr_value(v)
         && n > 100

@@ -238,6 +238,18 @@ impl Strategy for CronJob {
     }
     fn validate(&self, obj: &Value) -> Vec<Cause> {
         let mut errs = Vec::new();
+        // Its jobs are named after it with an 11-character suffix, within a DNS-1035 label.
+        let name = obj
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if name.len() > 52 {
+            errs.push(Cause::invalid(
+                "metadata.name",
+                &json!(name),
+                "must be no more than 52 characters",
+            ));
+        }
         let schedule = obj
             .pointer("/spec/schedule")
             .and_then(Value::as_str)

@@ -184,8 +184,10 @@ pub(super) fn status_not_above_replicas(obj: &Value, names: &[&str], errs: &mut 
 /// `IsDecremented` of `status.collisionCount`: a count that goes down (or away).
 pub(super) fn collision_count_decremented(new: &Value, old: &Value, errs: &mut Vec<Cause>) {
     let (n, o) = (
-        new.pointer("/status/collisionCount").and_then(Value::as_i64),
-        old.pointer("/status/collisionCount").and_then(Value::as_i64),
+        new.pointer("/status/collisionCount")
+            .and_then(Value::as_i64),
+        old.pointer("/status/collisionCount")
+            .and_then(Value::as_i64),
     );
     if let Some(o) = o
         && n.is_none_or(|n| n < o)

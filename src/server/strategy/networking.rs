@@ -3,6 +3,7 @@
 //! One store holds the ingresses of all three versions, converted on the way out as
 //! kube-apiserver converts them through its internal type.
 
+use super::label_selector::LabelSelector;
 use super::{Strategy, reset_status, spec_of};
 use crate::server::pod::dns1123_subdomain;
 use crate::server::status::Cause;
@@ -219,8 +220,12 @@ impl Strategy for Ingress {
                         "must be a DNS name, not an IP address",
                     ));
                 }
-                let checked = host.strip_prefix("*.").unwrap_or(host);
-                if let Some(why) = dns1123_subdomain(checked) {
+                let why = if host.contains('*') {
+                    wildcard_dns1123_subdomain(host)
+                } else {
+                    dns1123_subdomain(host)
+                };
+                if let Some(why) = why {
                     errs.push(Cause::invalid(format!("{at}.host"), &json!(host), &why));
                 }
             }
@@ -352,8 +357,16 @@ impl Strategy for IngressClass {
             .pointer("/spec/controller")
             .and_then(Value::as_str)
             .unwrap_or("");
-        if controller.is_empty() {
-            errs.push(Cause::required("spec.controller"));
+        if controller.len() > 253 {
+            errs.push(Cause {
+                reason: "FieldValueTooLong",
+                message: "Too long: must have at most 253 bytes".into(),
+                field: "spec.controller".into(),
+            });
+        }
+        validate_domain_prefixed_path(controller, "spec.controller", &mut errs);
+        if let Some(p) = obj.pointer("/spec/parameters").filter(|p| !p.is_null()) {
+            validate_parameters_ref(p, "spec.parameters", &mut errs);
         }
         errs
     }
@@ -410,5 +423,268 @@ impl Strategy for NetworkPolicy {
     }
     fn tracks_generation(&self) -> bool {
         true
+    }
+    fn invalid_kind(&self) -> Option<&'static str> {
+        // As v1.20.2 names the kind of its network policy storage.
+        Some("NetworkPolicy.extensions")
+    }
+    /// `ValidateNetworkPolicySpec`.
+    fn validate(&self, obj: &Value) -> Vec<Cause> {
+        let mut errs = Vec::new();
+        let spec = obj.get("spec").unwrap_or(&Value::Null);
+        errs.extend(
+            LabelSelector::from_value(spec.get("podSelector")).validate("spec.podSelector"),
+        );
+        for (dir, peers) in [("ingress", "from"), ("egress", "to")] {
+            let rules = spec.get(dir).and_then(Value::as_array);
+            for (i, rule) in rules.into_iter().flatten().enumerate() {
+                let at = format!("spec.{dir}[{i}]");
+                let ports = rule.get("ports").and_then(Value::as_array);
+                for (j, port) in ports.into_iter().flatten().enumerate() {
+                    validate_policy_port(port, &format!("{at}.ports[{j}]"), &mut errs);
+                }
+                let list = rule.get(peers).and_then(Value::as_array);
+                for (j, peer) in list.into_iter().flatten().enumerate() {
+                    validate_policy_peer(peer, &format!("{at}.{peers}[{j}]"), &mut errs);
+                }
+            }
+        }
+        let types = spec.get("policyTypes").and_then(Value::as_array);
+        let types = types.map(Vec::as_slice).unwrap_or_default();
+        if types.len() > 2 {
+            errs.push(Cause::invalid_shown(
+                "spec.policyTypes",
+                &format!("&{}", go_string_slice(types)),
+                "may not specify more than two policyTypes",
+            ));
+            return errs;
+        }
+        for (i, t) in types.iter().enumerate() {
+            let t = t.as_str().unwrap_or("");
+            if t != "Ingress" && t != "Egress" {
+                errs.push(Cause::not_supported(
+                    format!("spec.policyTypes[{i}]"),
+                    &json!(t),
+                    &["Ingress", "Egress"],
+                ));
+            }
+        }
+        errs
+    }
+}
+
+/// `IsWildcardDNS1123Subdomain`: `*.` and a DNS subdomain (its first failing rule).
+fn wildcard_dns1123_subdomain(host: &str) -> Option<String> {
+    if host.len() > 253 {
+        return Some("must be no more than 253 characters".into());
+    }
+    let ok = host
+        .strip_prefix("*.")
+        .is_some_and(|rest| dns1123_subdomain(rest).is_none());
+    (!ok).then(|| {
+        "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must \
+         consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character \
+         (e.g. '*.example.com', regex used for validation is \
+         '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+            .into()
+    })
+}
+
+/// `IsDomainPrefixedPath`: `host/path`, the host a DNS subdomain.
+fn validate_domain_prefixed_path(v: &str, field: &str, errs: &mut Vec<Cause>) {
+    if v.is_empty() {
+        errs.push(Cause::required(field));
+        return;
+    }
+    let Some((host, path)) = v
+        .split_once('/')
+        .filter(|(h, p)| !h.is_empty() && !p.is_empty())
+    else {
+        errs.push(Cause::invalid(
+            field,
+            &json!(v),
+            "must be a domain-prefixed path (such as \"acme.io/foo\")",
+        ));
+        return;
+    };
+    if let Some(why) = dns1123_subdomain(host) {
+        errs.push(Cause::invalid(field, &json!(host), &why));
+    }
+    let ok = path
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b"/-._~%!$&'()*+,;=:".contains(&c));
+    if !ok {
+        errs.push(Cause::invalid(
+            field,
+            &json!(path),
+            "Invalid path (regex used for validation is '[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+')",
+        ));
+    }
+}
+
+/// `validateIngressTypedLocalObjectReference`: an IngressClass's parameters.
+fn validate_parameters_ref(p: &Value, at: &str, errs: &mut Vec<Cause>) {
+    if let Some(g) = p.get("apiGroup").and_then(Value::as_str)
+        && let Some(why) = dns1123_subdomain(g)
+    {
+        errs.push(Cause::invalid(format!("{at}.apiGroup"), &json!(g), &why));
+    }
+    for (k, why) in [("kind", "kind is required"), ("name", "name is required")] {
+        let v = p.get(k).and_then(Value::as_str).unwrap_or("");
+        if v.is_empty() {
+            errs.push(Cause::required_because(format!("{at}.{k}"), why));
+        } else if let Some(bad) = super::rbac::path_segment_name(v) {
+            errs.push(Cause::invalid(format!("{at}.{k}"), &json!(v), &bad));
+        }
+    }
+}
+
+/// Go's `%#v` of a `[]networking.PolicyType`.
+fn go_string_slice(items: &[Value]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|v| format!("{:?}", v.as_str().unwrap_or("")))
+        .collect();
+    format!("[]networking.PolicyType{{{}}}", quoted.join(", "))
+}
+
+/// `ValidateNetworkPolicyPort`.
+fn validate_policy_port(port: &Value, at: &str, errs: &mut Vec<Cause>) {
+    if let Some(p) = port.get("protocol").and_then(Value::as_str)
+        && !matches!(p, "TCP" | "UDP" | "SCTP")
+    {
+        errs.push(Cause::not_supported(
+            format!("{at}.protocol"),
+            &json!(p),
+            &["TCP", "UDP", "SCTP"],
+        ));
+    }
+    match port.get("port") {
+        Some(Value::Number(n)) => {
+            let n = n.as_i64().unwrap_or(0);
+            if !(1..=65535).contains(&n) {
+                errs.push(Cause::invalid(
+                    format!("{at}.port"),
+                    &json!(n),
+                    "must be between 1 and 65535, inclusive",
+                ));
+            }
+        }
+        Some(Value::String(name)) => {
+            for why in port_name_errors(name) {
+                errs.push(Cause::invalid(format!("{at}.port"), &json!(name), why));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `IsValidPortName`: an IANA service name.
+fn port_name_errors(name: &str) -> Vec<&'static str> {
+    let mut errs = Vec::new();
+    if name.len() > 15 {
+        errs.push("must be no more than 15 characters");
+    }
+    if !name
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        || name.is_empty()
+    {
+        errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    }
+    if !name.bytes().any(|c| c.is_ascii_lowercase()) {
+        errs.push("must contain at least one letter or number (a-z, 0-9)");
+    }
+    if name.contains("--") {
+        errs.push("must not contain consecutive hyphens");
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        errs.push("must not begin or end with a hyphen");
+    }
+    errs
+}
+
+/// `ValidateNetworkPolicyPeer`: one peer, an IP block alone.
+fn validate_policy_peer(peer: &Value, at: &str, errs: &mut Vec<Cause>) {
+    let mut peers = 0;
+    for sel in ["podSelector", "namespaceSelector"] {
+        if let Some(v) = peer.get(sel).filter(|v| !v.is_null()) {
+            peers += 1;
+            errs.extend(LabelSelector::from_value(Some(v)).validate(&format!("{at}.{sel}")));
+        }
+    }
+    let block = peer.get("ipBlock").filter(|v| !v.is_null());
+    if let Some(b) = block {
+        peers += 1;
+        validate_ip_block(b, &format!("{at}.ipBlock"), errs);
+    }
+    if peers == 0 {
+        errs.push(Cause::required_because(at, "must specify a peer"));
+    } else if peers > 1 && block.is_some() {
+        errs.push(Cause::forbidden(
+            at,
+            "may not specify both ipBlock and another peer",
+        ));
+    }
+}
+
+/// A CIDR as Go's `net.ParseCIDR` reads it: the network's address and prefix length.
+fn parse_cidr(s: &str) -> Option<(std::net::IpAddr, u32)> {
+    let (ip, len) = s.split_once('/')?;
+    let ip: std::net::IpAddr = ip.parse().ok()?;
+    let len: u32 = len
+        .parse()
+        .ok()
+        .filter(|_| len.bytes().all(|c| c.is_ascii_digit()))?;
+    let bits = if ip.is_ipv4() { 32 } else { 128 };
+    (len <= bits).then_some((ip, len))
+}
+
+/// Whether `ip` lies in the network `net`/`len`.
+fn cidr_contains(net: std::net::IpAddr, len: u32, ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match (net, ip) {
+        (IpAddr::V4(n), IpAddr::V4(i)) => {
+            let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
+            u32::from(n) & mask == u32::from(i) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(i)) => {
+            let mask = u128::MAX.checked_shl(128 - len).unwrap_or(0);
+            u128::from(n) & mask == u128::from(i) & mask
+        }
+        _ => false,
+    }
+}
+
+/// `ValidateIPBlock`: a valid CIDR, and exceptions strictly inside it.
+fn validate_ip_block(b: &Value, at: &str, errs: &mut Vec<Cause>) {
+    let cidr = b.get("cidr").and_then(Value::as_str).unwrap_or("");
+    if cidr.is_empty() {
+        errs.push(Cause::required(format!("{at}.cidr")));
+        return;
+    }
+    let Some((net, len)) = parse_cidr(cidr) else {
+        errs.push(Cause::invalid(
+            format!("{at}.cidr"),
+            &json!(cidr),
+            "not a valid CIDR",
+        ));
+        return;
+    };
+    let except = b.get("except").and_then(Value::as_array);
+    for (i, e) in except.into_iter().flatten().enumerate() {
+        let e = e.as_str().unwrap_or("");
+        let field = format!("{at}.except[{i}]");
+        let Some((eip, elen)) = parse_cidr(e) else {
+            errs.push(Cause::invalid(field, &json!(e), "not a valid CIDR"));
+            return;
+        };
+        if !cidr_contains(net, len, eip) || len >= elen {
+            errs.push(Cause::invalid(
+                field,
+                &json!(e),
+                "must be a strict subset of `cidr`",
+            ));
+        }
     }
 }

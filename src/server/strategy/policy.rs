@@ -2,7 +2,8 @@
 //! kinds (`pkg/registry/{policy,autoscaling,storage,scheduling}`): pod disruption budgets, pod
 //! security policies, horizontal pod autoscalers, storage classes and priority classes.
 
-use super::apps::{nonnegative, set_default};
+use super::apps::{nonnegative, over_100_percent, set_default, validate_intstr};
+use super::label_selector::LabelSelector;
 use super::{Strategy, reset_status, spec_of, status_nonnegative};
 use crate::server::status::Cause;
 use serde_json::{Value, json};
@@ -16,6 +17,14 @@ pub(super) fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy>
         ("scheduling.k8s.io", "PriorityClass") => &PriorityClass,
         _ => return None,
     })
+}
+
+/// `ValidateImmutableField` of a top-level field.
+fn immutable(new: &Value, old: &Value, field: &str, errs: &mut Vec<Cause>) {
+    let v = new.get(field).cloned().unwrap_or(Value::Null);
+    if old.get(field).unwrap_or(&Value::Null) != &v {
+        errs.push(Cause::invalid(field, &v, "field is immutable"));
+    }
 }
 
 fn text<'a>(obj: &'a Value, pointer: &str) -> &'a str {
@@ -54,7 +63,22 @@ impl Strategy for DisruptionBudget {
                 field: "spec".into(),
             });
         }
+        for k in ["minAvailable", "maxUnavailable"] {
+            let v = obj.pointer(&format!("/spec/{k}")).filter(|v| !v.is_null());
+            if v.is_some() {
+                let field = format!("spec.{k}");
+                validate_intstr(v, &field, &mut errs);
+                over_100_percent(v, &field, &mut errs);
+            }
+        }
+        errs.extend(
+            LabelSelector::from_value(obj.pointer("/spec/selector").filter(|s| !s.is_null()))
+                .validate("spec.selector"),
+        );
         errs
+    }
+    fn name_rule(&self) -> fn(&str) -> Option<String> {
+        super::rbac::path_segment_name
     }
 }
 
@@ -97,9 +121,54 @@ impl Strategy for SecurityPolicy {
                 ));
             }
         }
+        let volumes = obj.pointer("/spec/volumes").and_then(Value::as_array);
+        for v in volumes.into_iter().flatten() {
+            let v = v.as_str().unwrap_or("");
+            if !VOLUME_TYPES.contains(&v) {
+                errs.push(Cause::not_supported(
+                    "spec.volumes",
+                    &json!(v),
+                    VOLUME_TYPES,
+                ));
+            }
+        }
         errs
     }
 }
+
+/// The volume types a pod security policy may allow (`GetAllFSTypesAsSet` and `*`), sorted.
+const VOLUME_TYPES: &[&str] = &[
+    "*",
+    "awsElasticBlockStore",
+    "azureDisk",
+    "azureFile",
+    "cephFS",
+    "cinder",
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "fc",
+    "flexVolume",
+    "flocker",
+    "gcePersistentDisk",
+    "gitRepo",
+    "glusterfs",
+    "hostPath",
+    "iscsi",
+    "nfs",
+    "persistentVolumeClaim",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "projected",
+    "quobyte",
+    "rbd",
+    "scaleIO",
+    "secret",
+    "storageos",
+    "vsphereVolume",
+];
 
 /// A HorizontalPodAutoscaler (autoscaling/v1): one replica at least and 80% CPU by default;
 /// created without status.
@@ -115,6 +184,7 @@ impl Strategy for Autoscaler {
             set_default(spec, "minReplicas", json!(1));
             set_default(spec, "targetCPUUtilizationPercentage", json!(80));
         }
+        current_metrics_round_trip(obj);
     }
     fn prepare_create(&self, obj: &mut Value) {
         reset_status(obj);
@@ -161,6 +231,54 @@ impl Strategy for Autoscaler {
     }
 }
 
+/// The annotation autoscaling/v1 keeps the current metrics of the internal (v2) status in.
+const CURRENT_METRICS: &str = "autoscaling.alpha.kubernetes.io/current-metrics";
+
+/// The round trip of an autoscaling/v1 object through the internal type: its current metrics
+/// come from the annotation if it holds a valid list, else from
+/// `status.currentCPUUtilizationPercentage`; on the way out the annotation holds them all (with
+/// the CPU's raw value, `"0"` when unknown) and the status their CPU utilization.
+fn current_metrics_round_trip(obj: &mut Value) {
+    let from_annotation = obj
+        .pointer(&format!(
+            "/metadata/annotations/{}",
+            CURRENT_METRICS.replace('/', "~1")
+        ))
+        .and_then(Value::as_str)
+        .and_then(|s| serde_json::from_str::<Vec<Value>>(s).ok());
+    let metrics = from_annotation.or_else(|| {
+        let cpu = obj
+            .pointer("/status/currentCPUUtilizationPercentage")?
+            .as_i64()?;
+        Some(vec![json!({"type": "Resource", "resource": {
+            "name": "cpu", "currentAverageUtilization": cpu, "currentAverageValue": "0"}})])
+    });
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
+        a.shift_remove(CURRENT_METRICS);
+    }
+    let Some(metrics) = metrics.filter(|m| !m.is_empty()) else {
+        return;
+    };
+    let annotations = crate::server::pod::obj_entry(meta, "annotations");
+    annotations.insert(
+        CURRENT_METRICS.into(),
+        json!(serde_json::to_string(&metrics).unwrap_or_default()),
+    );
+    let cpu = metrics.iter().find_map(|m| {
+        (m.get("type")? == "Resource" && m.pointer("/resource/name")? == "cpu")
+            .then(|| m.pointer("/resource/currentAverageUtilization").cloned())
+            .flatten()
+    });
+    if let Some(cpu) = cpu
+        && let Some(status) = obj.get_mut("status").and_then(Value::as_object_mut)
+    {
+        status.insert("currentCPUUtilizationPercentage".into(), cpu);
+    }
+}
+
 /// A StorageClass: reclaim policy Delete and immediate binding by default; its provisioner is
 /// required; provisioner and parameters never change; a delete answers the deleted object.
 struct StorageClass;
@@ -179,6 +297,22 @@ impl Strategy for StorageClass {
         if text(obj, "/provisioner").is_empty() {
             errs.push(Cause::required("provisioner"));
         }
+        let policy = text(obj, "/reclaimPolicy");
+        if !policy.is_empty() && !matches!(policy, "Delete" | "Retain") {
+            errs.push(Cause::not_supported(
+                "reclaimPolicy",
+                &json!(policy),
+                &["Delete", "Retain"],
+            ));
+        }
+        let mode = text(obj, "/volumeBindingMode");
+        if !matches!(mode, "Immediate" | "WaitForFirstConsumer") {
+            errs.push(Cause::not_supported(
+                "volumeBindingMode",
+                &json!(mode),
+                &["Immediate", "WaitForFirstConsumer"],
+            ));
+        }
         errs
     }
     fn validate_update(&self, new: &Value, old: &Value) -> Vec<Cause> {
@@ -195,6 +329,13 @@ impl Strategy for StorageClass {
                 "updates to provisioner are forbidden.",
             ));
         }
+        if new.get("reclaimPolicy") != old.get("reclaimPolicy") {
+            errs.push(Cause::forbidden(
+                "reclaimPolicy",
+                "updates to reclaimPolicy are forbidden.",
+            ));
+        }
+        immutable(new, old, "volumeBindingMode", &mut errs);
         errs
     }
 }
@@ -221,6 +362,25 @@ impl Strategy for PriorityClass {
                 "metadata.name",
                 format!("priority class names with 'system-' prefix are reserved for system use only. error: {name} is not a known system priority class"),
             ));
+        } else if obj
+            .get("value")
+            .and_then(Value::as_i64)
+            .is_some_and(|v| v > 1_000_000_000)
+        {
+            errs.push(Cause::forbidden(
+                "value",
+                "maximum allowed value of a user defined priority is 1000000000",
+            ));
+        }
+        let policy = obj.get("preemptionPolicy").and_then(Value::as_str);
+        match policy {
+            None | Some("PreemptLowerPriority" | "Never") => {}
+            Some("") => errs.push(Cause::required("preemptionPolicy")),
+            Some(p) => errs.push(Cause::not_supported(
+                "preemptionPolicy",
+                &json!(p),
+                &["PreemptLowerPriority", "Never"],
+            )),
         }
         errs
     }
@@ -232,6 +392,7 @@ impl Strategy for PriorityClass {
                 "may not be changed in an update.",
             ));
         }
+        immutable(new, old, "preemptionPolicy", &mut errs);
         errs
     }
 }
