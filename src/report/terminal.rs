@@ -1,6 +1,6 @@
 //! The terminal report: one line per case, the structured diff of each failure, a summary line.
 
-use super::common::{layer_name, pointer, short, show};
+use super::common::{cell_word, layer_name, pointer, short, show};
 use crate::results::baseline::{Applied, Entry};
 use crate::results::coverage::Tally;
 use crate::results::{CaseResult, Cell, Coverage, ResultSet, TargetResults};
@@ -138,6 +138,34 @@ pub fn summary(set: &ResultSet, applied: &Applied, listed: bool) -> String {
             for c in accepted {
                 let _ = writeln!(out, "  {}: {}", c.id, c.accepted.join("; "));
             }
+        }
+    }
+    // The cases that do not hold, once more at the end (as nextest lists its failures), each with
+    // its first reason.
+    for t in &set.targets {
+        let failing: Vec<&CaseResult> = t
+            .cases
+            .iter()
+            .filter(|c| matches!(c.cell, Cell::Failed | Cell::Error | Cell::Unsupported))
+            .collect();
+        if failing.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\nnot holding{}:", on(set, t));
+        for c in failing {
+            let why = match (&c.error, c.mismatches.first()) {
+                (Some(e), _) => e.message.clone(),
+                (None, Some(m)) => mismatch(m).trim().to_string(),
+                (None, None) => String::new(),
+            };
+            let why: Vec<&str> = why
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let why = why.join("; ");
+            let why = short(&why.split_whitespace().collect::<Vec<_>>().join(" "), 300);
+            let _ = writeln!(out, "  {:<5} {}: {why}", cell_word(c.cell), c.id);
         }
     }
     let entry = |e: &Entry| {

@@ -162,6 +162,11 @@ pub fn update(
     if differ.error {
         return None;
     }
+    // The manager's set and time before this update: its time changes only with its set.
+    let former: Option<(Set, Option<String>)> = entries
+        .iter_mut()
+        .find(|e| e.is(manager, "Update", &api_version))
+        .map(|e| (e.set().clone(), e.time.clone()));
     for e in &mut entries {
         if let Fields::Stored(v) = &e.fields
             && !intersects(v, &changed)
@@ -182,15 +187,24 @@ pub fn update(
         {
             Some(e) => {
                 e.set().union(changed);
-                e.time = Some(now.to_string());
+                if former.as_ref().is_none_or(|(set, _)| set != e.set()) {
+                    e.time = Some(now.to_string());
+                }
             }
-            None => entries.push(Entry {
-                manager: manager.to_string(),
-                operation: "Update".to_string(),
-                api_version,
-                time: Some(now.to_string()),
-                fields: Fields::Parsed(changed),
-            }),
+            None => {
+                // Every field of its former set changed: the same set keeps its time.
+                let time = match former {
+                    Some((set, time)) if set == changed => time,
+                    _ => Some(now.to_string()),
+                };
+                entries.push(Entry {
+                    manager: manager.to_string(),
+                    operation: "Update".to_string(),
+                    api_version,
+                    time,
+                    fields: Fields::Parsed(changed),
+                })
+            }
         }
     }
     cap_update_managers(&mut entries);
@@ -478,7 +492,7 @@ fn strip_system_fields(set: &mut Set) {
 // Path elements and field sets
 
 /// One step of a field path: `f:name`, `k:{"name":"x"}`, `v:"x"` or `i:0`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Pe {
     Field(String),
     /// Key fields, sorted by name.
@@ -687,7 +701,7 @@ fn write_json_str(s: &str, out: &mut String) {
 
 /// A set of field paths, as a tree: each node is in the set (`member`) or not, and has children in
 /// path element order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 struct Set {
     member: bool,
     children: Vec<(Pe, Set)>,
@@ -1496,6 +1510,24 @@ mod tests {
             mf[1]["fieldsV1"],
             json!({"f:spec": {"f:containers": {"k:{\"name\":\"c\"}": {"f:image": {}}}}})
         );
+    }
+
+    #[test]
+    fn a_manager_keeps_its_time_while_its_set_stays_the_same() {
+        let mut live = json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "p"},
+                              "spec": {"containers": [{"name": "c", "image": "x"}]}});
+        live["metadata"]["managedFields"] =
+            update("Pod", None, &mut live.clone(), "m", "T1").unwrap();
+        // A new value of a field it owns: the same set, the same time (as managedFieldsUpdater).
+        let mut new = live.clone();
+        new["spec"]["containers"][0]["image"] = json!("y");
+        let mf = update("Pod", Some(&live), &mut new, "m", "T2").unwrap();
+        assert_eq!(mf[0]["time"], "T1", "{mf}");
+        // A field it did not own yet: a new set, a new time.
+        let mut more = live.clone();
+        more["spec"]["containers"][0]["workingDir"] = json!("/w");
+        let mf = update("Pod", Some(&live), &mut more, "m", "T3").unwrap();
+        assert_eq!(mf[0]["time"], "T3", "{mf}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! for): the real server's columns per kind (recorded, `tools/record_table_columns.py`) and its
 //! printers' cells (`pkg/printers/internalversion`), for the kinds modelled here.
 
+use super::strategy::label_selector::LabelSelector;
 use serde_json::{Map, Value, json};
 use std::sync::LazyLock;
 use std::time::SystemTime;
@@ -169,7 +170,11 @@ pub fn human_duration(secs: i64) -> String {
 }
 
 fn age(obj: &Value, now: SystemTime) -> String {
-    let ts = s(obj, "/metadata/creationTimestamp");
+    since(s(obj, "/metadata/creationTimestamp"), now)
+}
+
+/// `translateTimestampSince` of a timestamp.
+fn since(ts: &str, now: SystemTime) -> String {
     match humantime::parse_rfc3339(ts) {
         Ok(t) => {
             let secs = match now.duration_since(t) {
@@ -567,6 +572,406 @@ fn cells(plural: &str, o: &Value, now: SystemTime) -> Option<Vec<Value>> {
                 name,
             ]
         }
+        _ => return group_cells(plural, o, name, now),
+    })
+}
+
+fn int(o: &Value, p: &str) -> i64 {
+    o.pointer(p).and_then(Value::as_i64).unwrap_or(0)
+}
+
+/// `Selector.String()` of a label selector (empty for none).
+fn label_selector(v: Option<&Value>) -> String {
+    LabelSelector::from_value(v.filter(|v| !v.is_null())).to_string()
+}
+
+/// `metav1.FormatLabelSelector`: the selector, `<none>` when it selects by nothing.
+fn format_label_selector(v: Option<&Value>) -> String {
+    or_none(&label_selector(v))
+}
+
+/// `printBool`/`printBoolPtr`.
+fn bool_cell(v: Option<&Value>) -> String {
+    match v.and_then(Value::as_bool) {
+        Some(true) => "True".into(),
+        Some(false) => "False".into(),
+        None => "<unset>".into(),
+    }
+}
+
+/// An int-or-string as `IntOrString.String()` prints it.
+fn int_or_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The cells of a kind of the API groups (`pkg/printers/internalversion`; always wide, as the
+/// server prints them).
+fn group_cells(plural: &str, o: &Value, name: Value, now: SystemTime) -> Option<Vec<Value>> {
+    let created = || json!(age(o, now));
+    let template = |p: &str| containers_and_images(o.pointer(p));
+    Some(match plural {
+        "deployments" => {
+            let (names, images) = template("/spec/template/spec");
+            vec![
+                name,
+                json!(format!(
+                    "{}/{}",
+                    int(o, "/status/readyReplicas"),
+                    int(o, "/spec/replicas")
+                )),
+                json!(int(o, "/status/updatedReplicas")),
+                json!(int(o, "/status/availableReplicas")),
+                created(),
+                json!(names),
+                json!(images),
+                json!(label_selector(o.pointer("/spec/selector"))),
+            ]
+        }
+        "replicasets" => {
+            let (names, images) = template("/spec/template/spec");
+            vec![
+                name,
+                json!(int(o, "/spec/replicas")),
+                json!(int(o, "/status/replicas")),
+                json!(int(o, "/status/readyReplicas")),
+                created(),
+                json!(names),
+                json!(images),
+                json!(format_label_selector(o.pointer("/spec/selector"))),
+            ]
+        }
+        "statefulsets" => {
+            let (names, images) = template("/spec/template/spec");
+            vec![
+                name,
+                json!(format!(
+                    "{}/{}",
+                    int(o, "/status/readyReplicas"),
+                    int(o, "/spec/replicas")
+                )),
+                created(),
+                json!(names),
+                json!(images),
+            ]
+        }
+        "daemonsets" => {
+            let (names, images) = template("/spec/template/spec");
+            vec![
+                name,
+                json!(int(o, "/status/desiredNumberScheduled")),
+                json!(int(o, "/status/currentNumberScheduled")),
+                json!(int(o, "/status/numberReady")),
+                json!(int(o, "/status/updatedNumberScheduled")),
+                json!(int(o, "/status/numberAvailable")),
+                json!(or_none(&selector(
+                    o.pointer("/spec/template/spec/nodeSelector")
+                ))),
+                created(),
+                json!(names),
+                json!(images),
+                json!(format_label_selector(o.pointer("/spec/selector"))),
+            ]
+        }
+        "controllerrevisions" => {
+            let owner = o
+                .pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true));
+            let controller = match owner {
+                Some(r) => {
+                    let (group, _) = crate::kinds::split_api_version(s(r, "/apiVersion"));
+                    let kind = match group {
+                        "" => s(r, "/kind").to_string(),
+                        g => format!("{}.{g}", s(r, "/kind")),
+                    };
+                    format!("{}/{}", kind.to_lowercase(), s(r, "/name"))
+                }
+                None => "<none>".into(),
+            };
+            vec![
+                name,
+                json!(controller),
+                json!(int(o, "/revision")),
+                created(),
+            ]
+        }
+        "jobs" => {
+            let succeeded = int(o, "/status/succeeded");
+            let completions = match o.pointer("/spec/completions").and_then(Value::as_i64) {
+                Some(c) => format!("{succeeded}/{c}"),
+                None => match int(o, "/spec/parallelism") {
+                    p if p > 1 => format!("{succeeded}/1 of {p}"),
+                    _ => format!("{succeeded}/1"),
+                },
+            };
+            let time = |p: &str| {
+                o.pointer(p)
+                    .and_then(Value::as_str)
+                    .and_then(|t| humantime::parse_rfc3339(t).ok())
+            };
+            let duration = match (time("/status/startTime"), time("/status/completionTime")) {
+                (None, _) => String::new(),
+                (Some(start), None) => {
+                    human_duration(now.duration_since(start).map_or(0, |d| d.as_secs() as i64))
+                }
+                (Some(start), Some(end)) => {
+                    human_duration(end.duration_since(start).map_or(0, |d| d.as_secs() as i64))
+                }
+            };
+            let (names, images) = template("/spec/template/spec");
+            vec![
+                name,
+                json!(completions),
+                json!(duration),
+                created(),
+                json!(names),
+                json!(images),
+                json!(format_label_selector(o.pointer("/spec/selector"))),
+            ]
+        }
+        "cronjobs" => {
+            let last = match o.pointer("/status/lastScheduleTime") {
+                Some(Value::String(t)) => since(t, now),
+                _ => "<none>".into(),
+            };
+            let (names, images) = template("/spec/jobTemplate/spec/template/spec");
+            vec![
+                name,
+                json!(s(o, "/spec/schedule")),
+                json!(bool_cell(o.pointer("/spec/suspend"))),
+                json!(count(o, "/status/active")),
+                json!(last),
+                created(),
+                json!(names),
+                json!(images),
+                json!(format_label_selector(
+                    o.pointer("/spec/jobTemplate/spec/selector")
+                )),
+            ]
+        }
+        "ingresses" => {
+            let rules: Vec<&Value> = o
+                .pointer("/spec/rules")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .collect();
+            // formatHosts: at most three hosts, then `+ N more...`; `*` for none.
+            let hosts: Vec<&str> = rules
+                .iter()
+                .take(3)
+                .map(|r| s(r, "/host"))
+                .filter(|h| !h.is_empty())
+                .collect();
+            let hosts = match (hosts.is_empty(), rules.len() > 3) {
+                (true, _) => "*".to_string(),
+                (false, true) => format!("{} + {} more...", hosts.join(","), rules.len() - 3),
+                (false, false) => hosts.join(","),
+            };
+            let mut addresses: Vec<&str> = o
+                .pointer("/status/loadBalancer/ingress")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|i| match s(i, "/ip") {
+                    "" => s(i, "/hostname"),
+                    ip => ip,
+                })
+                .filter(|a| !a.is_empty())
+                .collect();
+            addresses.sort_unstable();
+            addresses.dedup();
+            let ports = if count(o, "/spec/tls") > 0 {
+                "80, 443"
+            } else {
+                "80"
+            };
+            let class = o
+                .pointer("/spec/ingressClassName")
+                .and_then(Value::as_str)
+                .unwrap_or("<none>");
+            vec![
+                name,
+                json!(class),
+                json!(hosts),
+                json!(addresses.join(",")),
+                json!(ports),
+                created(),
+            ]
+        }
+        "ingressclasses" => {
+            let parameters = match o.pointer("/spec/parameters").filter(|p| p.is_object()) {
+                Some(p) => {
+                    let group = match p.get("apiGroup").and_then(Value::as_str) {
+                        Some(g) => format!(".{g}"),
+                        None => String::new(),
+                    };
+                    format!("{}{group}/{}", s(p, "/kind"), s(p, "/name"))
+                }
+                None => "<none>".into(),
+            };
+            vec![
+                name,
+                json!(s(o, "/spec/controller")),
+                json!(parameters),
+                created(),
+            ]
+        }
+        "networkpolicies" => vec![
+            name,
+            json!(format_label_selector(o.pointer("/spec/podSelector"))),
+            created(),
+        ],
+        "roles" | "clusterroles" => vec![name, json!(s(o, "/metadata/creationTimestamp"))],
+        "rolebindings" | "clusterrolebindings" => {
+            let (mut users, mut groups, mut sas) = (Vec::new(), Vec::new(), Vec::new());
+            for subject in o
+                .pointer("/subjects")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                match s(subject, "/kind") {
+                    "ServiceAccount" => sas.push(format!(
+                        "{}/{}",
+                        s(subject, "/namespace"),
+                        s(subject, "/name")
+                    )),
+                    "User" => users.push(s(subject, "/name").to_string()),
+                    "Group" => groups.push(s(subject, "/name").to_string()),
+                    _ => {}
+                }
+            }
+            vec![
+                name,
+                json!(format!(
+                    "{}/{}",
+                    s(o, "/roleRef/kind"),
+                    s(o, "/roleRef/name")
+                )),
+                created(),
+                json!(users.join(", ")),
+                json!(groups.join(", ")),
+                json!(sas.join(", ")),
+            ]
+        }
+        "poddisruptionbudgets" => {
+            let spec = |k: &str| {
+                o.pointer(&format!("/spec/{k}"))
+                    .filter(|v| !v.is_null())
+                    .map_or_else(|| "N/A".to_string(), int_or_string)
+            };
+            vec![
+                name,
+                json!(spec("minAvailable")),
+                json!(spec("maxUnavailable")),
+                json!(int(o, "/status/disruptionsAllowed")),
+                created(),
+            ]
+        }
+        "podsecuritypolicies" => {
+            let join = |p: &str| {
+                o.pointer(p)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            let privileged = o.pointer("/spec/privileged").and_then(Value::as_bool);
+            vec![
+                name,
+                json!(privileged.unwrap_or(false).to_string()),
+                json!(join("/spec/allowedCapabilities")),
+                json!(s(o, "/spec/seLinux/rule")),
+                json!(s(o, "/spec/runAsUser/rule")),
+                json!(s(o, "/spec/fsGroup/rule")),
+                json!(s(o, "/spec/supplementalGroups/rule")),
+                json!(
+                    o.pointer("/spec/readOnlyRootFilesystem")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                ),
+                json!(join("/spec/volumes")),
+            ]
+        }
+        "horizontalpodautoscalers" => {
+            // autoscaling/v1: one CPU utilization target (80% by default), its current value.
+            let current = o
+                .pointer("/status/currentCPUUtilizationPercentage")
+                .and_then(Value::as_i64)
+                .map_or_else(|| "<unknown>".to_string(), |c| format!("{c}%"));
+            let target = o
+                .pointer("/spec/targetCPUUtilizationPercentage")
+                .and_then(Value::as_i64)
+                .map_or_else(|| "<auto>".to_string(), |t| format!("{t}%"));
+            let min = o
+                .pointer("/spec/minReplicas")
+                .and_then(Value::as_i64)
+                .map_or_else(|| "<unset>".to_string(), |m| m.to_string());
+            vec![
+                name,
+                json!(format!(
+                    "{}/{}",
+                    s(o, "/spec/scaleTargetRef/kind"),
+                    s(o, "/spec/scaleTargetRef/name")
+                )),
+                json!(format!("{current}/{target}")),
+                json!(min),
+                json!(int(o, "/spec/maxReplicas")),
+                json!(int(o, "/status/currentReplicas")),
+                created(),
+            ]
+        }
+        "storageclasses" => {
+            let default = [
+                "storageclass.kubernetes.io/is-default-class",
+                "storageclass.beta.kubernetes.io/is-default-class",
+            ]
+            .iter()
+            .any(|a| {
+                o.pointer("/metadata/annotations")
+                    .and_then(|m| m.get(*a))
+                    .and_then(Value::as_str)
+                    == Some("true")
+            });
+            let mut shown = s(o, "/metadata/name").to_string();
+            if default {
+                shown.push_str(" (default)");
+            }
+            let or = |p: &str, d: &str| match s(o, p) {
+                "" => d.to_string(),
+                v => v.to_string(),
+            };
+            vec![
+                json!(shown),
+                json!(s(o, "/provisioner")),
+                json!(or("/reclaimPolicy", "Delete")),
+                json!(or("/volumeBindingMode", "Immediate")),
+                json!(
+                    o.pointer("/allowVolumeExpansion")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                ),
+                created(),
+            ]
+        }
+        "priorityclasses" => vec![
+            name,
+            json!(int(o, "/value")),
+            json!(
+                o.pointer("/globalDefault")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+            ),
+            created(),
+        ],
         _ => return None,
     })
 }

@@ -184,6 +184,13 @@ fn the_terminal_shows_the_new_cells_the_coverage_and_the_score() {
     assert!(summary.contains(
         "docs vs vendor: 2 of 6 operations hold (33%) — 1 passed + 1 accepted; not holding: 1 failed, 0 unsupported, 0 errors; not served 2, skipped 1"
     ), "{summary}");
+    // The cases that do not hold are listed once more, per target, before the coverage.
+    let listed = summary
+        .split("\nnot holding on vendor:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no list of failures in {summary}"));
+    assert!(listed.starts_with("  FAIL  list-pods"), "{summary}");
+    assert!(!summary.contains("not holding on reference"), "{summary}");
 }
 
 #[test]

@@ -315,7 +315,7 @@ impl Target {
         }
         let mut obj = current.obj.clone();
         obj["spec"]["replicas"] = json!(replicas);
-        match self.write(app, req, ns, name, obj, None)? {
+        match self.write(app, req, ns, name, obj, Some("scale"))? {
             Reply::Cached(_, bytes) => {
                 let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                 Ok(Reply::Object(StatusCode::OK, "Scale", self.scale_of(&v)))
@@ -485,7 +485,13 @@ impl Target {
             return Err(ApiError::conflict(&self.resource, name));
         }
         let old_obj = &old.obj;
-        let fields = managed::update(kind, Some(old_obj), &mut new, &req.manager, &now());
+        // A write through the scale subresource leaves the object's managed fields as they are
+        // (v1.20 tracks them on the Scale, which it does not keep).
+        let fields = if sub == Some("scale") {
+            old_obj.pointer("/metadata/managedFields").cloned()
+        } else {
+            managed::update(kind, Some(old_obj), &mut new, &req.manager, &now())
+        };
         let keep = |new: &mut Value, field: &str| match old_obj.get(field) {
             Some(v) => new[field] = v.clone(),
             None => {
@@ -554,11 +560,12 @@ impl Target {
         }
         let candidate = encode_body(kind, &new, false);
         let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
-        if sub.is_none() {
+        let of_object = sub != Some("status");
+        if of_object {
             self.s.compare_update(&mut new, old_obj);
         }
         // Any change of the spec (as stored) is a new generation.
-        if self.s.tracks_generation() && sub.is_none() && self.s.generation_changed(&new, old_obj) {
+        if self.s.tracks_generation() && of_object && self.s.generation_changed(&new, old_obj) {
             let g = old_obj
                 .pointer("/metadata/generation")
                 .and_then(Value::as_i64)

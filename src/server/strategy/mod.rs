@@ -4,7 +4,7 @@
 
 mod apps;
 mod batch;
-mod label_selector;
+pub(crate) mod label_selector;
 mod networking;
 mod policy;
 mod rbac;
