@@ -761,14 +761,19 @@ fn group_cells(plural: &str, o: &Value, name: Value, now: SystemTime) -> Option<
                 .into_iter()
                 .flatten()
                 .collect();
-            // formatHosts: at most three hosts, then `+ N more...`; `*` for none.
-            let hosts: Vec<&str> = rules
-                .iter()
-                .take(3)
-                .map(|r| s(r, "/host"))
-                .filter(|h| !h.is_empty())
-                .collect();
-            let hosts = match (hosts.is_empty(), rules.len() > 3) {
+            // formatHosts: the first three hosts, then `+ N more...` (N counting every rule past
+            // three, with a host or not) once a rule comes after them; `*` for none.
+            let (mut hosts, mut more) = (Vec::new(), false);
+            for rule in &rules {
+                if hosts.len() == 3 {
+                    more = true;
+                }
+                let host = s(rule, "/host");
+                if !more && !host.is_empty() {
+                    hosts.push(host);
+                }
+            }
+            let hosts = match (hosts.is_empty(), more) {
                 (true, _) => "*".to_string(),
                 (false, true) => format!("{} + {} more...", hosts.join(","), rules.len() - 3),
                 (false, false) => hosts.join(","),
@@ -1032,6 +1037,62 @@ mod tests {
         ] {
             assert_eq!(human_duration(secs), want);
         }
+    }
+
+    /// Rows of kinds of the API groups as the real v1.20.2 printed them for the same objects
+    /// (ages apart).
+    #[test]
+    fn rows_of_the_groups_kinds_as_the_real_server_prints_them() {
+        let row = |plural: &str, obj: Value| {
+            let t = table(plural, &[&obj], "1", Include::None).unwrap();
+            let cells = t["rows"][0]["cells"].clone();
+            assert_eq!(
+                cells.as_array().unwrap().len(),
+                t["columnDefinitions"].as_array().unwrap().len(),
+                "a cell per column of {plural}"
+            );
+            cells
+        };
+        let ingress = json!({"metadata": {"name": "i1"}, "spec": {"ingressClassName": "nginx",
+            "tls": [{"hosts": ["a.example.com"]}], "rules": [{"host": "a.example.com"},
+            {"host": "b.example.com"}, {}, {"host": "d.example.com"}, {"host": "e.example.com"}]}});
+        let cells = row("ingresses", ingress);
+        assert_eq!(cells[1], "nginx");
+        assert_eq!(
+            cells[2],
+            "a.example.com,b.example.com,d.example.com + 2 more..."
+        );
+        assert_eq!(cells[4], "80, 443");
+        let ds = json!({"metadata": {"name": "d1"}, "spec": {"selector": {"matchLabels": {"app": "x"}},
+            "template": {"spec": {"nodeSelector": {"disk": "ssd"},
+            "containers": [{"name": "c", "image": "nginx:1.21"}]}}}});
+        let cells = row("daemonsets", ds);
+        assert_eq!(cells[6], "disk=ssd");
+        assert_eq!(
+            (cells[8].clone(), cells[9].clone(), cells[10].clone()),
+            (json!("c"), json!("nginx:1.21"), json!("app=x"))
+        );
+        let rb = json!({"metadata": {"name": "rb1"}, "roleRef": {"kind": "Role", "name": "ro1"},
+            "subjects": [{"kind": "User", "name": "u1"}, {"kind": "User", "name": "u2"},
+            {"kind": "Group", "name": "g"}, {"kind": "ServiceAccount", "name": "sa", "namespace": "x"}]});
+        let cells = row("rolebindings", rb);
+        assert_eq!(cells[1], "Role/ro1");
+        assert_eq!(
+            (cells[3].clone(), cells[5].clone()),
+            (json!("u1, u2"), json!("x/sa"))
+        );
+        let hpa = json!({"metadata": {"name": "h1"}, "spec": {"scaleTargetRef":
+            {"kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 4,
+            "targetCPUUtilizationPercentage": 80}});
+        let cells = row("horizontalpodautoscalers", hpa);
+        assert_eq!(cells[1], "Deployment/web");
+        assert_eq!(cells[2], "<unknown>/80%");
+        assert_eq!(cells[3], "1");
+        let cr = json!({"metadata": {"name": "cr1", "ownerReferences": [{"apiVersion": "apps/v1",
+            "kind": "DaemonSet", "name": "d1", "controller": true}]}, "revision": 3});
+        assert_eq!(row("controllerrevisions", cr)[1], "daemonset.apps/d1");
+        let job = json!({"metadata": {"name": "j1"}, "spec": {"parallelism": 3}});
+        assert_eq!(row("jobs", job)[1], "0/1 of 3");
     }
 
     #[test]
