@@ -60,23 +60,36 @@ pub enum BenchError {
     },
 }
 
-/// The objects measured: resource (plural), and the object.
-fn families() -> Vec<(&'static str, serde_json::Value)> {
+/// The objects measured: the group-version's path (`api/v1`, `apis/apps/v1`), the resource
+/// (plural), and the object.
+fn families() -> Vec<(&'static str, &'static str, serde_json::Value)> {
     vec![
         (
+            "api/v1",
             "pods",
             json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bench"},
                    "spec": {"containers": [{"name": "bench", "image": "nginx:1.19"}]}}),
         ),
         (
+            "api/v1",
             "configmaps",
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "bench"},
                    "data": {"a": "1"}}),
         ),
         (
+            "api/v1",
             "services",
             json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "bench"},
                    "spec": {"selector": {"app": "bench"}, "ports": [{"port": 80}]}}),
+        ),
+        (
+            "apis/apps/v1",
+            "deployments",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "bench"},
+                   "spec": {"selector": {"matchLabels": {"app": "bench"}},
+                            "template": {"metadata": {"labels": {"app": "bench"}},
+                                         "spec": {"containers": [{"name": "bench",
+                                                                  "image": "nginx:1.19"}]}}}}),
         ),
     ]
 }
@@ -100,9 +113,9 @@ pub async fn bench_target(
     let result = async {
         let client = target.client(Duration::from_secs(10))?;
         let mut ops = Vec::new();
-        for (resource, object) in families() {
+        for (group_version, resource, object) in families() {
             let collection = format!(
-                "{}/api/v1/namespaces/{}/{resource}",
+                "{}/{group_version}/namespaces/{}/{resource}",
                 target.base_url(),
                 run.namespace()
             );
