@@ -13,7 +13,8 @@ batch/v1, batch/v1beta1, networking.k8s.io/v1 and v1beta1, extensions/v1beta1, r
 policy/v1beta1, autoscaling/v1, storage.k8s.io/v1 and scheduling.k8s.io/v1 every verb, the status
 and scale subresources, the errors (404, 409 AlreadyExists and Conflict, 422 invalid and immutable,
 400 wrong kind and name, 405) and deletion with each propagation policy; then server-side apply
-(a Deployment and a ConfigMap), and what the retired versions answer.
+(a Deployment and a ConfigMap), what the retired versions answer, and events.k8s.io (v1 and
+v1beta1 views of the core events).
 
 Cluster-scoped names start with `conf-smoke` (so that each live run has its own) and carry the
 label `battery: conf-smoke`, which every cluster-scoped list and delete-collection selects: nothing
@@ -723,6 +724,44 @@ step("create-deployment-body-of-another-group", "POST", DEPLOYMENTS, old_deploym
 step("list-deployments-after-retired", "GET", DEPLOYMENTS)
 step("delete-deployment-old-if-created", "DELETE", f"{DEPLOYMENTS}/old")
 step("release-deployment-old", "PATCH", f"{DEPLOYMENTS}/old", {"metadata": {"finalizers": None}}, MERGE)
+
+# --- events.k8s.io ---------------------------------------------------------------------------
+# One store with the core events, each version a view with its own field names; the strict
+# rules of events.k8s.io/v1 on create only; a PUT creates; a write through one group drops the
+# managedFields entries of the other.
+
+EVENTS_V1 = f"/apis/events.k8s.io/v1/namespaces/{NS}/events"
+EVENTS_BETA = f"/apis/events.k8s.io/v1beta1/namespaces/{NS}/events"
+CORE_EVENTS = f"/api/v1/namespaces/{NS}/events"
+step("create-core-event", "POST", CORE_EVENTS,
+     {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "core"},
+      "involvedObject": {"kind": "Pod", "name": "p", "namespace": NS}, "reason": "Started",
+      "message": "hello", "type": "Normal", "count": 1, "source": {"component": "kubelet"}})
+step("get-core-event-as-events-v1", "GET", f"{EVENTS_V1}/core")
+step("list-events-v1beta1", "GET", EVENTS_BETA)
+step("create-event-v1", "POST", EVENTS_V1,
+     {"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "new"},
+      "eventTime": "2021-01-01T00:00:00.000000Z", "reportingController": "example.com/ctl",
+      "reportingInstance": "i-1", "action": "Create", "reason": "Made",
+      "regarding": {"kind": "Pod", "name": "p", "namespace": NS}, "note": "n", "type": "Normal"})
+step("get-event-v1-as-core", "GET", f"{CORE_EVENTS}/new")
+step("create-event-v1-invalid", "POST", EVENTS_V1,
+     {"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "invalid"},
+      "regarding": {"kind": "Pod", "name": "p", "namespace": NS}, "type": "Odd", "deprecatedCount": 3,
+      "series": {"count": 1}})
+step("create-event-v1beta1-without-reporting", "POST", EVENTS_BETA,
+     {"apiVersion": "events.k8s.io/v1beta1", "kind": "Event", "metadata": {"name": "beta"},
+      "eventTime": "2021-01-01T00:00:00.000000Z", "regarding": {"kind": "Pod", "name": "p"}})
+step("put-event-v1-creates", "PUT", f"{EVENTS_V1}/put",
+     {"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "put"},
+      "regarding": {"kind": "Pod", "name": "p", "namespace": NS}})
+step("patch-core-event-through-v1beta1", "PATCH", f"{EVENTS_BETA}/core", {"note": "changed"}, MERGE)
+step("patch-event-v1-series-not-validated", "PATCH", f"{EVENTS_V1}/new",
+     {"note": "changed", "series": {"count": 1}}, MERGE)
+step("delete-core-event-through-v1", "DELETE", f"{EVENTS_V1}/core")
+step("delete-event-new-through-core", "DELETE", f"{CORE_EVENTS}/new")
+step("list-events-after-delete", "GET", CORE_EVENTS)
+step("delete-event-put", "DELETE", f"{EVENTS_BETA}/put")
 
 
 def main() -> None:

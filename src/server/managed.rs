@@ -86,6 +86,30 @@ pub fn update(
     manager: &str,
     now: &str,
 ) -> Option<Value> {
+    update_in(kind, live, new, manager, now, None)
+}
+
+/// [`update`] of a kind whose sets in other groups than `group` cannot be converted: those
+/// entries are dropped (a core Event written through events.k8s.io, and back).
+pub fn update_dropping_other_groups(
+    kind: &str,
+    live: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    now: &str,
+    group: &str,
+) -> Option<Value> {
+    update_in(kind, live, new, manager, now, Some(group))
+}
+
+fn update_in(
+    kind: &str,
+    live: Option<&Value>,
+    new: &mut Value,
+    manager: &str,
+    now: &str,
+    only_group: Option<&str>,
+) -> Option<Value> {
     let root = TypeRef {
         ty: schema::type_named(kind)?,
         list: ListKind::Atomic,
@@ -128,6 +152,9 @@ pub fn update(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    if let Some(group) = only_group {
+        entries.retain(|e| crate::kinds::split_api_version(&e.api_version).0 == group);
+    }
     entries.retain(|e| {
         e.api_version == api_version || {
             let (g, v) = crate::kinds::split_api_version(&e.api_version);

@@ -498,6 +498,45 @@ pub fn dns1123_subdomain(s: &str) -> Option<String> {
     }
 }
 
+/// `IsQualifiedName`, every message: an optional DNS subdomain prefix and `/`, then a name part of
+/// at most 63 alphanumerics, `-`, `_` and `.`, starting and ending with an alphanumeric.
+pub fn qualified_name_errors(v: &str) -> Vec<String> {
+    const NAME_MSG: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+    let mut errs = Vec::new();
+    let parts: Vec<&str> = v.split('/').collect();
+    let name = match parts[..] {
+        [name] => name,
+        [prefix, name] => {
+            if prefix.is_empty() {
+                errs.push("prefix part must be non-empty".to_string());
+            } else if let Some(why) = dns1123_subdomain(prefix) {
+                errs.push(format!("prefix part {why}"));
+            }
+            name
+        }
+        _ => {
+            return vec![format!(
+                "a qualified name {NAME_MSG} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+            )];
+        }
+    };
+    if name.is_empty() {
+        errs.push("name part must be non-empty".into());
+    } else if name.len() > 63 {
+        errs.push("name part must be no more than 63 characters".into());
+    }
+    let b = name.as_bytes();
+    let ok = !b.is_empty()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric();
+    if !ok {
+        errs.push(format!("name part {NAME_MSG}"));
+    }
+    errs
+}
+
 fn qualified_name(k: &str) -> Option<String> {
     let name = match k.split_once('/') {
         Some((prefix, name)) => {

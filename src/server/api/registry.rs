@@ -93,6 +93,9 @@ pub(super) fn handle(
             let mut obj = decode_as(req, at.body_kind())?;
             s.default(&mut obj);
             check_name(&obj, ns, name)?;
+            if s.allows_create_on_update() && !app.store().objects.contains_key(&at.key(ns, name)) {
+                return at.create(app, req, ns);
+            }
             at.write(app, req, ns, name, obj, None)
         }
         (Some(ns), Some(name), &M::PATCH) => at.patch(app, req, ns, name, None),
@@ -382,6 +385,7 @@ impl Target {
         self.s.default(&mut obj);
         let mut causes = strategy::validate_meta(&obj, self.s.name_rule());
         causes.extend(self.s.validate(&obj));
+        causes.extend(self.s.validate_create(&obj));
         if !causes.is_empty() {
             return Err(ApiError::invalid(&self.kind, &name, causes));
         }
@@ -489,8 +493,17 @@ impl Target {
         // (v1.20 tracks them on the Scale, which it does not keep).
         let fields = if sub == Some("scale") {
             old_obj.pointer("/metadata/managedFields").cloned()
-        } else {
+        } else if self.s.keeps_managed_fields_of_other_groups() {
             managed::update(kind, Some(old_obj), &mut new, &req.manager, &now())
+        } else {
+            managed::update_dropping_other_groups(
+                kind,
+                Some(old_obj),
+                &mut new,
+                &req.manager,
+                &now(),
+                self.r.group,
+            )
         };
         let keep = |new: &mut Value, field: &str| match old_obj.get(field) {
             Some(v) => new[field] = v.clone(),

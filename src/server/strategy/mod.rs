@@ -4,6 +4,7 @@
 
 mod apps;
 mod batch;
+mod events;
 pub(crate) mod label_selector;
 mod networking;
 mod policy;
@@ -35,9 +36,23 @@ pub trait Strategy: Sync {
     fn validate(&self, _obj: &Value) -> Vec<Cause> {
         Vec::new()
     }
+    /// Validation of a create beyond [`Strategy::validate`] (the rules only a create has).
+    fn validate_create(&self, _obj: &Value) -> Vec<Cause> {
+        Vec::new()
+    }
     /// Validation of an update (`ValidateXUpdate`): immutable fields.
     fn validate_update(&self, _new: &Value, _old: &Value) -> Vec<Cause> {
         Vec::new()
+    }
+    /// Whether a PUT of an object that does not exist creates it (`AllowCreateOnUpdate`).
+    fn allows_create_on_update(&self) -> bool {
+        false
+    }
+    /// Whether a write keeps the managedFields entries of the kind's versions in other groups
+    /// (an Ingress of extensions and of networking.k8s.io: yes; a core and an events.k8s.io
+    /// Event: no, v1.20 cannot convert their sets and drops them).
+    fn keeps_managed_fields_of_other_groups(&self) -> bool {
+        true
     }
     /// Whether a delete answers the deleted object (`ReturnDeletedObject`) rather than a `Status`.
     fn returns_deleted_object(&self) -> bool {
@@ -110,6 +125,7 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
         "rbac.authorization.k8s.io" => return rbac::for_kind(kind),
         "networking.k8s.io" | "extensions" => return networking::for_kind(group, kind),
         "batch" => return batch::for_kind(kind),
+        "events.k8s.io" if kind == "Event" => return Some(&events::Event),
         "policy" | "autoscaling" | "storage.k8s.io" | "scheduling.k8s.io" => {
             return policy::for_kind(group, kind);
         }
@@ -119,7 +135,7 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
         "ConfigMap" => &ConfigMap,
         "Secret" => &Secret,
         "ServiceAccount" => &ReturnsDeleted,
-        "Event" => &Plain,
+        "Event" => &events::Event,
         "Endpoints" => &Endpoints,
         "ResourceQuota" => &ResourceQuota,
         "PersistentVolumeClaim" => &Claim,
@@ -199,10 +215,6 @@ pub(super) fn collision_count_decremented(new: &Value, old: &Value, errs: &mut V
         ));
     }
 }
-
-/// A kind without defaults or rules of its own (Event).
-struct Plain;
-impl Strategy for Plain {}
 
 /// A kind without rules of its own whose delete answers the deleted object (ServiceAccount).
 struct ReturnsDeleted;
