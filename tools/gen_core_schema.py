@@ -8,9 +8,9 @@ Reads the Go struct definitions of every type reachable from the root types
 (every core/v1 kind and its list, Binding, ComponentStatus, autoscaling/v1 Scale,
 meta/v1 Status and DeleteOptions: BASE_ROOTS; and the kinds, each with its list,
 of the other group versions in EXTRA_ROOTS: apps/v1, batch/v1 and v1beta1,
-networking.k8s.io/v1 and v1beta1, extensions/v1beta1 Ingress, rbac.authorization.k8s.io/v1,
-policy/v1beta1, autoscaling/v1 HorizontalPodAutoscaler, storage.k8s.io/v1 StorageClass,
-scheduling.k8s.io/v1 PriorityClass, events.k8s.io/v1 and v1beta1 Event,
+networking.k8s.io/v1 and v1beta1, extensions/v1beta1 Ingress, rbac.authorization.k8s.io/v1 and
+v1beta1, policy/v1beta1, autoscaling/v1 HorizontalPodAutoscaler, storage.k8s.io/v1 and v1beta1
+StorageClass, scheduling.k8s.io/v1 and v1beta1 PriorityClass, events.k8s.io/v1 and v1beta1 Event,
 authentication.k8s.io/v1 TokenRequest)
 and writes, for each struct, its JSON fields in Go declaration order, with how
 a list field merges and is owned: "patch_strategy" and "merge_key" (the
@@ -121,9 +121,12 @@ PACKAGES = {
     "k8s.io/api/networking/v1beta1": "networking.k8s.io/v1beta1",
     "k8s.io/api/extensions/v1beta1": "extensions/v1beta1",
     "k8s.io/api/rbac/v1": "rbac.authorization.k8s.io/v1",
+    "k8s.io/api/rbac/v1beta1": "rbac.authorization.k8s.io/v1beta1",
     "k8s.io/api/policy/v1beta1": "policy/v1beta1",
     "k8s.io/api/storage/v1": "storage.k8s.io/v1",
+    "k8s.io/api/storage/v1beta1": "storage.k8s.io/v1beta1",
     "k8s.io/api/scheduling/v1": "scheduling.k8s.io/v1",
+    "k8s.io/api/scheduling/v1beta1": "scheduling.k8s.io/v1beta1",
     "k8s.io/api/events/v1": "events.k8s.io/v1",
     "k8s.io/api/events/v1beta1": "events.k8s.io/v1beta1",
     "k8s.io/api/authentication/v1": "authentication.k8s.io/v1",
@@ -148,10 +151,16 @@ EXTRA_ROOTS = (
     + with_lists(
         "rbac.authorization.k8s.io/v1", ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"]
     )
+    + with_lists(
+        "rbac.authorization.k8s.io/v1beta1",
+        ["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"],
+    )
     + with_lists("policy/v1beta1", ["PodDisruptionBudget", "PodSecurityPolicy"])
     + with_lists("autoscaling/v1", ["HorizontalPodAutoscaler"])
     + with_lists("storage.k8s.io/v1", ["StorageClass"])
+    + with_lists("storage.k8s.io/v1beta1", ["StorageClass"])
     + with_lists("scheduling.k8s.io/v1", ["PriorityClass"])
+    + with_lists("scheduling.k8s.io/v1beta1", ["PriorityClass"])
     + with_lists("events.k8s.io/v1", ["Event"])
     + with_lists("events.k8s.io/v1beta1", ["Event"])
     # serviceaccounts/token (a subresource: no list)

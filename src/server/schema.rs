@@ -3234,7 +3234,10 @@ mod tests {
                 "v1.PersistentVolumeClaimSpec.AccessModes: []v1.PersistentVolumeAccessMode"
             )
         );
-        let e = decode_err("RoleBinding", json!({"subjects": [{"kind": true}]}));
+        let e = decode_err(
+            "rbac.authorization.k8s.io/v1.RoleBinding",
+            json!({"subjects": [{"kind": true}]}),
+        );
         assert_eq!(
             e.path,
             "v1.RoleBinding.Subjects: []v1.Subject: v1.Subject.Kind"
@@ -3274,7 +3277,7 @@ mod tests {
         assert_eq!(conditions.merge_key(), Some("type"));
         assert!(matches!(conditions.list_type(), ListType::Map(k) if &*k[0] == "type"));
 
-        let subjects = struct_named("RoleBinding")
+        let subjects = struct_named("rbac.authorization.k8s.io/v1.RoleBinding")
             .field("subjects")
             .expect("subjects");
         assert_eq!(subjects.merge_key(), None);
