@@ -40,6 +40,9 @@ use serde_json::{Map, Value};
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 
+mod apply;
+pub use apply::{Applied, ApplyRequest, apply};
+
 /// The manager name for a request: the `fieldManager` query parameter, else the User-Agent up to its
 /// first `/` (printable characters only, at most about 128 bytes), else `unknown`.
 pub fn manager_name(field_manager: Option<&str>, user_agent: &str) -> String {
@@ -119,36 +122,13 @@ pub fn update(
     }
     let empty = Value::Object(Map::new());
     let live = Side::Val(live.unwrap_or(&empty));
-
-    // Sets of versions the server does not serve are dropped; the others are reconciled.
-    // (another served version of the kind keeps its sets: an Ingress of extensions/v1beta1
-    // written again in networking.k8s.io/v1beta1).
     let kind_name = new
         .get("kind")
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    entries.retain(|e| {
-        e.api_version == api_version || {
-            let (g, v) = crate::kinds::split_api_version(&e.api_version);
-            crate::kinds::group_version(g, v)
-                .is_some_and(|gv| gv.resources().any(|r| r.kind == kind_name))
-        }
-    });
-    let mut reconciler = Reconciler {
-        root,
-        live,
-        error: false,
-    };
-    for e in &mut entries {
-        if let Fields::Stored(v) = &e.fields
-            && !reconciler.stored_needs_visit(root, v, None)
-        {
-            continue;
-        }
-        reconciler.visit(root, e.set(), None);
-    }
-    if reconciler.error {
+
+    if !reconcile_entries(root, &kind_name, &api_version, &mut entries, live) {
         return None;
     }
 
@@ -197,6 +177,48 @@ pub fn update(
     if entries.is_empty() {
         return None;
     }
+    sort_entries(&mut entries);
+    Some(Value::Array(
+        entries.into_iter().map(Entry::into_value).collect(),
+    ))
+}
+
+/// Drops the entries of versions the server does not serve and reconciles the others with the
+/// schema against the live object; `false` if the real field manager would fail.
+fn reconcile_entries(
+    root: TypeRef,
+    kind_name: &str,
+    api_version: &str,
+    entries: &mut Vec<Entry>,
+    live: Side,
+) -> bool {
+    // (another served version of the kind keeps its sets: an Ingress of extensions/v1beta1
+    // written again in networking.k8s.io/v1beta1).
+    entries.retain(|e| {
+        e.api_version == api_version || {
+            let (g, v) = crate::kinds::split_api_version(&e.api_version);
+            crate::kinds::group_version(g, v)
+                .is_some_and(|gv| gv.resources().any(|r| r.kind == kind_name))
+        }
+    });
+    let mut reconciler = Reconciler {
+        root,
+        live,
+        error: false,
+    };
+    for e in entries.iter_mut() {
+        if let Fields::Stored(v) = &e.fields
+            && !reconciler.stored_needs_visit(root, v, None)
+        {
+            continue;
+        }
+        reconciler.visit(root, e.set(), None);
+    }
+    !reconciler.error
+}
+
+/// The order of the encoded entries: by operation, time, manager and API version.
+fn sort_entries(entries: &mut [Entry]) {
     entries.sort_by(|a, b| {
         (&a.operation, a.sort_time(), &a.manager, &a.api_version).cmp(&(
             &b.operation,
@@ -205,9 +227,6 @@ pub fn update(
             &b.api_version,
         ))
     });
-    Some(Value::Array(
-        entries.into_iter().map(Entry::into_value).collect(),
-    ))
 }
 
 // ---------------------------------------------------------------------------------------------------

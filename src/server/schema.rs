@@ -484,6 +484,22 @@ impl Type {
         }
     }
 
+    /// What kind of scalar this is, as structured-merge-diff validates an applied configuration:
+    /// `Some("string")`, `Some("numeric")`, `Some("boolean")`, or `None` for any scalar (times,
+    /// quantities, int-or-string, raw values are checked as strings or not at all).
+    pub fn scalar_kind(self) -> Option<&'static str> {
+        let mut ty = self.0;
+        while let Ty::Ptr(inner) = ty {
+            ty = inner;
+        }
+        match ty {
+            Ty::String | Ty::Time | Ty::MicroTime | Ty::Duration => Some("string"),
+            Ty::Int(_) | Ty::Float => Some("numeric"),
+            Ty::Bool => Some("boolean"),
+            _ => None,
+        }
+    }
+
     fn is_time(self) -> bool {
         let mut ty = self.0;
         while let Ty::Ptr(inner) = ty {
