@@ -170,8 +170,8 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
             return error_response(&ApiError::invalid_option("PatchOptions", cause), pretty);
         }
     }
-    // A value that is no boolean leaves `force` unset, as the real parameter decoding does.
-    let force = param("force").and_then(parse_go_bool).unwrap_or(false);
+    // As the real parameter decoding reads a boolean: anything but `0` or `false` is true.
+    let force = param("force").is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"));
     let req = Req {
         method: parts.method.clone(),
         pretty,
@@ -648,9 +648,7 @@ fn applied_object(
     })?;
     // As the field manager converts the merged object back to the typed one.
     let obj = schema::decode(type_name, &applied.object).map_err(|e| {
-        ApiError::internal(format!(
-            "failed to convert new typed object to object: {e}"
-        ))
+        ApiError::internal(format!("failed to convert new typed object to object: {e}"))
     })?;
     Ok((obj, applied.managed_fields))
 }
@@ -693,15 +691,6 @@ fn go_yaml_error(saphyr: &str) -> String {
         format!("line {line}: did not find expected ',' or '}}'")
     } else {
         format!("line {line}: {what}")
-    }
-}
-
-/// Go's `strconv.ParseBool`.
-fn parse_go_bool(v: &str) -> Option<bool> {
-    match v {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
     }
 }
 
@@ -948,7 +937,9 @@ fn put_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply
     let mut obj = decode_body(req, "Pod")?;
     check_name(&obj, ns, name)?;
     set_meta(&mut obj, "namespace", json!(ns));
-    write_pod(app, req, ns, name, sub, |_| Ok((obj.clone(), Tracking::Update)))
+    write_pod(app, req, ns, name, sub, |_| {
+        Ok((obj.clone(), Tracking::Update))
+    })
 }
 
 fn patch_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply> {

@@ -5,9 +5,10 @@
 //! strategy's.
 
 use super::{
-    BodyKind, Reply, Req, Result, Tracking, applied_object, check_name, check_preconditions, copy_meta, decode_as,
-    delete_options, encode_body, finish, list_key, list_page, meta_mut, meta_str, name_to_create,
-    decode_apply, now, parse_selector, patched_object, reply_stored, reply_with, set_managed_fields, set_meta,
+    BodyKind, Reply, Req, Result, Tracking, applied_object, check_name, check_preconditions,
+    copy_meta, decode_apply, decode_as, delete_options, encode_body, finish, list_key, list_page,
+    meta_mut, meta_str, name_to_create, now, parse_selector, patched_object, reply_stored,
+    reply_with, set_managed_fields, set_meta,
 };
 use crate::kinds::Resource;
 use crate::server::api::App;
@@ -480,14 +481,8 @@ impl Target {
                 return Err(self.not_found(name));
             }
             let live = current.as_ref().map(|c| &c.obj);
-            let (mut obj, fields) = applied_object(
-                req,
-                self.ty,
-                self.r.kind,
-                self.r.api_version,
-                live,
-                &config,
-            )?;
+            let (mut obj, fields) =
+                applied_object(req, self.ty, self.r.kind, self.r.api_version, live, &config)?;
             self.s.default(&mut obj);
             check_name(&obj, ns, name)?;
             if self.r.namespaced {

@@ -22,8 +22,8 @@
 //!    the object or any set changed (`managedFieldsUpdater`).
 
 use super::{
-    Entry, Fields, ListKind, Pe, Set, Side, TypeRef, atomic_struct, decode_entries,
-    item_pe, reconcile_entries, sort_entries, strip_system_fields,
+    Entry, Fields, ListKind, Pe, Set, Side, TypeRef, atomic_struct, decode_entries, item_pe,
+    reconcile_entries, sort_entries, strip_system_fields,
 };
 use crate::server::schema::{self, Shape};
 use crate::server::status::{ApiError, Cause};
@@ -123,7 +123,13 @@ pub fn apply(req: &ApplyRequest) -> Result<Applied, ApiError> {
         entries = decode_entries(fields, false).unwrap_or_default();
     }
     let former = fingerprint(&mut entries);
-    if !reconcile_entries(root, req.kind, req.api_version, &mut entries, Side::Val(&live)) {
+    if !reconcile_entries(
+        root,
+        req.kind,
+        req.api_version,
+        &mut entries,
+        Side::Val(&live),
+    ) {
         return Err(ApiError::internal(
             "failed to reconcile managed fields with the schema",
         ));
@@ -211,14 +217,8 @@ pub fn apply(req: &ApplyRequest) -> Result<Applied, ApiError> {
         }
     }
     sort_entries(&mut entries);
-    let managed_fields = (!entries.is_empty()).then(|| {
-        Value::Array(
-            entries
-                .into_iter()
-                .map(super::Entry::into_value)
-                .collect(),
-        )
-    });
+    let managed_fields = (!entries.is_empty())
+        .then(|| Value::Array(entries.into_iter().map(super::Entry::into_value).collect()));
     Ok(Applied {
         object: if same { live } else { new },
         managed_fields,
@@ -510,9 +510,16 @@ fn config_item_pe(kind: ListKind, elem: schema::Type, item: &Value) -> Result<Pe
                 });
             };
             let mut fields = Vec::with_capacity(keys.len());
+            let item_struct = match elem.shape() {
+                Shape::Struct(s) => Some(s),
+                _ => None,
+            };
             for k in keys.iter().map(|k| &**k) {
                 match m.get(k) {
                     Some(v) => fields.push((k.to_string(), v.clone())),
+                    None if let Some(default) = item_struct.and_then(|s| key_default(s, k)) => {
+                        fields.push((k.to_string(), default));
+                    }
                     None => {
                         return Err(format!(
                             "associative list with keys has an element that omits key field {k:?} (and doesn't have default value)"
@@ -531,6 +538,17 @@ fn config_item_pe(kind: ListKind, elem: schema::Type, item: &Value) -> Result<Pe
         },
         ListKind::Atomic => Err("atomic list".into()),
     }
+}
+
+/// The default of a key field the item leaves out, as the schema generated from the Go types
+/// has it: the zero value of a field that is not `omitempty`, or the field's `+default`
+/// (`ContainerPort.protocol`, `TCP`, the only one in v1.20).
+fn key_default(s: schema::Struct, key: &str) -> Option<Value> {
+    if s.go_name() == "v1.ContainerPort" && key == "protocol" {
+        return Some(Value::String("TCP".into()));
+    }
+    let f = s.field(key)?;
+    (!f.omitted(None)).then(|| f.ty().zero())
 }
 
 /// The path element of an item of a live, merged or applied list: as applied, else as Go encodes
