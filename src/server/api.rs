@@ -666,13 +666,37 @@ fn decode_apply(req: &Req) -> Result<Value> {
             go_yaml_error(&e.to_string())
         ))
     })?;
-    match value {
+    match go_yaml_keys(value) {
         Value::Null => Ok(Value::Object(Map::new())),
         Value::Object(m) => Ok(Value::Object(m)),
         other => Err(ApiError::bad_request(format!(
             "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
         ))),
+    }
+}
+
+/// Mapping keys as go-yaml v2 (YAML 1.1) reads them and sigs.k8s.io/yaml writes them into JSON:
+/// `y`, `yes`, `on` (and `n`, `no`, `off`, in their spellings) are booleans, so `true` and
+/// `false`. (A quoted key is not told apart: it is read the same.)
+fn go_yaml_keys(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let k = match k.as_str() {
+                        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "True"
+                        | "TRUE" => "true".into(),
+                        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "False"
+                        | "FALSE" => "false".into(),
+                        _ => k,
+                    };
+                    (k, go_yaml_keys(v))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(go_yaml_keys).collect()),
+        other => other,
     }
 }
 
