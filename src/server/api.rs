@@ -660,6 +660,10 @@ fn decode_apply(req: &Req) -> Result<Value> {
             "error decoding YAML: error converting YAML to JSON: yaml: invalid leading UTF-8 octet",
         )
     })?;
+    // JSON is YAML too, with every key quoted (so no key is read as a boolean).
+    if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) {
+        return Ok(Value::Object(m));
+    }
     let value: Value = serde_saphyr::from_str(text).map_err(|e| {
         ApiError::bad_request(format!(
             "error decoding YAML: error converting YAML to JSON: yaml: {}",

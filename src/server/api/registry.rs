@@ -512,6 +512,7 @@ impl Target {
     /// never changes, validation; a write that changes nothing is not written.
     /// Of the status subresource (`sub`), the spec stays as it was; of the object itself, the status
     /// (for a kind with a status subresource).
+    #[allow(clippy::too_many_arguments)]
     fn write(
         &self,
         app: &App,

@@ -208,13 +208,12 @@ pub fn apply(req: &ApplyRequest) -> Result<Applied, ApiError> {
     let same = changed.is_empty() && removed.is_empty();
     let applier = entries[i].manager.clone();
     entries.retain(|e| !e.is_empty());
-    if !same || fingerprint(&mut entries) != former {
-        if let Some(e) = entries
+    if (!same || fingerprint(&mut entries) != former)
+        && let Some(e) = entries
             .iter_mut()
             .find(|e| e.is(&applier, "Apply", req.api_version))
-        {
-            e.time = Some(req.now.to_string());
-        }
+    {
+        e.time = Some(req.now.to_string());
     }
     sort_entries(&mut entries);
     let managed_fields = (!entries.is_empty())
