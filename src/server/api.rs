@@ -610,8 +610,11 @@ fn apply_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
     for _ in 0..MAX_WRITE_ATTEMPTS {
         let current = app.store().namespaces.get(ns).cloned();
         let live = current.as_ref().map(|c| &c.obj);
-        let (obj, fields) = applied_object(req, "Namespace", "Namespace", "v1", live, &config)?;
+        let (mut obj, fields) = applied_object(req, "Namespace", "Namespace", "v1", live, &config)?;
         check_name(&obj, "", ns)?;
+        if live.is_none() {
+            apply_creates(&mut obj, "namespaces", ns)?;
+        }
         let result = match current {
             None => create_namespace_object(app, req, obj, Tracking::Applied(fields)),
             Some(_) => write_namespace(app, req, ns, obj, None, Tracking::Applied(fields)),
@@ -651,6 +654,25 @@ fn applied_object(
         ApiError::internal(format!("failed to convert new typed object to object: {e}"))
     })?;
     Ok((obj, applied.managed_fields))
+}
+
+/// What an apply that creates the object checks of it first: no uid (there is no object to have
+/// it), and no resourceVersion (the create ignores it).
+fn apply_creates(obj: &mut Value, resource: &str, name: &str) -> Result<()> {
+    let uid = meta_str(obj, "uid");
+    if !uid.is_empty() {
+        return Err(ApiError::conflict_with(
+            resource,
+            name,
+            format!(
+                "Operation cannot be fulfilled on {resource} \"{name}\": uid mismatch: the provided object specified uid {uid}, and no existing object was found"
+            ),
+        ));
+    }
+    if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.shift_remove("resourceVersion");
+    }
+    Ok(())
 }
 
 /// The body of a server-side apply: YAML (or JSON) of an object.
@@ -1001,7 +1023,8 @@ fn apply_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Rep
         } else if sub == Sub::Status {
             Err(ApiError::not_found("pods", name))
         } else {
-            let (obj, tracking) = make(None)?;
+            let (mut obj, tracking) = make(None)?;
+            apply_creates(&mut obj, "pods", name)?;
             create_pod_object(app, req, ns, obj, tracking)
         };
         match result {

@@ -1006,6 +1006,11 @@ fn item_pe(kind: ListKind, elem: Type, item: &Value) -> Option<Pe> {
                 let f = s.field(k)?;
                 let v = m.get(k);
                 if f.omitted(v) {
+                    // The only key field with a default of its own in v1.20.
+                    if s.go_name() == "v1.ContainerPort" && k == "protocol" {
+                        fields.push((k.to_string(), Value::String("TCP".into())));
+                        continue;
+                    }
                     return None;
                 }
                 let v = match v {

@@ -5,10 +5,10 @@
 //! strategy's.
 
 use super::{
-    BodyKind, Reply, Req, Result, Tracking, applied_object, check_name, check_preconditions,
-    copy_meta, decode_apply, decode_as, delete_options, encode_body, finish, list_key, list_page,
-    meta_mut, meta_str, name_to_create, now, parse_selector, patched_object, reply_stored,
-    reply_with, set_managed_fields, set_meta,
+    BodyKind, Reply, Req, Result, Tracking, applied_object, apply_creates, check_name,
+    check_preconditions, copy_meta, decode_apply, decode_as, delete_options, encode_body, finish,
+    list_key, list_page, meta_mut, meta_str, name_to_create, now, parse_selector, patched_object,
+    reply_stored, reply_with, set_managed_fields, set_meta,
 };
 use crate::kinds::Resource;
 use crate::server::api::App;
@@ -491,6 +491,9 @@ impl Target {
             let unconditional = live.is_some_and(|l| {
                 meta_str(&obj, "resourceVersion") == meta_str(l, "resourceVersion")
             });
+            if live.is_none() {
+                apply_creates(&mut obj, &self.resource, name)?;
+            }
             let tracking = Tracking::Applied(fields);
             let result = match &current {
                 None => self.create_object(app, req, ns, obj, tracking),

@@ -180,6 +180,13 @@ pub fn apply(req: &ApplyRequest) -> Result<Applied, ApiError> {
             "failed to compare objects: duplicate or missing list keys",
         ));
     }
+    // A field the configuration sets to null is modified, not removed, for the comparison of
+    // unstructured values (Go's encoding leaves it out).
+    let nulled = intersection(&null_paths(root, config), &removed);
+    if !nulled.is_empty() {
+        removed.subtract(&nulled);
+        changed.union(nulled);
+    }
     let mut conflicts: Vec<(String, String, Set)> = Vec::new();
     for (j, e) in entries.iter_mut().enumerate() {
         if j == i {
@@ -218,10 +225,74 @@ pub fn apply(req: &ApplyRequest) -> Result<Applied, ApiError> {
     sort_entries(&mut entries);
     let managed_fields = (!entries.is_empty())
         .then(|| Value::Array(entries.into_iter().map(super::Entry::into_value).collect()));
+    let mut object = if same { live } else { new };
+    if req.manager == "kubectl" {
+        sync_last_applied(&mut object, config);
+    }
     Ok(Applied {
-        object: if same { live } else { new },
+        object,
         managed_fields,
     })
+}
+
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// `lastAppliedUpdater`: an apply by `kubectl` of an object that has kubectl's client-side
+/// last-applied annotation writes the configuration into it (without the annotation itself).
+fn sync_last_applied(object: &mut Value, config: &Value) {
+    let Some(annotation) = object
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+        .and_then(|a| a.get_mut(LAST_APPLIED))
+    else {
+        return;
+    };
+    let mut applied = config.clone();
+    if let Some(a) = applied
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        a.shift_remove(LAST_APPLIED);
+    }
+    let mut text = String::new();
+    super::write_json(&applied, &mut text);
+    text.push('\n');
+    *annotation = Value::String(text);
+}
+
+/// The paths the configuration sets to null.
+fn null_paths(tr: TypeRef, v: &Value) -> Set {
+    let mut set = Set::default();
+    match tr.ty.shape() {
+        Shape::Struct(s) if !atomic_struct(s) => {
+            for (k, child) in v.as_object().into_iter().flatten() {
+                let Some(f) = s.field(k) else { continue };
+                let mut sub = null_paths(TypeRef::field(f), child);
+                sub.member |= child.is_null();
+                set.push(Pe::Field(k.clone()), sub);
+            }
+        }
+        Shape::Map(elem) => {
+            for (k, child) in v.as_object().into_iter().flatten() {
+                let mut sub = null_paths(TypeRef::of(elem), child);
+                sub.member |= child.is_null();
+                set.push(Pe::Field(k.clone()), sub);
+            }
+        }
+        Shape::List(elem) if tr.list != ListKind::Atomic => {
+            for item in v.as_array().into_iter().flatten() {
+                if let Some(pe) = any_item_pe(tr.list, elem, item) {
+                    let sub = null_paths(TypeRef::of(elem), item);
+                    if !sub.is_empty() {
+                        set.entry(pe).union(sub);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    set.sort();
+    set
 }
 
 /// The entries as comparable values (identifier and set), to tell whether any set changed.
@@ -393,7 +464,7 @@ fn validate_at(tr: TypeRef, v: &Value, path: &mut String, errors: &mut Vec<Strin
                     "expected numeric (int or float), got *value.valueUnstructured".to_string(),
                 ),
                 Some("boolean") if !v.is_boolean() => {
-                    Some(format!("expected boolean, got &{{{}}}", go_plain(v)))
+                    Some(format!("expected boolean, got &{{{}}}", go_v(v)))
                 }
                 _ if v.is_object() || v.is_array() => {
                     Some(format!("expected string, got {}", go_value(v)))
@@ -406,7 +477,7 @@ fn validate_at(tr: TypeRef, v: &Value, path: &mut String, errors: &mut Vec<Strin
         }
         Shape::Struct(s) => {
             let Value::Object(m) = v else {
-                errors.push(at(path, format!("expected map, got {}", go_value(v))));
+                errors.push(at(path, format!("expected map, got &{{{}}}", go_v(v))));
                 return;
             };
             for (k, child) in m {
@@ -426,7 +497,7 @@ fn validate_at(tr: TypeRef, v: &Value, path: &mut String, errors: &mut Vec<Strin
         }
         Shape::Map(elem) => {
             let Value::Object(m) = v else {
-                errors.push(at(path, format!("expected map, got {}", go_value(v))));
+                errors.push(at(path, format!("expected map, got &{{{}}}", go_v(v))));
                 return;
             };
             for (k, child) in m {
@@ -439,7 +510,7 @@ fn validate_at(tr: TypeRef, v: &Value, path: &mut String, errors: &mut Vec<Strin
         }
         Shape::List(elem) => {
             let Value::Array(items) = v else {
-                errors.push(at(path, format!("expected list, got {}", go_value(v))));
+                errors.push(at(path, format!("expected list, got &{{{}}}", go_v(v))));
                 return;
             };
             let mut seen: Vec<Pe> = Vec::new();
@@ -475,14 +546,47 @@ fn validate_at(tr: TypeRef, v: &Value, path: &mut String, errors: &mut Vec<Strin
 
 /// `%#v` of a `*value.valueUnstructured` holding `v`.
 fn go_value(v: &Value) -> String {
-    format!("&value.valueUnstructured{{Value:{}}}", go_plain(v))
+    format!("&value.valueUnstructured{{Value:{}}}", go_sharp_v(v))
 }
 
-fn go_plain(v: &Value) -> String {
+/// Go's `%v` of a decoded JSON value (`interface{}`).
+fn go_v(v: &Value) -> String {
     match v {
+        Value::Null => "<nil>".into(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(go_v).collect();
+            format!("[{}]", parts.join(" "))
+        }
+        Value::Object(m) => {
+            let mut parts: Vec<(&String, String)> = m.iter().map(|(k, v)| (k, go_v(v))).collect();
+            parts.sort();
+            let parts: Vec<String> = parts.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+            format!("map[{}]", parts.join(" "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Go's `%#v` of a decoded JSON value (`interface{}`).
+fn go_sharp_v(v: &Value) -> String {
+    match v {
+        Value::Null => "interface {}(nil)".into(),
         Value::String(s) => format!("{s:?}"),
-        Value::Object(_) => "map[string]interface {}{...}".into(),
-        Value::Array(_) => "[]interface {}{...}".into(),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(go_sharp_v).collect();
+            format!("[]interface {{}}{{{}}}", parts.join(", "))
+        }
+        Value::Object(m) => {
+            let mut parts: Vec<(&String, String)> =
+                m.iter().map(|(k, v)| (k, go_sharp_v(v))).collect();
+            parts.sort();
+            let parts: Vec<String> = parts
+                .into_iter()
+                .map(|(k, v)| format!("{k:?}:{v}"))
+                .collect();
+            format!("map[string]interface {{}}{{{}}}", parts.join(", "))
+        }
         other => other.to_string(),
     }
 }
