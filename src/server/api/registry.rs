@@ -58,6 +58,9 @@ pub(super) fn handle(
         return match (ns, name, &req.method) {
             (Some(ns), Some(name), &M::GET) => at.get_scale(app, ns, name),
             (Some(ns), Some(name), &M::PUT) => at.put_scale(app, req, ns, name, None),
+            (Some(ns), Some(name), &M::PATCH) if req.is_apply() => {
+                at.apply_scale(app, req, ns, name)
+            }
             (Some(ns), Some(name), &M::PATCH) => {
                 let ct = req.content_type.as_deref().unwrap_or("");
                 let Some(kind) = PatchType::from_content_type(ct) else {
@@ -282,6 +285,47 @@ impl Target {
                 ))
             })?,
         };
+        // The field manager of a scale write sees the Scale, not the object: the object's own
+        // managedFields stay as they are (v1.20 does not carry them over to the Scale and back).
+        let kept = current.obj.pointer("/metadata/managedFields").cloned();
+        self.write_scale(app, req, ns, name, &current, scale, Tracking::Applied(kept))
+    }
+
+    /// A server-side apply of the scale: merged into the object's Scale (which has no
+    /// managedFields in v1.20, so its fields are `before-first-apply`'s), its replicas written to
+    /// the object, whose own managedFields stay as they are.
+    fn apply_scale(&self, app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
+        let config = decode_apply(req)?;
+        let current = self.current(app, ns, name)?;
+        let live = self.scale_of(&current.obj);
+        let (mut scale, _) = applied_object(
+            req,
+            "Scale",
+            "Scale",
+            "autoscaling/v1",
+            Some(&live),
+            &config,
+        )?;
+        check_name(&scale, ns, name)?;
+        if self.r.namespaced {
+            set_meta(&mut scale, "namespace", json!(ns));
+        }
+        let kept = current.obj.pointer("/metadata/managedFields").cloned();
+        self.write_scale(app, req, ns, name, &current, scale, Tracking::Applied(kept))
+    }
+
+    /// Writes the replicas of `scale` to the object `current`.
+    #[allow(clippy::too_many_arguments)]
+    fn write_scale(
+        &self,
+        app: &App,
+        req: &Req,
+        ns: &str,
+        name: &str,
+        current: &Stored,
+        scale: Value,
+        tracking: Tracking,
+    ) -> Result<Reply> {
         let replicas = scale
             .pointer("/spec/replicas")
             .and_then(Value::as_i64)
@@ -315,7 +359,7 @@ impl Target {
         }
         let mut obj = current.obj.clone();
         obj["spec"]["replicas"] = json!(replicas);
-        match self.write(app, req, ns, name, obj, None, Tracking::Update)? {
+        match self.write(app, req, ns, name, obj, None, tracking)? {
             Reply::Cached(_, bytes) => {
                 let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                 Ok(Reply::Object(StatusCode::OK, "Scale", self.scale_of(&v)))
