@@ -1,5 +1,6 @@
 //! `metadata.managedFields`, computed as kube-apiserver v1.20's field manager does for the writes it
-//! records as `Update` operations (create, update, patch; server-side apply is not served).
+//! records as `Update` operations (create, update, patch); server-side apply (`Apply` operations)
+//! is in [`apply`], on the same field sets.
 //!
 //! The model follows the real chain of managers (`FieldManager.Update` in
 //! `k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager`, over structured-merge-diff v4.0.2), step by
