@@ -873,3 +873,187 @@ fn prune(root: TypeRef, merged: Value, entries: &mut [Entry], last: &Set) -> Val
     let dangling = intersection(&difference(&merged_set, &pruned_set), last);
     remove_from_object(root, &merged, &dangling)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request<'a>(
+        live: Option<&'a Value>,
+        config: &'a Value,
+        manager: &'a str,
+        force: bool,
+    ) -> ApplyRequest<'a> {
+        ApplyRequest {
+            type_name: "ConfigMap",
+            kind: "ConfigMap",
+            api_version: "v1",
+            live,
+            config,
+            manager,
+            force,
+            now: "2026-01-01T00:00:00Z",
+        }
+    }
+
+    fn cm(data: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": data})
+    }
+
+    /// Applies `config` over `live` and returns the object with its managedFields in it.
+    fn applied(live: Option<&Value>, config: &Value, manager: &str, force: bool) -> Value {
+        let out = apply(&request(live, config, manager, force)).expect("applied");
+        let mut obj = out.object;
+        if let Some(f) = out.managed_fields {
+            obj["metadata"]["managedFields"] = f;
+        }
+        obj
+    }
+
+    #[test]
+    fn a_create_owns_what_it_applied() {
+        let obj = applied(None, &cm(json!({"a": "1"})), "m", false);
+        assert_eq!(obj["data"], json!({"a": "1"}));
+        let mf = &obj["metadata"]["managedFields"];
+        assert_eq!(mf[0]["operation"], "Apply");
+        assert_eq!(mf[0]["fieldsV1"], json!({"f:data": {"f:a": {}}}));
+    }
+
+    #[test]
+    fn another_manager_changing_a_field_conflicts_unless_forced() {
+        let live = applied(None, &cm(json!({"a": "1", "b": "2"})), "m", false);
+        let err = apply(&request(Some(&live), &cm(json!({"a": "9"})), "n", false)).unwrap_err();
+        assert_eq!(err.code, 409);
+        assert_eq!(
+            err.message,
+            "Apply failed with 1 conflict: conflict with \"m\": .data.a"
+        );
+        let forced = applied(Some(&live), &cm(json!({"a": "9"})), "n", true);
+        assert_eq!(forced["data"], json!({"a": "9", "b": "2"}));
+        let mf = forced["metadata"]["managedFields"].as_array().unwrap();
+        assert_eq!(mf[0]["manager"], "m");
+        assert_eq!(mf[0]["fieldsV1"], json!({"f:data": {"f:b": {}}}));
+        assert_eq!(mf[1]["manager"], "n");
+        assert_eq!(mf[1]["fieldsV1"], json!({"f:data": {"f:a": {}}}));
+    }
+
+    #[test]
+    fn the_same_value_is_shared_without_conflict() {
+        let live = applied(None, &cm(json!({"a": "1"})), "m", false);
+        let shared = applied(Some(&live), &cm(json!({"a": "1"})), "n", false);
+        let mf = shared["metadata"]["managedFields"].as_array().unwrap();
+        assert_eq!(mf.len(), 2);
+        assert!(
+            mf.iter()
+                .all(|e| e["fieldsV1"] == json!({"f:data": {"f:a": {}}}))
+        );
+    }
+
+    #[test]
+    fn a_field_no_longer_applied_is_pruned_unless_another_manager_owns_it() {
+        let live = applied(None, &cm(json!({"a": "1", "b": "2"})), "m", false);
+        let pruned = applied(Some(&live), &cm(json!({"a": "1"})), "m", false);
+        assert_eq!(pruned["data"], json!({"a": "1"}));
+        let shared = applied(Some(&live), &cm(json!({"b": "2"})), "n", false);
+        let kept = applied(Some(&shared), &cm(json!({"a": "1"})), "m", false);
+        assert_eq!(kept["data"], json!({"a": "1", "b": "2"}));
+    }
+
+    #[test]
+    fn an_object_without_managed_fields_is_owned_before_the_first_apply() {
+        let live = cm(json!({"a": "1"}));
+        let err = apply(&request(Some(&live), &cm(json!({"a": "2"})), "m", false)).unwrap_err();
+        assert_eq!(
+            err.message,
+            "Apply failed with 1 conflict: conflict with \"before-first-apply\" using v1: .data.a"
+        );
+    }
+
+    #[test]
+    fn several_conflicts_are_listed_by_manager() {
+        let live = applied(None, &cm(json!({"a": "1", "b": "2"})), "m", false);
+        let config = cm(json!({"a": "3", "b": "4"}));
+        let err = apply(&request(Some(&live), &config, "n", false)).unwrap_err();
+        assert_eq!(
+            err.message,
+            "Apply failed with 2 conflicts: conflicts with \"m\":\n- .data.a\n- .data.b"
+        );
+    }
+
+    #[test]
+    fn the_configuration_is_checked_first() {
+        let wrong_version = json!({"apiVersion": "v2", "kind": "ConfigMap"});
+        let err = apply(&request(None, &wrong_version, "m", false)).unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                400,
+                "Incorrect version specified in apply patch. Specified patch version: v2, expected: v1"
+            )
+        );
+        let with_fields = json!({"apiVersion": "v1", "kind": "ConfigMap",
+                                 "metadata": {"managedFields": []}});
+        let err = apply(&request(None, &with_fields, "m", false)).unwrap_err();
+        assert_eq!(err.message, "metadata.managedFields must be nil");
+        let undeclared = json!({"apiVersion": "v1", "kind": "ConfigMap", "foo": 1});
+        let err = apply(&request(None, &undeclared, "m", false)).unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (
+                500,
+                "failed to create typed patch object: .foo: field not declared in schema"
+            )
+        );
+        let not_a_string = cm(json!({"a": 1}));
+        let err = apply(&request(None, &not_a_string, "m", false)).unwrap_err();
+        assert_eq!(
+            err.message,
+            "failed to create typed patch object: .data.a: expected string, got &value.valueUnstructured{Value:1}"
+        );
+    }
+
+    #[test]
+    fn keyed_lists_merge_by_key_and_atomic_lists_are_replaced() {
+        let ty = TypeRef {
+            ty: schema::type_named("Pod").unwrap(),
+            list: ListKind::Atomic,
+        };
+        let live = json!({"spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}],
+                                   "imagePullSecrets": [{"name": "s"}]}});
+        let config = json!({"spec": {"containers": [{"name": "c", "image": "z"}, {"name": "a", "image": "w"}],
+                                     "tolerations": [{"key": "k"}]}});
+        let merged = merge(ty, Some(&live), Some(&config)).unwrap();
+        assert_eq!(
+            merged["spec"]["containers"],
+            json!([{"name": "a", "image": "w"}, {"name": "b", "image": "y"}, {"name": "c", "image": "z"}])
+        );
+        assert_eq!(merged["spec"]["tolerations"], json!([{"key": "k"}]));
+        let ports =
+            json!({"spec": {"containers": [{"name": "a", "ports": [{"containerPort": 80}]}]}});
+        let set = field_set(ty, &ports);
+        assert_eq!(
+            set.to_fields_v1(),
+            json!({"f:spec": {"f:containers": {"k:{\"name\":\"a\"}": {".": {}, "f:name": {},
+                "f:ports": {"k:{\"containerPort\":80,\"protocol\":\"TCP\"}": {".": {}, "f:containerPort": {}}}}}}})
+        );
+    }
+
+    #[test]
+    fn paths_are_written_as_structured_merge_diff_writes_them() {
+        let pe = Pe::Key(vec![
+            ("name".into(), json!("c")),
+            ("port".into(), json!(80)),
+        ]);
+        assert_eq!(pe.to_path_string(), "[name=\"c\",port=80]");
+        assert_eq!(Pe::Value(json!("x")).to_path_string(), "[=\"x\"]");
+        assert_eq!(
+            go_v(&json!({"b": [1, "x"], "a": null})),
+            "map[a:<nil> b:[1 x]]"
+        );
+        assert_eq!(
+            go_sharp_v(&json!({"a": [1, "x"]})),
+            "map[string]interface {}{\"a\":[]interface {}{1, \"x\"}}"
+        );
+    }
+}
