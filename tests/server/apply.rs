@@ -85,6 +85,28 @@ rules:
   verbs: [get, list]
 "#;
 
+const SCALE: &str =
+    "apiVersion: autoscaling/v1\nkind: Scale\nmetadata: {name: d2}\nspec: {replicas: 4}\n";
+
+/// A ConfigMap as `kubectl apply` (client-side) creates it: its last-applied annotation says
+/// `a: 1, b: 2`, its data has `a: 1` and `b`.
+fn last_applied_cm(name: &str, b: &str) -> String {
+    let last = format!(
+        r#"{{"apiVersion":"v1","data":{{"a":"1","b":"2"}},"kind":"ConfigMap","metadata":{{"annotations":{{}},"name":"{name}"}}}}"#
+    ) + "\n";
+    json!({"metadata": {"name": name,
+                        "annotations": {"kubectl.kubernetes.io/last-applied-configuration": last}},
+           "data": {"a": "1", "b": b}})
+    .to_string()
+}
+
+/// What `kubectl apply --server-side` sends for that ConfigMap.
+fn kubectl_cm(name: &str, a: &str, b: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{a: '{a}', b: '{b}'}}\n"
+    )
+}
+
 /// One request: method, path and body (`{ns}` is the run's namespace), content type.
 type Step = (&'static str, String, String, &'static str);
 
@@ -95,6 +117,7 @@ fn steps() -> Vec<Step> {
     let p = format!("{ns}/pods/p1");
     let cr = "/apis/rbac.authorization.k8s.io/v1/clusterroles/{ns}-cr".to_string();
     let n = "/api/v1/namespaces/{ns}-n".to_string();
+    let d2 = "/apis/apps/v1/namespaces/{ns}/deployments/d2".to_string();
     let s = |t: &str| t.to_string();
     let cm_meta = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm1}\n";
     let no_ports = "        ports:\n        - containerPort: 80\n          protocol: TCP\n";
@@ -413,6 +436,109 @@ fn steps() -> Vec<Step> {
             APPLY,
         ),
         ("DELETE", cr.clone(), String::new(), JSON),
+        // kubectl taking over what its client-side apply set (and the last-applied annotation).
+        (
+            "POST",
+            format!("{ns}/configmaps?fieldManager=kubectl-client-side-apply"),
+            last_applied_cm("k1", "2"),
+            JSON,
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/k1?fieldManager=kubectl"),
+            kubectl_cm("k1", "5", "2"),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/k1?fieldManager=other"),
+            s(r#"{"data":{"a":"6","c":"3"}}"#),
+            MERGE,
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/k1?fieldManager=kubectl"),
+            kubectl_cm("k1", "7", "2"),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/k1?fieldManager=kubectl"),
+            kubectl_cm("k1", "6", "8"),
+            APPLY,
+        ),
+        (
+            "POST",
+            format!("{ns}/configmaps?fieldManager=kubectl-client-side-apply"),
+            last_applied_cm("k2", "9"),
+            JSON,
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/k2?fieldManager=kubectl"),
+            kubectl_cm("k2", "5", "3"),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/k2?fieldManager=kubectl-x"),
+            kubectl_cm("k2", "5", "2"),
+            APPLY,
+        ),
+        // Nulls, a uid or a resourceVersion on create.
+        (
+            "PATCH",
+            format!("{ns}/configmaps/c3?fieldManager=b"),
+            s("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c3\n  labels: {x: '1'}\n"),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/c3?fieldManager=a"),
+            s("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c3\n  labels: {x: null}\n"),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/c5?fieldManager=a"),
+            s("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c5, uid: '1234'}\n"),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{ns}/configmaps/c6?fieldManager=a"),
+            s("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c6, resourceVersion: '12'}\n"),
+            APPLY,
+        ),
+        // The scale of a Deployment.
+        (
+            "POST",
+            "/apis/apps/v1/namespaces/{ns}/deployments".into(),
+            s(
+                r#"{"metadata":{"name":"d2"},"spec":{"replicas":1,"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"x"}]}}}}"#,
+            ),
+            JSON,
+        ),
+        (
+            "PATCH",
+            format!("{d2}/scale?fieldManager=sc"),
+            s(SCALE),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{d2}/scale?fieldManager=sc&force=true"),
+            s(SCALE),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{d2}/scale?fieldManager=m"),
+            s(r#"{"spec":{"replicas":6}}"#),
+            MERGE,
+        ),
+        ("GET", d2.clone(), String::new(), JSON),
+        ("DELETE", d2.clone(), String::new(), JSON),
         // A Namespace.
         (
             "PATCH",
@@ -436,6 +562,11 @@ const LEFT: &[&str] = &[
     "/api/v1/namespaces/{ns}/configmaps/cm2",
     "/api/v1/namespaces/{ns}/configmaps/cm3",
     "/api/v1/namespaces/{ns}/configmaps/cm4",
+    "/api/v1/namespaces/{ns}/configmaps/k1",
+    "/api/v1/namespaces/{ns}/configmaps/k2",
+    "/api/v1/namespaces/{ns}/configmaps/c3",
+    "/api/v1/namespaces/{ns}/configmaps/c5",
+    "/api/v1/namespaces/{ns}/configmaps/c6",
     "/api/v1/namespaces/{ns}/pods/p1?gracePeriodSeconds=0",
     "/apis/apps/v1/namespaces/{ns}/deployments/d1",
     "/apis/rbac.authorization.k8s.io/v1/clusterroles/{ns}-cr",

@@ -198,7 +198,22 @@ pub fn apply(req: &ApplyRequest) -> Result<Applied, ApiError> {
         }
     }
     if !req.force && !conflicts.is_empty() {
-        return Err(conflict_error(conflicts));
+        // `lastAppliedManager`: kubectl may take over the fields its client-side apply set, as
+        // long as the object still has them as the last-applied annotation says.
+        let allowed = (req.manager == "kubectl")
+            .then(|| allowed_by_last_applied(root, req.api_version, &live))
+            .flatten();
+        let Some(allowed) = allowed else {
+            return Err(conflict_error(conflicts));
+        };
+        let remaining: Vec<(String, String, Set)> = conflicts
+            .iter()
+            .map(|(id, shown, set)| (id.clone(), shown.clone(), difference(set, &allowed)))
+            .filter(|(_, _, set)| !set.is_empty())
+            .collect();
+        if !remaining.is_empty() {
+            return Err(conflict_error(remaining));
+        }
     }
     for (j, e) in entries.iter_mut().enumerate() {
         if j == i {
@@ -236,6 +251,42 @@ pub fn apply(req: &ApplyRequest) -> Result<Applied, ApiError> {
 }
 
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// The fields of kubectl's last-applied annotation that the live object still has as it says
+/// (`allowedConflictsFromLastApplied`); `None` without a usable annotation.
+fn allowed_by_last_applied(root: TypeRef, api_version: &str, live: &Value) -> Option<Set> {
+    let text = live
+        .pointer("/metadata/annotations")?
+        .get(LAST_APPLIED)?
+        .as_str()
+        .filter(|t| !t.is_empty())?;
+    let last: Value = serde_json::from_str(text).ok()?;
+    if !last.is_object() || last.get("apiVersion").and_then(Value::as_str) != Some(api_version) {
+        return None;
+    }
+    if !validate(root, &last).is_empty() {
+        return None;
+    }
+    let set = field_set(root, &last);
+    let mut differ = super::Differ {
+        error: false,
+        full: false,
+    };
+    let (mut changed, mut removed) = (Set::default(), Set::default());
+    differ.walk(
+        root,
+        Side::Val(&last),
+        Side::Val(live),
+        &mut changed,
+        &mut removed,
+    );
+    if differ.error {
+        return None;
+    }
+    let mut set = difference(&set, &changed);
+    set.subtract(&removed);
+    Some(set)
+}
 
 /// `lastAppliedUpdater`: an apply by `kubectl` of an object that has kubectl's client-side
 /// last-applied annotation writes the configuration into it (without the annotation itself).
