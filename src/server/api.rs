@@ -684,7 +684,7 @@ fn decode_apply(req: &Req) -> Result<Value> {
     })?;
     // JSON is YAML too, with every key quoted (so no key is read as a boolean).
     if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) {
-        return Ok(Value::Object(m));
+        return Ok(go_number(Value::Object(m)));
     }
     let value: Value = serde_saphyr::from_str(text).map_err(|e| {
         ApiError::bad_request(format!(
@@ -692,13 +692,27 @@ fn decode_apply(req: &Req) -> Result<Value> {
             go_yaml_error(&e.to_string())
         ))
     })?;
-    match go_yaml_keys(value) {
+    match go_number(go_yaml_keys(value)) {
         Value::Null => Ok(Value::Object(Map::new())),
         Value::Object(m) => Ok(Value::Object(m)),
         other => Err(ApiError::bad_request(format!(
             "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             json_kind(&other)
         ))),
+    }
+}
+
+/// A number as Go's decoding into `interface{}` holds it: a float64, so a whole number written
+/// `1.0` is the number `1` (and shows as `1`).
+fn go_number(v: Value) -> Value {
+    match v {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, go_number(v))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(go_number).collect()),
+        other => other,
     }
 }
 
