@@ -226,6 +226,30 @@ fn steps() -> Vec<Step> {
         (
             "PATCH",
             format!("{cm}?fieldManager=a"),
+            s("apiVersion: v1\nkind: Foo\nmetadata: {name: cm1}\n"),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{cm}?fieldManager=a"),
+            s("apiVersion: v1\nmetadata: {name: cm1}\n"),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{cm}?fieldManager=a"),
+            s("apiVersion: v1\nkind: Secret\nmetadata: {name: cm1}\nfoo: 1\n"),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{cm}?fieldManager=a"),
+            s("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm1, labels: {a: [1]}}\n"),
+            APPLY,
+        ),
+        (
+            "PATCH",
+            format!("{cm}?fieldManager=a"),
             String::new(),
             APPLY,
         ),

@@ -88,14 +88,33 @@ pub fn apply(req: &ApplyRequest) -> Result<Applied, ApiError> {
     {
         return Err(ApiError::bad_request("metadata.managedFields must be nil"));
     }
-    let errors = validate(root, config);
+    // The configuration is typed by its own kind first (`ObjectToTyped`), then merged into the
+    // live object, which fails for another kind.
+    let patch_kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
+    let patch_root = if patch_kind == req.kind {
+        root
+    } else {
+        let (group, version) = crate::kinds::split_api_version(req.api_version);
+        let ty = schema::type_for(group, version, patch_kind)
+            .filter(|_| !patch_kind.is_empty())
+            .and_then(schema::type_named)
+            .ok_or_else(|| {
+                ApiError::internal(format!(
+                    "failed to create typed patch object: no corresponding type for {group}/{version}, Kind={patch_kind}"
+                ))
+            })?;
+        TypeRef {
+            ty,
+            list: ListKind::Atomic,
+        }
+    };
+    let errors = validate(patch_root, config);
     if !errors.is_empty() {
         return Err(ApiError::internal(format!(
             "failed to create typed patch object: {}",
             join_errors(&errors)
         )));
     }
-    let patch_kind = config.get("kind").and_then(Value::as_str).unwrap_or("");
     if patch_kind != req.kind {
         // The real message shows two Go pointers.
         return Err(ApiError::internal(
