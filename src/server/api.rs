@@ -615,12 +615,17 @@ fn apply_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
         if live.is_none() {
             apply_creates(&mut obj, "namespaces", ns)?;
         }
+        // Another write in between: applied again to the newer object, unless the configuration
+        // named a resourceVersion of its own.
+        let unconditional = live
+            .is_some_and(|l| meta_str(&obj, "resourceVersion") == meta_str(l, "resourceVersion"));
         let result = match current {
             None => create_namespace_object(app, req, obj, Tracking::Applied(fields)),
             Some(_) => write_namespace(app, req, ns, obj, None, Tracking::Applied(fields)),
         };
         match result {
             Err(e) if e.code == 409 && e.reason == "AlreadyExists" => continue,
+            Err(e) if e.code == 409 && e.reason == "Conflict" && unconditional => continue,
             Err(e) if e.code == 404 && live.is_some() => continue,
             other => return other,
         }
@@ -1043,7 +1048,7 @@ fn apply_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Rep
         };
         match result {
             Err(e) if e.code == 409 && e.reason == "AlreadyExists" => continue,
-            Err(e) if e.code == 404 && exists && e.message.contains("pods") => continue,
+            Err(e) if e.code == 404 && exists => continue,
             other => return other,
         }
     }
