@@ -791,3 +791,46 @@ async fn apply_behaves_as_on_the_real_server() {
         diffs.join("\n")
     );
 }
+
+/// Applies by several managers at once, each of a field of its own, all land: an apply computed
+/// from an object another write changed meanwhile is computed again from the newer one.
+#[tokio::test]
+async fn concurrent_applies_of_different_fields_all_land() {
+    let server = ReferenceServer::start().await.expect("reference server");
+    let client = reference_client();
+    let base = server.url();
+    let ns = (
+        "POST",
+        "/api/v1/namespaces".to_string(),
+        r#"{"metadata":{"name":"c"}}"#.to_string(),
+        JSON,
+    );
+    assert_eq!(send(&client, &base, "c", &ns).await.0, 201);
+    let applies = (0..8).map(|i| {
+        let client = client.clone();
+        let base = base.clone();
+        async move {
+            let step = (
+                "PATCH",
+                format!("/api/v1/namespaces/c/configmaps/shared?fieldManager=m{i}"),
+                format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: shared}}\ndata: {{k{i}: v}}\n"),
+                APPLY,
+            );
+            send(&client, &base, "c", &step).await.0
+        }
+    });
+    let codes = futures_util::future::join_all(applies).await;
+    assert!(codes.iter().all(|c| *c == 200 || *c == 201), "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 1, "{codes:?}");
+    let get = (
+        "GET",
+        "/api/v1/namespaces/c/configmaps/shared".to_string(),
+        String::new(),
+        JSON,
+    );
+    let (_, cm) = send(&client, &base, "c", &get).await;
+    server.shutdown().await;
+    assert_eq!(cm["data"].as_object().map(|d| d.len()), Some(8), "{cm}");
+    let managers = cm["metadata"]["managedFields"].as_array().map(Vec::len);
+    assert_eq!(managers, Some(8), "{cm}");
+}
