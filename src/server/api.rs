@@ -151,25 +151,6 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         }
     };
     let content_type = header_str(&parts.headers, header::CONTENT_TYPE).map(str::to_string);
-    if parts.method == Method::PATCH {
-        let media = patch::media_type(content_type.as_deref().unwrap_or(""));
-        let cause = if media == APPLY_PATCH {
-            param("fieldManager")
-                .filter(|m| !m.is_empty())
-                .is_none()
-                .then(|| Cause::required_because("fieldManager", "is required for apply patch"))
-        } else if PatchType::from_content_type(media).is_some() && param("force").is_some() {
-            Some(Cause::forbidden(
-                "force",
-                "may not be specified for non-apply patch",
-            ))
-        } else {
-            None
-        };
-        if let Some(cause) = cause {
-            return error_response(&ApiError::invalid_option("PatchOptions", cause), pretty);
-        }
-    }
     // As the real parameter decoding reads a boolean: anything but `0` or `false` is true.
     let force = param("force").is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"));
     let req = Req {
@@ -221,6 +202,30 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     // The path as the kind table reads it (a trailing slash aside, as before).
     let trimmed = path.trim_end_matches('/');
     let api = crate::kinds::parse_path(trimmed);
+    // The PatchOptions of a patch of an object (a collection takes no PATCH: 405 first).
+    if req.method == Method::PATCH
+        && api
+            .as_ref()
+            .is_some_and(|a| a.name.is_some() && a.resource.is_some())
+    {
+        let media = patch::media_type(req.content_type.as_deref().unwrap_or(""));
+        let cause = if media == APPLY_PATCH {
+            param("fieldManager")
+                .filter(|m| !m.is_empty())
+                .is_none()
+                .then(|| Cause::required_because("fieldManager", "is required for apply patch"))
+        } else if PatchType::from_content_type(media).is_some() && param("force").is_some() {
+            Some(Cause::forbidden(
+                "force",
+                "may not be specified for non-apply patch",
+            ))
+        } else {
+            None
+        };
+        if let Some(cause) = cause {
+            return error_response(&ApiError::invalid_option("PatchOptions", cause), req.pretty);
+        }
+    }
     // A watch of a resource served here.
     let watching =
         api.as_ref().is_some_and(|a| a.watch) || matches!(param("watch"), Some("true" | "1"));
