@@ -612,12 +612,21 @@ async fn send(client: &Client, base: &str, ns: &str, step: &Step) -> (u16, Value
 }
 
 /// The answer without what differs from run to run: uids, resourceVersions, times, the namespace's
-/// name; conflict causes in one order (the real server lists several managers' in map order).
+/// name; managedFields entries and conflict causes in one order (the real server orders entries
+/// by their time to the second, and lists several managers' conflicts in map order).
 fn normalise(text: &str, ns: &str) -> Value {
     let mut v: Value = serde_json::from_str(&text.replace(ns, "NS")).unwrap_or(json!(text));
     fn walk(v: &mut Value) {
         match v {
             Value::Object(m) => {
+                // Entries are ordered by their time, to the second: an order that depends on
+                // when a run crosses a second.
+                if let Some(Value::Array(entries)) = m.get_mut("managedFields") {
+                    entries.sort_by_key(|e| {
+                        let at = |k: &str| e[k].as_str().unwrap_or("").to_string();
+                        (at("operation"), at("manager"), at("apiVersion"))
+                    });
+                }
                 for (k, child) in m.iter_mut() {
                     if matches!(
                         k.as_str(),
