@@ -60,7 +60,49 @@ struct Req {
     continue_token: Option<String>,
     /// The `propagationPolicy` query parameter (a body's `DeleteOptions` may say it too).
     propagation_policy: Option<String>,
+    /// `force` of a server-side apply.
+    force: bool,
     body: Bytes,
+}
+
+/// The content type of a server-side apply patch.
+const APPLY_PATCH: &str = "application/apply-patch+yaml";
+
+impl Req {
+    /// Whether this is a server-side apply (a PATCH of `application/apply-patch+yaml`).
+    fn is_apply(&self) -> bool {
+        self.method == Method::PATCH
+            && patch::media_type(self.content_type.as_deref().unwrap_or("")) == APPLY_PATCH
+    }
+}
+
+/// How the managedFields of a write come about: from the field manager's `Update` of the live
+/// and the new object, or already computed by an apply.
+enum Tracking {
+    Update,
+    Applied(Option<Value>),
+}
+
+impl Tracking {
+    /// The managedFields of `new` (taken out of it), written by `manager`.
+    fn fields(
+        &self,
+        kind: &str,
+        live: Option<&Value>,
+        new: &mut Value,
+        manager: &str,
+        now: &str,
+    ) -> Option<Value> {
+        match self {
+            Tracking::Update => managed::update(kind, live, new, manager, now),
+            Tracking::Applied(fields) => {
+                if let Some(m) = new.get_mut("metadata").and_then(Value::as_object_mut) {
+                    m.shift_remove("managedFields");
+                }
+                fields.clone()
+            }
+        }
+    }
 }
 
 /// A successful answer: an object of a schema type, or its compact encoding already made.
@@ -108,12 +150,16 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
             return error_response(&ApiError::invalid_option(options_kind, cause), pretty);
         }
     };
+    let content_type = header_str(&parts.headers, header::CONTENT_TYPE).map(str::to_string);
+    // As the real parameter decoding reads a boolean: anything but `0` or `false` is true.
+    let force = param("force").is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"));
     let req = Req {
         method: parts.method.clone(),
         pretty,
         dry_run,
         manager: managed::manager_name(param("fieldManager"), user_agent),
-        content_type: header_str(&parts.headers, header::CONTENT_TYPE).map(str::to_string),
+        content_type,
+        force,
         grace_period: param("gracePeriodSeconds").and_then(|g| g.parse().ok()),
         label_selector: param("labelSelector").map(str::to_string),
         field_selector: param("fieldSelector").map(str::to_string),
@@ -156,6 +202,30 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     // The path as the kind table reads it (a trailing slash aside, as before).
     let trimmed = path.trim_end_matches('/');
     let api = crate::kinds::parse_path(trimmed);
+    // The PatchOptions of a patch of an object (a collection takes no PATCH: 405 first).
+    if req.method == Method::PATCH
+        && api
+            .as_ref()
+            .is_some_and(|a| a.name.is_some() && a.resource.is_some())
+    {
+        let media = patch::media_type(req.content_type.as_deref().unwrap_or(""));
+        let cause = if media == APPLY_PATCH {
+            param("fieldManager")
+                .filter(|m| !m.is_empty())
+                .is_none()
+                .then(|| Cause::required_because("fieldManager", "is required for apply patch"))
+        } else if PatchType::from_content_type(media).is_some() && param("force").is_some() {
+            Some(Cause::forbidden(
+                "force",
+                "may not be specified for non-apply patch",
+            ))
+        } else {
+            None
+        };
+        if let Some(cause) = cause {
+            return error_response(&ApiError::invalid_option("PatchOptions", cause), req.pretty);
+        }
+    }
     // A watch of a resource served here.
     let watching =
         api.as_ref().is_some_and(|a| a.watch) || matches!(param("watch"), Some("true" | "1"));
@@ -457,7 +527,16 @@ fn list_namespaces(app: &App, req: &Req) -> Result<Reply> {
 }
 
 fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
-    let mut obj = decode_body(req, "Namespace")?;
+    let obj = decode_body(req, "Namespace")?;
+    create_namespace_object(app, req, obj, Tracking::Update)
+}
+
+fn create_namespace_object(
+    app: &App,
+    req: &Req,
+    mut obj: Value,
+    tracking: Tracking,
+) -> Result<Reply> {
     let name = meta_str(&obj, "name").to_string();
     let mut causes = Vec::new();
     if name.is_empty() {
@@ -478,7 +557,7 @@ fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
     {
         obj["status"]["phase"] = json!("Active");
     }
-    let fields = managed::update("Namespace", None, &mut obj, &req.manager, &now);
+    let fields = tracking.fields("Namespace", None, &mut obj, &req.manager, &now);
     {
         let meta = meta_mut(&mut obj);
         meta.remove("namespace");
@@ -509,11 +588,14 @@ fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
 fn put_namespace(app: &App, req: &Req, ns: &str, sub: Option<&str>) -> Result<Reply> {
     let obj = decode_body(req, "Namespace")?;
     check_name(&obj, "", ns)?;
-    write_namespace(app, req, ns, obj, sub)
+    write_namespace(app, req, ns, obj, sub, Tracking::Update)
 }
 
 /// A patch of a namespace (any of the three types).
 fn patch_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
+    if req.is_apply() {
+        return apply_namespace(app, req, ns);
+    }
     let ct = req.content_type.as_deref().unwrap_or("");
     let Some(kind) = PatchType::from_content_type(ct) else {
         return Err(ApiError::unsupported_media_type());
@@ -526,7 +608,166 @@ fn patch_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
         .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
     // A namespace is cluster-scoped: its name is checked, it has no namespace.
     let obj = patched_object(req, kind, "Namespace", &current.obj, "", ns, &|_| {})?;
-    write_namespace(app, req, ns, obj, None)
+    write_namespace(app, req, ns, obj, None, Tracking::Update)
+}
+
+/// A server-side apply of a namespace: created if there is none.
+fn apply_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
+    let config = decode_apply(req)?;
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let current = app.store().namespaces.get(ns).cloned();
+        let live = current.as_ref().map(|c| &c.obj);
+        let (mut obj, fields) = applied_object(req, "Namespace", "Namespace", "v1", live, &config)?;
+        check_name(&obj, "", ns)?;
+        if live.is_none() {
+            apply_creates(&mut obj, "namespaces", ns)?;
+        }
+        // Another write in between: applied again to the newer object, unless the configuration
+        // named a resourceVersion of its own.
+        let unconditional = live
+            .is_some_and(|l| meta_str(&obj, "resourceVersion") == meta_str(l, "resourceVersion"));
+        let result = match current {
+            None => create_namespace_object(app, req, obj, Tracking::Applied(fields)),
+            Some(_) => write_namespace(app, req, ns, obj, None, Tracking::Applied(fields)),
+        };
+        match result {
+            Err(e) if e.code == 409 && e.reason == "AlreadyExists" => continue,
+            Err(e) if e.code == 409 && e.reason == "Conflict" && unconditional => continue,
+            Err(e) if e.code == 404 && live.is_some() => continue,
+            other => return other,
+        }
+    }
+    Err(ApiError::conflict("namespaces", ns))
+}
+
+/// The object a server-side apply makes of the live one (`None`: there is none) and the applied
+/// configuration, defaulted as decoding defaults it, and its managedFields.
+fn applied_object(
+    req: &Req,
+    type_name: &str,
+    kind: &str,
+    api_version: &str,
+    live: Option<&Value>,
+    config: &Value,
+) -> Result<(Value, Option<Value>)> {
+    let now = now();
+    let applied = managed::apply(&managed::ApplyRequest {
+        type_name,
+        kind,
+        api_version,
+        live,
+        config,
+        manager: &req.manager,
+        force: req.force,
+        now: &now,
+    })?;
+    // As the field manager converts the merged object back to the typed one.
+    let obj = schema::decode(type_name, &applied.object).map_err(|e| {
+        ApiError::internal(format!("failed to convert new typed object to object: {e}"))
+    })?;
+    Ok((obj, applied.managed_fields))
+}
+
+/// What an apply that creates the object checks of it first: no uid (there is no object to have
+/// it), and no resourceVersion (the create ignores it).
+fn apply_creates(obj: &mut Value, resource: &str, name: &str) -> Result<()> {
+    let uid = meta_str(obj, "uid");
+    if !uid.is_empty() {
+        return Err(ApiError::conflict_with(
+            resource,
+            name,
+            format!(
+                "Operation cannot be fulfilled on {resource} \"{name}\": uid mismatch: the provided object specified uid {uid}, and no existing object was found"
+            ),
+        ));
+    }
+    if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.shift_remove("resourceVersion");
+    }
+    Ok(())
+}
+
+/// The body of a server-side apply: YAML (or JSON) of an object.
+fn decode_apply(req: &Req) -> Result<Value> {
+    let text = std::str::from_utf8(&req.body).map_err(|_| {
+        ApiError::bad_request(
+            "error decoding YAML: error converting YAML to JSON: yaml: invalid leading UTF-8 octet",
+        )
+    })?;
+    // JSON is YAML too, with every key quoted (so no key is read as a boolean).
+    if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(text) {
+        return Ok(go_number(Value::Object(m)));
+    }
+    let value: Value = serde_saphyr::from_str(text).map_err(|e| {
+        ApiError::bad_request(format!(
+            "error decoding YAML: error converting YAML to JSON: yaml: {}",
+            go_yaml_error(&e.to_string())
+        ))
+    })?;
+    match go_number(go_yaml_keys(value)) {
+        Value::Null => Ok(Value::Object(Map::new())),
+        Value::Object(m) => Ok(Value::Object(m)),
+        other => Err(ApiError::bad_request(format!(
+            "error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(&other)
+        ))),
+    }
+}
+
+/// A number as Go's decoding into `interface{}` holds it: a float64, so a whole number written
+/// `1.0` is the number `1` (and shows as `1`).
+fn go_number(v: Value) -> Value {
+    match v {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::from(f as i64),
+            _ => Value::Number(n),
+        },
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, go_number(v))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(go_number).collect()),
+        other => other,
+    }
+}
+
+/// Mapping keys as go-yaml v2 (YAML 1.1) reads them and sigs.k8s.io/yaml writes them into JSON:
+/// `y`, `yes`, `on` (and `n`, `no`, `off`, in their spellings) are booleans, so `true` and
+/// `false`. (A quoted key is not told apart: it is read the same.)
+fn go_yaml_keys(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let k = match k.as_str() {
+                        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "True"
+                        | "TRUE" => "true".into(),
+                        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "False"
+                        | "FALSE" => "false".into(),
+                        _ => k,
+                    };
+                    (k, go_yaml_keys(v))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(go_yaml_keys).collect()),
+        other => other,
+    }
+}
+
+/// A YAML syntax error, worded as go-yaml words the common ones.
+fn go_yaml_error(saphyr: &str) -> String {
+    let first = saphyr.lines().next().unwrap_or("");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let line = first
+        .strip_prefix("line ")
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or("1");
+    let what = first.split_once(": ").map_or(first, |(_, w)| w);
+    if what.contains("unclosed bracket") {
+        format!("line {line}: did not find expected ',' or ']'")
+    } else if what.contains("unclosed brace") {
+        format!("line {line}: did not find expected ',' or '}}'")
+    } else {
+        format!("line {line}: {what}")
+    }
 }
 
 /// The update of a namespace: of the object itself (PUT or PATCH), the strategy keeps
@@ -538,6 +779,7 @@ fn write_namespace(
     ns: &str,
     mut new: Value,
     sub: Option<&str>,
+    tracking: Tracking,
 ) -> Result<Reply> {
     let mut store = app.store();
     let old = store
@@ -549,7 +791,7 @@ fn write_namespace(
         return Err(ApiError::conflict("namespaces", ns));
     }
     let old_obj = &old.obj;
-    let fields = managed::update("Namespace", Some(old_obj), &mut new, &req.manager, &now());
+    let fields = tracking.fields("Namespace", Some(old_obj), &mut new, &req.manager, &now());
     match sub {
         Some("status") => new["spec"] = old_obj["spec"].clone(),
         Some("finalize") => new["status"] = old_obj["status"].clone(),
@@ -707,12 +949,22 @@ fn name_to_create(obj: &Value, ns: &str, namespaced: bool) -> Result<String> {
 }
 
 fn create_pod(app: &App, req: &Req, ns: &str) -> Result<Reply> {
-    let mut obj = decode_body(req, "Pod")?;
+    let obj = decode_body(req, "Pod")?;
+    create_pod_object(app, req, ns, obj, Tracking::Update)
+}
+
+fn create_pod_object(
+    app: &App,
+    req: &Req,
+    ns: &str,
+    mut obj: Value,
+    tracking: Tracking,
+) -> Result<Reply> {
     let name = name_to_create(&obj, ns, true)?;
     let now = now();
     // The field manager sees the object as decoded and defaulted, before admission and the strategy.
     pod::convert_pod_ips(&mut obj);
-    let fields = managed::update("Pod", None, &mut obj, &req.manager, &now);
+    let fields = tracking.fields("Pod", None, &mut obj, &req.manager, &now);
     {
         let meta = meta_mut(&mut obj);
         meta.insert("name".into(), json!(name));
@@ -761,17 +1013,53 @@ fn put_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply
     let mut obj = decode_body(req, "Pod")?;
     check_name(&obj, ns, name)?;
     set_meta(&mut obj, "namespace", json!(ns));
-    write_pod(app, req, ns, name, sub, |_| Ok(obj.clone()))
+    write_pod(app, req, ns, name, sub, |_| {
+        Ok((obj.clone(), Tracking::Update))
+    })
 }
 
 fn patch_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply> {
+    if req.is_apply() {
+        return apply_pod(app, req, ns, name, sub);
+    }
     let ct = req.content_type.as_deref().unwrap_or("");
     let Some(kind) = PatchType::from_content_type(ct) else {
         return Err(ApiError::unsupported_media_type());
     };
     write_pod(app, req, ns, name, sub, |current| {
-        patched_pod(req, kind, current, ns, name)
+        Ok((patched_pod(req, kind, current, ns, name)?, Tracking::Update))
     })
+}
+
+/// A server-side apply of a pod (or its status): created if there is none.
+fn apply_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply> {
+    let config = decode_apply(req)?;
+    let key = (ns.to_string(), name.to_string());
+    let make = |live: Option<&Value>| -> Result<(Value, Tracking)> {
+        let (mut obj, fields) = applied_object(req, "Pod", "Pod", "v1", live, &config)?;
+        pod::apply_defaults(&mut obj);
+        check_name(&obj, ns, name)?;
+        set_meta(&mut obj, "namespace", json!(ns));
+        Ok((obj, Tracking::Applied(fields)))
+    };
+    for _ in 0..MAX_WRITE_ATTEMPTS {
+        let exists = app.store().pods.contains_key(&key);
+        let result = if exists {
+            write_pod(app, req, ns, name, sub, |current| make(Some(&current.obj)))
+        } else if sub == Sub::Status {
+            Err(ApiError::not_found("pods", name))
+        } else {
+            let (mut obj, tracking) = make(None)?;
+            apply_creates(&mut obj, "pods", name)?;
+            create_pod_object(app, req, ns, obj, tracking)
+        };
+        match result {
+            Err(e) if e.code == 409 && e.reason == "AlreadyExists" => continue,
+            Err(e) if e.code == 404 && exists => continue,
+            other => return other,
+        }
+    }
+    Err(ApiError::conflict("pods", name))
 }
 
 /// The pod `current` with the request's patch applied, decoded and defaulted.
@@ -893,7 +1181,7 @@ fn write_pod(
     ns: &str,
     name: &str,
     sub: Sub,
-    make: impl Fn(&Stored) -> Result<Value>,
+    make: impl Fn(&Stored) -> Result<(Value, Tracking)>,
 ) -> Result<Reply> {
     let key = (ns.to_string(), name.to_string());
     for _ in 0..MAX_WRITE_ATTEMPTS {
@@ -903,8 +1191,8 @@ fn write_pod(
             .get(&key)
             .cloned()
             .ok_or_else(|| ApiError::not_found("pods", name))?;
-        let new = make(&current)?;
-        let Some(mut new) = prepare_update(req, name, sub, new, &current)? else {
+        let (new, tracking) = make(&current)?;
+        let Some(mut new) = prepare_update(req, name, sub, new, &current, tracking)? else {
             return Ok(reply_stored(&current, "Pod", req.pretty));
         };
         if req.dry_run {
@@ -941,6 +1229,7 @@ fn prepare_update(
     sub: Sub,
     mut new: Value,
     old: &Stored,
+    tracking: Tracking,
 ) -> Result<Option<Value>> {
     let wanted_rv = meta_str(&new, "resourceVersion");
     if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
@@ -949,7 +1238,7 @@ fn prepare_update(
     let old_obj = &old.obj;
     // The field manager sees the object as decoded and defaulted, before admission and the strategy.
     pod::convert_pod_ips(&mut new);
-    let fields = managed::update("Pod", Some(old_obj), &mut new, &req.manager, &now());
+    let fields = tracking.fields("Pod", Some(old_obj), &mut new, &req.manager, &now());
     // The update strategy: the main resource keeps the stored status, the status subresource keeps
     // the stored spec and owner references.
     match sub {
@@ -1218,6 +1507,7 @@ fn evict_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
         limit: None,
         continue_token: None,
         propagation_policy: None,
+        force: false,
         body,
     };
     delete_pod(app, &delete, ns, name)?;

@@ -1,5 +1,6 @@
 //! `metadata.managedFields`, computed as kube-apiserver v1.20's field manager does for the writes it
-//! records as `Update` operations (create, update, patch; server-side apply is not served).
+//! records as `Update` operations (create, update, patch); server-side apply (`Apply` operations)
+//! is in [`apply`], on the same field sets.
 //!
 //! The model follows the real chain of managers (`FieldManager.Update` in
 //! `k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager`, over structured-merge-diff v4.0.2), step by
@@ -39,6 +40,9 @@ use super::schema::ListType as ListKind;
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 use std::fmt::Write as _;
+
+mod apply;
+pub use apply::{Applied, ApplyRequest, apply};
 
 /// The manager name for a request: the `fieldManager` query parameter, else the User-Agent up to its
 /// first `/` (printable characters only, at most about 128 bytes), else `unknown`.
@@ -143,10 +147,6 @@ fn update_in(
     }
     let empty = Value::Object(Map::new());
     let live = Side::Val(live.unwrap_or(&empty));
-
-    // Sets of versions the server does not serve are dropped; the others are reconciled.
-    // (another served version of the kind keeps its sets: an Ingress of extensions/v1beta1
-    // written again in networking.k8s.io/v1beta1).
     let kind_name = new
         .get("kind")
         .and_then(Value::as_str)
@@ -155,27 +155,7 @@ fn update_in(
     if let Some(group) = only_group {
         entries.retain(|e| crate::kinds::split_api_version(&e.api_version).0 == group);
     }
-    entries.retain(|e| {
-        e.api_version == api_version || {
-            let (g, v) = crate::kinds::split_api_version(&e.api_version);
-            crate::kinds::group_version(g, v)
-                .is_some_and(|gv| gv.resources().any(|r| r.kind == kind_name))
-        }
-    });
-    let mut reconciler = Reconciler {
-        root,
-        live,
-        error: false,
-    };
-    for e in &mut entries {
-        if let Fields::Stored(v) = &e.fields
-            && !reconciler.stored_needs_visit(root, v, None)
-        {
-            continue;
-        }
-        reconciler.visit(root, e.set(), None);
-    }
-    if reconciler.error {
+    if !reconcile_entries(root, &kind_name, &api_version, &mut entries, live) {
         return None;
     }
 
@@ -238,6 +218,48 @@ fn update_in(
     if entries.is_empty() {
         return None;
     }
+    sort_entries(&mut entries);
+    Some(Value::Array(
+        entries.into_iter().map(Entry::into_value).collect(),
+    ))
+}
+
+/// Drops the entries of versions the server does not serve and reconciles the others with the
+/// schema against the live object; `false` if the real field manager would fail.
+fn reconcile_entries(
+    root: TypeRef,
+    kind_name: &str,
+    api_version: &str,
+    entries: &mut Vec<Entry>,
+    live: Side,
+) -> bool {
+    // (another served version of the kind keeps its sets: an Ingress of extensions/v1beta1
+    // written again in networking.k8s.io/v1beta1).
+    entries.retain(|e| {
+        e.api_version == api_version || {
+            let (g, v) = crate::kinds::split_api_version(&e.api_version);
+            crate::kinds::group_version(g, v)
+                .is_some_and(|gv| gv.resources().any(|r| r.kind == kind_name))
+        }
+    });
+    let mut reconciler = Reconciler {
+        root,
+        live,
+        error: false,
+    };
+    for e in entries.iter_mut() {
+        if let Fields::Stored(v) = &e.fields
+            && !reconciler.stored_needs_visit(root, v, None)
+        {
+            continue;
+        }
+        reconciler.visit(root, e.set(), None);
+    }
+    !reconciler.error
+}
+
+/// The order of the encoded entries: by operation, time, manager and API version.
+fn sort_entries(entries: &mut [Entry]) {
     entries.sort_by(|a, b| {
         (&a.operation, a.sort_time(), &a.manager, &a.api_version).cmp(&(
             &b.operation,
@@ -246,9 +268,6 @@ fn update_in(
             &b.api_version,
         ))
     });
-    Some(Value::Array(
-        entries.into_iter().map(Entry::into_value).collect(),
-    ))
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1028,6 +1047,11 @@ fn item_pe(kind: ListKind, elem: Type, item: &Value) -> Option<Pe> {
                 let f = s.field(k)?;
                 let v = m.get(k);
                 if f.omitted(v) {
+                    // The only key field with a default of its own in v1.20.
+                    if s.go_name() == "v1.ContainerPort" && k == "protocol" {
+                        fields.push((k.to_string(), Value::String("TCP".into())));
+                        continue;
+                    }
                     return None;
                 }
                 let v = match v {

@@ -484,6 +484,23 @@ impl Type {
         }
     }
 
+    /// What kind of scalar this is, as structured-merge-diff validates an applied configuration:
+    /// `Some("string")` (times and quantities too), `Some("numeric")`, `Some("boolean")`, or
+    /// `None` for any scalar (int-or-string, raw values).
+    pub fn scalar_kind(self) -> Option<&'static str> {
+        let mut ty = self.0;
+        while let Ty::Ptr(inner) = ty {
+            ty = inner;
+        }
+        match ty {
+            // A quantity is a string in the OpenAPI schema the field manager reads.
+            Ty::String | Ty::Time | Ty::MicroTime | Ty::Duration | Ty::Quantity => Some("string"),
+            Ty::Int(_) | Ty::Float => Some("numeric"),
+            Ty::Bool => Some("boolean"),
+            _ => None,
+        }
+    }
+
     fn is_time(self) -> bool {
         let mut ty = self.0;
         while let Ty::Ptr(inner) = ty {

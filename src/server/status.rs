@@ -188,6 +188,21 @@ impl ApiError {
         )
     }
 
+    /// 409 of an apply with conflicts (`NewApplyConflict`): details with the causes only.
+    pub fn apply_conflict(message: String, causes: Vec<Cause>) -> Self {
+        Self::new(
+            409,
+            "Conflict",
+            message,
+            Details::Object {
+                name: String::new(),
+                group: String::new(),
+                kind: String::new(),
+                causes,
+            },
+        )
+    }
+
     /// 415 for a PATCH whose content type is none of the three patch types.
     pub fn unsupported_media_type() -> Self {
         Self::new(

@@ -5,9 +5,10 @@
 //! strategy's.
 
 use super::{
-    BodyKind, Reply, Req, Result, check_name, check_preconditions, copy_meta, decode_as,
-    delete_options, encode_body, finish, list_key, list_page, meta_mut, meta_str, name_to_create,
-    now, parse_selector, patched_object, reply_stored, reply_with, set_managed_fields, set_meta,
+    BodyKind, Reply, Req, Result, Tracking, applied_object, apply_creates, check_name,
+    check_preconditions, copy_meta, decode_apply, decode_as, delete_options, encode_body, finish,
+    list_key, list_page, meta_mut, meta_str, name_to_create, now, parse_selector, patched_object,
+    reply_stored, reply_with, set_managed_fields, set_meta,
 };
 use crate::kinds::Resource;
 use crate::server::api::App;
@@ -58,6 +59,9 @@ pub(super) fn handle(
         return match (ns, name, &req.method) {
             (Some(ns), Some(name), &M::GET) => at.get_scale(app, ns, name),
             (Some(ns), Some(name), &M::PUT) => at.put_scale(app, req, ns, name, None),
+            (Some(ns), Some(name), &M::PATCH) if req.is_apply() => {
+                at.apply_scale(app, req, ns, name)
+            }
             (Some(ns), Some(name), &M::PATCH) => {
                 let ct = req.content_type.as_deref().unwrap_or("");
                 let Some(kind) = PatchType::from_content_type(ct) else {
@@ -76,7 +80,7 @@ pub(super) fn handle(
                 let mut obj = decode_as(req, at.body_kind())?;
                 s.default(&mut obj);
                 check_name(&obj, ns, name)?;
-                at.write(app, req, ns, name, obj, subresource)
+                at.write(app, req, ns, name, obj, subresource, Tracking::Update)
             }
             (Some(ns), Some(name), &M::PATCH) => at.patch(app, req, ns, name, subresource),
             (Some(_), Some(_), _) => Err(ApiError::method_not_allowed()),
@@ -96,7 +100,7 @@ pub(super) fn handle(
             if s.allows_create_on_update() && !app.store().objects.contains_key(&at.key(ns, name)) {
                 return at.create(app, req, ns);
             }
-            at.write(app, req, ns, name, obj, None)
+            at.write(app, req, ns, name, obj, None, Tracking::Update)
         }
         (Some(ns), Some(name), &M::PATCH) => at.patch(app, req, ns, name, None),
         (Some(ns), Some(name), &M::DELETE) => at.delete(app, req, ns, name),
@@ -285,6 +289,47 @@ impl Target {
                 ))
             })?,
         };
+        // The field manager of a scale write sees the Scale, not the object: the object's own
+        // managedFields stay as they are (v1.20 does not carry them over to the Scale and back).
+        let kept = current.obj.pointer("/metadata/managedFields").cloned();
+        self.write_scale(app, req, ns, name, &current, scale, Tracking::Applied(kept))
+    }
+
+    /// A server-side apply of the scale: merged into the object's Scale (which has no
+    /// managedFields in v1.20, so its fields are `before-first-apply`'s), its replicas written to
+    /// the object, whose own managedFields stay as they are.
+    fn apply_scale(&self, app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
+        let config = decode_apply(req)?;
+        let current = self.current(app, ns, name)?;
+        let live = self.scale_of(&current.obj);
+        let (mut scale, _) = applied_object(
+            req,
+            "Scale",
+            "Scale",
+            "autoscaling/v1",
+            Some(&live),
+            &config,
+        )?;
+        check_name(&scale, ns, name)?;
+        if self.r.namespaced {
+            set_meta(&mut scale, "namespace", json!(ns));
+        }
+        let kept = current.obj.pointer("/metadata/managedFields").cloned();
+        self.write_scale(app, req, ns, name, &current, scale, Tracking::Applied(kept))
+    }
+
+    /// Writes the replicas of `scale` to the object `current`.
+    #[allow(clippy::too_many_arguments)]
+    fn write_scale(
+        &self,
+        app: &App,
+        req: &Req,
+        ns: &str,
+        name: &str,
+        current: &Stored,
+        scale: Value,
+        tracking: Tracking,
+    ) -> Result<Reply> {
         let replicas = scale
             .pointer("/spec/replicas")
             .and_then(Value::as_i64)
@@ -318,7 +363,7 @@ impl Target {
         }
         let mut obj = current.obj.clone();
         obj["spec"]["replicas"] = json!(replicas);
-        match self.write(app, req, ns, name, obj, Some("scale"))? {
+        match self.write(app, req, ns, name, obj, None, tracking)? {
             Reply::Cached(_, bytes) => {
                 let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                 Ok(Reply::Object(StatusCode::OK, "Scale", self.scale_of(&v)))
@@ -356,13 +401,25 @@ impl Target {
     }
 
     fn create(&self, app: &App, req: &Req, ns: &str) -> Result<Reply> {
-        let kind = self.ty;
         let mut obj = decode_as(req, self.body_kind())?;
         self.s.default(&mut obj);
+        self.create_object(app, req, ns, obj, Tracking::Update)
+    }
+
+    /// A create of `obj`, decoded and defaulted.
+    fn create_object(
+        &self,
+        app: &App,
+        req: &Req,
+        ns: &str,
+        mut obj: Value,
+        tracking: Tracking,
+    ) -> Result<Reply> {
+        let kind = self.ty;
         let name = name_to_create(&obj, ns, self.r.namespaced)?;
         let now = now();
         // The field manager sees the object as decoded and defaulted.
-        let fields = managed::update(kind, None, &mut obj, &req.manager, &now);
+        let fields = tracking.fields(kind, None, &mut obj, &req.manager, &now);
         {
             let meta = meta_mut(&mut obj);
             meta.insert("name".into(), json!(name));
@@ -428,6 +485,9 @@ impl Target {
         name: &str,
         sub: Option<&str>,
     ) -> Result<Reply> {
+        if req.is_apply() {
+            return self.apply(app, req, ns, name, sub);
+        }
         let ct = req.content_type.as_deref().unwrap_or("");
         let Some(kind) = PatchType::from_content_type(ct) else {
             return Err(ApiError::unsupported_media_type());
@@ -440,8 +500,60 @@ impl Target {
             let obj = patched_object(req, kind, self.ty, &current.obj, ns, name, &default)?;
             let unconditional = meta_str(&obj, "resourceVersion") == current.resource_version()
                 && self.s.retries_patch_conflicts();
-            match self.write(app, req, ns, name, obj, sub) {
+            match self.write(app, req, ns, name, obj, sub, Tracking::Update) {
                 Err(e) if e.code == 409 && unconditional => continue,
+                other => return other,
+            }
+        }
+        Err(ApiError::conflict(&self.resource, name))
+    }
+
+    /// A server-side apply (`PATCH` of `application/apply-patch+yaml`): the configuration merged
+    /// into the object by the field manager, then written as a patch is, or created if there is no
+    /// object yet (not through a subresource).
+    fn apply(
+        &self,
+        app: &App,
+        req: &Req,
+        ns: &str,
+        name: &str,
+        sub: Option<&str>,
+    ) -> Result<Reply> {
+        let config = decode_apply(req)?;
+        for _ in 0..MAX_PATCH_ATTEMPTS {
+            let current = app
+                .store()
+                .objects
+                .get(&self.key(ns, name))
+                .map(|s| self.view(s));
+            if current.is_none() && sub.is_some() {
+                return Err(self.not_found(name));
+            }
+            let live = current.as_ref().map(|c| &c.obj);
+            let (mut obj, fields) =
+                applied_object(req, self.ty, self.r.kind, self.r.api_version, live, &config)?;
+            self.s.default(&mut obj);
+            check_name(&obj, ns, name)?;
+            if self.r.namespaced {
+                set_meta(&mut obj, "namespace", json!(ns));
+            }
+            let unconditional = live.is_some_and(|l| {
+                meta_str(&obj, "resourceVersion") == meta_str(l, "resourceVersion")
+            });
+            if live.is_none() {
+                apply_creates(&mut obj, &self.resource, name)?;
+            }
+            let tracking = Tracking::Applied(fields);
+            let result = match &current {
+                None => self.create_object(app, req, ns, obj, tracking),
+                Some(_) => self.write(app, req, ns, name, obj, sub, tracking),
+            };
+            match result {
+                Err(e) if e.code == 409 && e.reason == "AlreadyExists" && current.is_none() => {
+                    continue;
+                }
+                Err(e) if e.code == 409 && e.reason == "Conflict" && unconditional => continue,
+                Err(e) if e.code == 404 && current.is_some() && e.reason == "NotFound" => continue,
                 other => return other,
             }
         }
@@ -452,6 +564,7 @@ impl Target {
     /// never changes, validation; a write that changes nothing is not written.
     /// Of the status subresource (`sub`), the spec stays as it was; of the object itself, the status
     /// (for a kind with a status subresource).
+    #[allow(clippy::too_many_arguments)]
     fn write(
         &self,
         app: &App,
@@ -460,6 +573,7 @@ impl Target {
         name: &str,
         mut new: Value,
         sub: Option<&str>,
+        tracking: Tracking,
     ) -> Result<Reply> {
         let kind = self.ty;
         let mut store = app.store();
@@ -489,21 +603,18 @@ impl Target {
             return Err(ApiError::conflict(&self.resource, name));
         }
         let old_obj = &old.obj;
-        // A write through the scale subresource leaves the object's managed fields as they are
-        // (v1.20 tracks them on the Scale, which it does not keep).
-        let fields = if sub == Some("scale") {
-            old_obj.pointer("/metadata/managedFields").cloned()
-        } else if self.s.keeps_managed_fields_of_other_groups() {
-            managed::update(kind, Some(old_obj), &mut new, &req.manager, &now())
-        } else {
-            managed::update_dropping_other_groups(
-                kind,
-                Some(old_obj),
-                &mut new,
-                &req.manager,
-                &now(),
-                self.r.group,
-            )
+        let fields = match tracking {
+            Tracking::Update if !self.s.keeps_managed_fields_of_other_groups() => {
+                managed::update_dropping_other_groups(
+                    kind,
+                    Some(old_obj),
+                    &mut new,
+                    &req.manager,
+                    &now(),
+                    self.r.group,
+                )
+            }
+            tracking => tracking.fields(kind, Some(old_obj), &mut new, &req.manager, &now()),
         };
         let keep = |new: &mut Value, field: &str| match old_obj.get(field) {
             Some(v) => new[field] = v.clone(),
