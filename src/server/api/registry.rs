@@ -20,7 +20,9 @@ use crate::server::store::{EventType, ObjectKey, Stored};
 use crate::server::strategy::{self, Strategy};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::LazyLock;
 
 /// How often a patch is applied again when the object changed while it was being computed.
 const MAX_PATCH_ATTEMPTS: usize = 64;
@@ -52,9 +54,13 @@ pub(super) fn handle(
         return Err(ApiError::no_route());
     }
     let ns = if r.namespaced { ns } else { Some("") };
-    let Some(at) = Target::new(r, s) else {
+    let Some(at) = TARGETS
+        .get(&(r.group, r.version, r.plural))
+        .filter(|t| std::ptr::eq(t.r, r))
+    else {
         return Err(ApiError::no_route());
     };
+    debug_assert!(std::ptr::addr_eq(at.s, s), "one strategy per kind");
     if subresource == Some("scale") {
         return match (ns, name, &req.method) {
             (Some(ns), Some(name), &M::GET) => at.get_scale(app, ns, name),
@@ -162,6 +168,17 @@ fn proxy(app: &App, r: &'static Resource, ns: &str, name: &str) -> Result<Reply>
         "nothing to proxy to: the reference server models the API server only",
     ))
 }
+
+/// The targets of every resource the registry serves, made once: (group, version, plural).
+static TARGETS: LazyLock<HashMap<(&str, &str, &str), Target>> = LazyLock::new(|| {
+    crate::kinds::RESOURCES
+        .iter()
+        .filter_map(|r| {
+            let s = strategy::for_kind(r.group, r.kind)?;
+            Some(((r.group, r.version, r.plural), Target::new(r, s)?))
+        })
+        .collect()
+});
 
 /// A resource, its kind's strategy and the schema types of its objects and lists.
 struct Target {
