@@ -275,6 +275,13 @@ step("log-of-missing-pod", "GET", f"{NS}/pods/nope/log")
 step("delete-pod-not-on-a-node", "DELETE", f"{NS}/pods/tol2")
 step("delete-bound-pod", "DELETE", f"{NS}/pods/bind1",
      {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0})
+# The namespace's status subresource: patched (its phase follows the deletion), finalize only PUT.
+step("patch-namespace-status-terminating", "PATCH", f"{NS}/status",
+     {"status": {"phase": "Terminating"}, "metadata": {"labels": {"status": "patched"}}}, MERGE)
+step("patch-namespace-status-json", "PATCH", f"{NS}/status",
+     [{"op": "replace", "path": "/status/phase", "value": "Active"}], JSONP)
+step("patch-namespace-finalize", "PATCH", f"{NS}/finalize", {"spec": {"finalizers": []}}, MERGE)
+step("get-namespace-finalize", "GET", f"{NS}/finalize")
 
 
 def main() -> None:

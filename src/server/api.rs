@@ -411,14 +411,19 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         (Some("namespaces"), None, Some(ns), None, &M::GET) => get_namespace(app, req, ns),
         (Some("namespaces"), None, Some(ns), None, &M::DELETE) => delete_namespace(app, req, ns),
         (Some("namespaces"), None, Some(ns), None, &M::PUT) => put_namespace(app, req, ns, None),
-        (Some("namespaces"), None, Some(ns), None, &M::PATCH) => patch_namespace(app, req, ns),
+        (Some("namespaces"), None, Some(ns), None, &M::PATCH) => {
+            patch_namespace(app, req, ns, None)
+        }
+        (Some("namespaces"), None, Some(ns), Some("status"), &M::PATCH) => {
+            patch_namespace(app, req, ns, Some("status"))
+        }
         (Some("namespaces"), None, Some(ns), Some(sub @ ("status" | "finalize")), &M::PUT) => {
             put_namespace(app, req, ns, Some(sub))
         }
         (Some("namespaces"), None, Some(ns), Some("status"), &M::GET) => {
             get_namespace(app, req, ns)
         }
-        (Some("namespaces"), None, Some(_), Some("status"), _) => {
+        (Some("namespaces"), None, Some(_), Some("status" | "finalize"), _) => {
             Err(ApiError::method_not_allowed())
         }
         (Some("namespaces"), None, Some(_), None, _) => Err(ApiError::method_not_allowed()),
@@ -591,9 +596,10 @@ fn put_namespace(app: &App, req: &Req, ns: &str, sub: Option<&str>) -> Result<Re
     write_namespace(app, req, ns, obj, sub, Tracking::Update)
 }
 
-/// A patch of a namespace (any of the three types).
-fn patch_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
-    if req.is_apply() {
+/// A patch of a namespace or of its status (`sub`; any of the three types, or an apply of the
+/// namespace itself).
+fn patch_namespace(app: &App, req: &Req, ns: &str, sub: Option<&str>) -> Result<Reply> {
+    if req.is_apply() && sub.is_none() {
         return apply_namespace(app, req, ns);
     }
     let ct = req.content_type.as_deref().unwrap_or("");
@@ -608,7 +614,7 @@ fn patch_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
         .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
     // A namespace is cluster-scoped: its name is checked, it has no namespace.
     let obj = patched_object(req, kind, "Namespace", &current.obj, "", ns, &|_| {})?;
-    write_namespace(app, req, ns, obj, None, Tracking::Update)
+    write_namespace(app, req, ns, obj, sub, Tracking::Update)
 }
 
 /// A server-side apply of a namespace: created if there is none.
@@ -814,6 +820,31 @@ fn write_namespace(
         meta.remove("selfLink");
         meta.remove("namespace");
         meta.remove("managedFields");
+    }
+    // ValidateNamespaceStatusUpdate: the phase follows the deletion.
+    let phase = new
+        .pointer("/status/phase")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if sub == Some("status") {
+        let (want, why) = if meta_str(&new, "deletionTimestamp").is_empty() {
+            (
+                "Active",
+                "may only be 'Active' if `deletionTimestamp` is empty",
+            )
+        } else {
+            (
+                "Terminating",
+                "may only be 'Terminating' if `deletionTimestamp` is not empty",
+            )
+        };
+        if phase != want {
+            return Err(ApiError::invalid(
+                "Namespace",
+                ns,
+                vec![Cause::invalid("status.Phase", &json!(phase), why)],
+            ));
+        }
     }
     let candidate = encode_body("Namespace", &new, false);
     let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);

@@ -576,6 +576,15 @@ fn cells(plural: &str, o: &Value, now: SystemTime) -> Option<Vec<Value>> {
     })
 }
 
+/// `ready/desired` replicas of a controller.
+fn ready_of_desired(o: &Value) -> Value {
+    json!(format!(
+        "{}/{}",
+        int(o, "/status/readyReplicas"),
+        int(o, "/spec/replicas")
+    ))
+}
+
 fn int(o: &Value, p: &str) -> i64 {
     o.pointer(p).and_then(Value::as_i64).unwrap_or(0)
 }
@@ -617,11 +626,7 @@ fn group_cells(plural: &str, o: &Value, name: Value, now: SystemTime) -> Option<
             let (names, images) = template("/spec/template/spec");
             vec![
                 name,
-                json!(format!(
-                    "{}/{}",
-                    int(o, "/status/readyReplicas"),
-                    int(o, "/spec/replicas")
-                )),
+                ready_of_desired(o),
                 json!(int(o, "/status/updatedReplicas")),
                 json!(int(o, "/status/availableReplicas")),
                 created(),
@@ -647,11 +652,7 @@ fn group_cells(plural: &str, o: &Value, name: Value, now: SystemTime) -> Option<
             let (names, images) = template("/spec/template/spec");
             vec![
                 name,
-                json!(format!(
-                    "{}/{}",
-                    int(o, "/status/readyReplicas"),
-                    int(o, "/spec/replicas")
-                )),
+                ready_of_desired(o),
                 created(),
                 json!(names),
                 json!(images),

@@ -67,6 +67,15 @@ pub(super) fn nonnegative(obj: &Value, pointer: &str, field: &str, errs: &mut Ve
     }
 }
 
+/// The template's labels do not match the selector (`spec.template.metadata.labels`).
+pub(super) fn labels_mismatch(labels: Option<&Value>) -> Cause {
+    Cause::invalid_shown(
+        "spec.template.metadata.labels",
+        &label_selector::go_map(labels),
+        "`selector` does not match template `labels`",
+    )
+}
+
 /// `availableReplicas` of a status cannot exceed its `readyReplicas`.
 fn available_not_above_ready(obj: &Value, errs: &mut Vec<Cause>) {
     let available = int(obj, "/status/availableReplicas").unwrap_or(0);
@@ -114,14 +123,7 @@ fn check_match(obj: &Value, selector: &LabelSelector, skip_empty: bool, errs: &m
     }
     let labels = obj.pointer("/spec/template/metadata/labels");
     if !selector.matches(labels) {
-        errs.push(Cause {
-            reason: "FieldValueInvalid",
-            message: format!(
-                "Invalid value: {}: `selector` does not match template `labels`",
-                label_selector::go_map(labels)
-            ),
-            field: "spec.template.metadata.labels".into(),
-        });
+        errs.push(labels_mismatch(labels));
     }
 }
 

@@ -4,9 +4,10 @@
 
 use super::Strategy;
 use super::apps::{
-    default_template, nonnegative, selector_immutable, set_default, validate_template_at,
+    default_template, labels_mismatch, nonnegative, selector_immutable, set_default,
+    validate_template_at,
 };
-use super::label_selector::{self, LabelSelector};
+use super::label_selector::LabelSelector;
 use super::{reset_status, set_if_empty, spec_of, status_nonnegative};
 use crate::server::pod::obj_entry;
 use crate::server::status::Cause;
@@ -203,14 +204,7 @@ fn validate_job_spec_and_selector(obj: &Value, errs: &mut Vec<Cause>) {
         }
         let labels = obj.pointer("/spec/template/metadata/labels");
         if selector.valid() && !selector.matches(labels) {
-            errs.push(Cause {
-                reason: "FieldValueInvalid",
-                message: format!(
-                    "Invalid value: {}: `selector` does not match template `labels`",
-                    label_selector::go_map(labels)
-                ),
-                field: "spec.template.metadata.labels".into(),
-            });
+            errs.push(labels_mismatch(labels));
         }
     }
 }
