@@ -809,14 +809,11 @@ fn validate_dual_stack(ips: &[Value], errs: &mut Vec<Cause>) {
             .iter()
             .map(|t| format!("core.PodIP{{IP:{t:?}}}"))
             .collect();
-        errs.push(Cause {
-            reason: "FieldValueInvalid",
-            message: format!(
-                "Invalid value: []core.PodIP{{{}}}: may specify no more than one IP for each IP family",
-                shown.join(", ")
-            ),
-            field: "status.podIPs".into(),
-        });
+        errs.push(Cause::invalid_shown(
+            "status.podIPs",
+            &format!("[]core.PodIP{{{}}}", shown.join(", ")),
+            "may specify no more than one IP for each IP family",
+        ));
     }
     for (i, t) in texts.iter().enumerate() {
         if texts[..i].contains(t) {

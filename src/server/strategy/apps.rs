@@ -181,11 +181,11 @@ pub(super) fn selector_immutable(new: &Value, old: &Value, errs: &mut Vec<Cause>
     let (n, o) = (new.pointer("/spec/selector"), old.pointer("/spec/selector"));
     if n != o {
         let shown = LabelSelector::from_value(n.filter(|s| !s.is_null())).go_repr();
-        errs.push(Cause {
-            reason: "FieldValueInvalid",
-            message: format!("Invalid value: {shown}: field is immutable"),
-            field: "spec.selector".into(),
-        });
+        errs.push(Cause::invalid_shown(
+            "spec.selector",
+            &shown,
+            "field is immutable",
+        ));
     }
 }
 
@@ -244,14 +244,11 @@ pub(super) fn over_100_percent(v: Option<&Value>, field: &str, errs: &mut Vec<Ca
         && let (n, None) = intstr_value(v)
         && n > 100
     {
-        errs.push(Cause {
-            reason: "FieldValueInvalid",
-            message: format!(
-                "Invalid value: {}: must not be greater than 100%",
-                intstr_repr(v)
-            ),
-            field: field.into(),
-        });
+        errs.push(Cause::invalid_shown(
+            field,
+            &intstr_repr(v),
+            "must not be greater than 100%",
+        ));
     }
 }
 
@@ -366,14 +363,11 @@ fn validate_replica_template(
     errs: &mut Vec<Cause>,
 ) {
     if !selector.valid() {
-        errs.push(Cause {
-            reason: "FieldValueInvalid",
-            message: format!(
-                "Invalid value: {}: invalid label selector",
-                selector.go_repr()
-            ),
-            field: "spec.selector".into(),
-        });
+        errs.push(Cause::invalid_shown(
+            "spec.selector",
+            &selector.go_repr(),
+            "invalid label selector",
+        ));
         return;
     }
     check_match(obj, selector, true, errs);
@@ -404,14 +398,11 @@ fn validate_deployment_strategy(obj: &Value, errs: &mut Vec<Cause>) {
                 let u = validate_intstr(unavailable, &format!("{field}.maxUnavailable"), errs);
                 let s = validate_intstr(r.get("maxSurge"), &format!("{field}.maxSurge"), errs);
                 if u == 0 && s == 0 {
-                    errs.push(Cause {
-                        reason: "FieldValueInvalid",
-                        message: format!(
-                            "Invalid value: {}: may not be 0 when `maxSurge` is 0",
-                            intstr_repr(unavailable.unwrap_or(&json!(0)))
-                        ),
-                        field: format!("{field}.maxUnavailable"),
-                    });
+                    errs.push(Cause::invalid_shown(
+                        format!("{field}.maxUnavailable"),
+                        &intstr_repr(unavailable.unwrap_or(&json!(0))),
+                        "may not be 0 when `maxSurge` is 0",
+                    ));
                 }
                 over_100_percent(unavailable, &format!("{field}.maxUnavailable"), errs);
             }
@@ -596,14 +587,14 @@ impl Strategy for StatefulSet {
             "" => errs.push(Cause::required("spec.updateStrategy")),
             "OnDelete" => {
                 if us.get("rollingUpdate").is_some_and(|r| !r.is_null()) {
-                    errs.push(Cause {
-                        reason: "FieldValueInvalid",
-                        message: format!(
-                            "Invalid value: apps.RollingUpdateStatefulSetStrategy{{Partition:{}}}: only allowed for updateStrategy 'RollingUpdate'",
+                    errs.push(Cause::invalid_shown(
+                        "spec.updateStrategy.rollingUpdate",
+                        &format!(
+                            "apps.RollingUpdateStatefulSetStrategy{{Partition:{}}}",
                             int(&us, "/rollingUpdate/partition").unwrap_or(0)
                         ),
-                        field: "spec.updateStrategy.rollingUpdate".into(),
-                    });
+                        "only allowed for updateStrategy 'RollingUpdate'",
+                    ));
                 }
             }
             "RollingUpdate" => nonnegative(
@@ -623,11 +614,7 @@ impl Strategy for StatefulSet {
             if sel.valid() {
                 check_match(obj, &sel, true, &mut errs);
             } else {
-                errs.push(Cause {
-                    reason: "FieldValueInvalid",
-                    message: format!("Invalid value: {}: ", sel.go_repr()),
-                    field: "spec.selector".into(),
-                });
+                errs.push(Cause::invalid_shown("spec.selector", &sel.go_repr(), ""));
             }
         }
         controller_pod_rules(obj, "StatefulSet", &mut errs);
@@ -748,14 +735,11 @@ impl Strategy for DaemonSet {
                     let v = r.get("maxUnavailable");
                     let n = validate_intstr(v, field, &mut errs);
                     if n == 0 {
-                        errs.push(Cause {
-                            reason: "FieldValueInvalid",
-                            message: format!(
-                                "Invalid value: {}: cannot be 0",
-                                intstr_repr(v.unwrap_or(&json!(0)))
-                            ),
-                            field: field.into(),
-                        });
+                        errs.push(Cause::invalid_shown(
+                            field,
+                            &intstr_repr(v.unwrap_or(&json!(0))),
+                            "cannot be 0",
+                        ));
                     }
                     over_100_percent(v, field, &mut errs);
                 }

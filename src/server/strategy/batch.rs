@@ -149,14 +149,11 @@ impl Strategy for Job {
             let expected = json!({"controller-uid": uid, "job-name": name});
             let selector = LabelSelector::from_value(raw);
             if selector.valid() && !selector.matches(Some(&expected)) {
-                errs.push(Cause {
-                    reason: "FieldValueInvalid",
-                    message: format!(
-                        "Invalid value: {}: `selector` not auto-generated",
-                        selector.go_repr()
-                    ),
-                    field: "spec.selector".into(),
-                });
+                errs.push(Cause::invalid_shown(
+                    "spec.selector",
+                    &selector.go_repr(),
+                    "`selector` not auto-generated",
+                ));
             }
         }
         validate_job_spec_and_selector(obj, &mut errs);
@@ -181,11 +178,11 @@ impl Strategy for Job {
         if new.pointer("/spec/template") != old.pointer("/spec/template") {
             // kube-apiserver quotes the whole internal template (Go's %#v); its field and verdict
             // are what a client reads.
-            errs.push(Cause {
-                reason: "FieldValueInvalid",
-                message: "Invalid value: core.PodTemplateSpec{…}: field is immutable".into(),
-                field: "spec.template".into(),
-            });
+            errs.push(Cause::invalid_shown(
+                "spec.template",
+                "core.PodTemplateSpec{…}",
+                "field is immutable",
+            ));
         }
         errs
     }

@@ -148,9 +148,8 @@ fn strict(e: &Value, errs: &mut Vec<Cause>) {
     if e.get("count").and_then(Value::as_i64).unwrap_or(0) != 0 {
         errs.push(Cause::invalid("count", &json!(""), "needs to be unset"));
     }
-    if !text(e.get("source").unwrap_or(&Value::Null), "component").is_empty()
-        || !text(e.get("source").unwrap_or(&Value::Null), "host").is_empty()
-    {
+    let source = e.get("source").unwrap_or(&Value::Null);
+    if !text(source, "component").is_empty() || !text(source, "host").is_empty() {
         errs.push(Cause::invalid("source", &json!(""), "needs to be unset"));
     }
 }

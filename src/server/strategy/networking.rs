@@ -198,13 +198,11 @@ impl Strategy for Ingress {
             .unwrap_or_default();
         let default_backend = spec.get("defaultBackend").filter(|b| !b.is_null());
         if rules.is_empty() && default_backend.is_none() {
-            errs.push(Cause {
-                reason: "FieldValueInvalid",
-                message: format!(
-                    "Invalid value: []networking.IngressRule(nil): either `{default_key}` or `rules` must be specified"
-                ),
-                field: "spec".into(),
-            });
+            errs.push(Cause::invalid_shown(
+                "spec",
+                "[]networking.IngressRule(nil)",
+                &format!("either `{default_key}` or `rules` must be specified"),
+            ));
         }
         if let Some(b) = default_backend {
             validate_backend(b, &format!("spec.{default_key}"), v1, &mut errs);
