@@ -1,5 +1,6 @@
-//! HTTP handling: routing, request decoding, the create/update/patch/delete flows of kube-apiserver's
-//! generic registry for pods and namespaces, and response encoding.
+//! HTTP handling: routing, request decoding, the pod subresources beyond the generic registry
+//! (binding, eviction, the kubelet's), and response encoding; every resource's own flows are the
+//! generic registry's (`registry`).
 
 mod registry;
 mod token_request;
@@ -7,7 +8,6 @@ mod watch;
 
 use super::managed;
 use super::patch::{self, Failure, PatchType, Stack};
-use super::pod;
 use super::schema;
 use super::status::{ApiError, Cause};
 use super::store::{EventType, Store, Stored};
@@ -383,6 +383,32 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
     {
         return token_request::create(app, req, ns, name);
     }
+    if api.group.is_empty() && api.version == Some("v1") {
+        match (api.plural, ns, name, api.subresource, &req.method) {
+            (Some("bindings"), Some(ns), None, None, &M::POST) => {
+                return bind_pod(app, req, ns, None);
+            }
+            (Some("bindings"), Some(_), None, None, _) => {
+                return Err(ApiError::method_not_allowed());
+            }
+            (Some("pods"), Some(ns), Some(name), Some("binding"), &M::POST) => {
+                return bind_pod(app, req, ns, Some(name));
+            }
+            (Some("pods"), Some(ns), Some(name), Some("eviction"), &M::POST) => {
+                return evict_pod(app, req, ns, name);
+            }
+            (Some("pods"), Some(_), Some(_), Some("binding" | "eviction"), _) => {
+                return Err(ApiError::method_not_allowed());
+            }
+            (Some("pods"), Some(ns), Some(name), Some(sub), m)
+                if matches!(sub, "log" | "exec" | "attach" | "portforward" | "proxy")
+                    || sub.starts_with("proxy/") =>
+            {
+                return connect_pod(app, ns, name, sub, m);
+            }
+            _ => {}
+        }
+    }
     if let Some(r) = api.resource
         && let Some(strategy) = super::strategy::for_kind(r.group, r.kind)
     {
@@ -405,70 +431,6 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
             // The real registry's answer for an unknown component: a reason-less 500.
             .ok_or_else(|| ApiError::internal(format!("Component not found: {n}"))),
         (Some("componentstatuses"), None, _, None, _) => Err(ApiError::method_not_allowed()),
-        (Some("namespaces"), None, None, None, &M::GET) => list_namespaces(app, req),
-        (Some("namespaces"), None, None, None, &M::POST) => create_namespace(app, req),
-        (Some("namespaces"), None, None, None, _) => Err(ApiError::method_not_allowed()),
-        (Some("namespaces"), None, Some(ns), None, &M::GET) => get_namespace(app, req, ns),
-        (Some("namespaces"), None, Some(ns), None, &M::DELETE) => delete_namespace(app, req, ns),
-        (Some("namespaces"), None, Some(ns), None, &M::PUT) => put_namespace(app, req, ns, None),
-        (Some("namespaces"), None, Some(ns), None, &M::PATCH) => {
-            patch_namespace(app, req, ns, None)
-        }
-        (Some("namespaces"), None, Some(ns), Some("status"), &M::PATCH) => {
-            patch_namespace(app, req, ns, Some("status"))
-        }
-        (Some("namespaces"), None, Some(ns), Some(sub @ ("status" | "finalize")), &M::PUT) => {
-            put_namespace(app, req, ns, Some(sub))
-        }
-        (Some("namespaces"), None, Some(ns), Some("status"), &M::GET) => {
-            get_namespace(app, req, ns)
-        }
-        (Some("namespaces"), None, Some(_), Some("status" | "finalize"), _) => {
-            Err(ApiError::method_not_allowed())
-        }
-        (Some("namespaces"), None, Some(_), None, _) => Err(ApiError::method_not_allowed()),
-        (Some("pods"), None, None, None, &M::GET) => list_pods(app, req, None),
-        (Some("pods"), None, None, None, _) => Err(ApiError::method_not_allowed()),
-        (Some("pods"), Some(ns), None, None, &M::GET) => list_pods(app, req, Some(ns)),
-        (Some("pods"), Some(ns), None, None, &M::POST) => create_pod(app, req, ns),
-        (Some("pods"), Some(ns), None, None, &M::DELETE) => delete_pods(app, req, ns),
-        (Some("bindings"), Some(ns), None, None, &M::POST) => bind_pod(app, req, ns, None),
-        (Some("bindings"), Some(_), None, None, _) => Err(ApiError::method_not_allowed()),
-        (Some("pods"), Some(ns), Some(name), Some("binding"), &M::POST) => {
-            bind_pod(app, req, ns, Some(name))
-        }
-        (Some("pods"), Some(ns), Some(name), Some("eviction"), &M::POST) => {
-            evict_pod(app, req, ns, name)
-        }
-        (Some("pods"), Some(_), Some(_), Some("binding" | "eviction"), _) => {
-            Err(ApiError::method_not_allowed())
-        }
-        (Some("pods"), Some(ns), Some(name), Some(sub), m)
-            if matches!(sub, "log" | "exec" | "attach" | "portforward" | "proxy")
-                || sub.starts_with("proxy/") =>
-        {
-            connect_pod(app, ns, name, sub, m)
-        }
-        (Some("pods"), Some(_), None, None, _) => Err(ApiError::method_not_allowed()),
-        (Some("pods"), Some(ns), Some(name), None, &M::GET) => get_pod(app, req, ns, name),
-        (Some("pods"), Some(ns), Some(name), None, &M::PUT) => {
-            put_pod(app, req, ns, name, Sub::Main)
-        }
-        (Some("pods"), Some(ns), Some(name), None, &M::PATCH) => {
-            patch_pod(app, req, ns, name, Sub::Main)
-        }
-        (Some("pods"), Some(ns), Some(name), None, &M::DELETE) => delete_pod(app, req, ns, name),
-        (Some("pods"), Some(_), Some(_), None, _) => Err(ApiError::method_not_allowed()),
-        (Some("pods"), Some(ns), Some(name), Some("status"), &M::GET) => {
-            get_pod(app, req, ns, name)
-        }
-        (Some("pods"), Some(ns), Some(name), Some("status"), &M::PUT) => {
-            put_pod(app, req, ns, name, Sub::Status)
-        }
-        (Some("pods"), Some(ns), Some(name), Some("status"), &M::PATCH) => {
-            patch_pod(app, req, ns, name, Sub::Status)
-        }
-        (Some("pods"), Some(_), Some(_), Some("status"), _) => Err(ApiError::method_not_allowed()),
         _ => Err(ApiError::no_route()),
     }
 }
@@ -490,160 +452,6 @@ fn component_statuses() -> Vec<Value> {
                "metadata": {"name": "etcd-0", "creationTimestamp": null},
                "conditions": [{"type": "Healthy", "status": "True", "message": "{\"health\":\"true\"}"}]}),
     ]
-}
-
-/// The pod resource or its status subresource: which update strategy applies.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Sub {
-    Main,
-    Status,
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Namespaces
-
-fn get_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
-    let store = app.store();
-    let stored = store
-        .namespaces
-        .get(ns)
-        .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
-    Ok(reply_stored(stored, "Namespace", req.pretty))
-}
-
-fn list_namespaces(app: &App, req: &Req) -> Result<Reply> {
-    let selector = parse_selector(req, "Namespace")?;
-    let store = app.store();
-    let items: Vec<(String, &Value)> = store
-        .namespaces
-        .iter()
-        .filter(|(_, s)| selector.matches(&s.obj))
-        .map(|(name, s)| (name.clone(), &s.obj))
-        .collect();
-    list_page(
-        "NamespaceList",
-        "NamespaceList",
-        "v1",
-        &store.revision(),
-        items,
-        req,
-        selector.is_empty(),
-    )
-}
-
-fn create_namespace(app: &App, req: &Req) -> Result<Reply> {
-    let obj = decode_body(req, "Namespace")?;
-    create_namespace_object(app, req, obj, Tracking::Update)
-}
-
-fn create_namespace_object(
-    app: &App,
-    req: &Req,
-    mut obj: Value,
-    tracking: Tracking,
-) -> Result<Reply> {
-    let name = meta_str(&obj, "name").to_string();
-    let mut causes = Vec::new();
-    if name.is_empty() {
-        causes.push(Cause::required("metadata.name"));
-    } else if let Some(why) = pod::dns1123_label(&name) {
-        causes.push(Cause::invalid("metadata.name", &json!(name), &why));
-    }
-    if !causes.is_empty() {
-        return Err(ApiError::invalid("Namespace", &name, causes));
-    }
-    let now = now();
-    // Defaulting (before the field manager) sets the phase; the strategy sets the finalizers.
-    if obj
-        .pointer("/status/phase")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty()
-    {
-        obj["status"]["phase"] = json!("Active");
-    }
-    let fields = tracking.fields("Namespace", None, &mut obj, &req.manager, &now);
-    {
-        let meta = meta_mut(&mut obj);
-        meta.remove("namespace");
-        meta.remove("deletionTimestamp");
-        meta.remove("deletionGracePeriodSeconds");
-        meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
-        meta.insert("creationTimestamp".into(), json!(now));
-    }
-    obj["spec"] = json!({"finalizers": ["kubernetes"]});
-    obj["status"] = json!({"phase": "Active"});
-    set_managed_fields(&mut obj, fields);
-    let mut store = app.store();
-    if store.namespaces.contains_key(&name) {
-        return Err(ApiError::already_exists("namespaces", &name));
-    }
-    if !req.dry_run {
-        set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
-    }
-    let stored = finish("Namespace", obj);
-    let reply = reply_with(StatusCode::CREATED, &stored, "Namespace", req.pretty);
-    if !req.dry_run {
-        store.emit(EventType::Added, "namespaces", &stored.obj, None);
-        store.namespaces.insert(name, stored);
-    }
-    Ok(reply)
-}
-
-fn put_namespace(app: &App, req: &Req, ns: &str, sub: Option<&str>) -> Result<Reply> {
-    let obj = decode_body(req, "Namespace")?;
-    check_name(&obj, "", ns)?;
-    write_namespace(app, req, ns, obj, sub, Tracking::Update)
-}
-
-/// A patch of a namespace or of its status (`sub`; any of the three types, or an apply of the
-/// namespace itself).
-fn patch_namespace(app: &App, req: &Req, ns: &str, sub: Option<&str>) -> Result<Reply> {
-    if req.is_apply() && sub.is_none() {
-        return apply_namespace(app, req, ns);
-    }
-    let ct = req.content_type.as_deref().unwrap_or("");
-    let Some(kind) = PatchType::from_content_type(ct) else {
-        return Err(ApiError::unsupported_media_type());
-    };
-    let current = app
-        .store()
-        .namespaces
-        .get(ns)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
-    // A namespace is cluster-scoped: its name is checked, it has no namespace.
-    let obj = patched_object(req, kind, "Namespace", &current.obj, "", ns, &|_| {})?;
-    write_namespace(app, req, ns, obj, sub, Tracking::Update)
-}
-
-/// A server-side apply of a namespace: created if there is none.
-fn apply_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
-    let config = decode_apply(req)?;
-    for _ in 0..MAX_WRITE_ATTEMPTS {
-        let current = app.store().namespaces.get(ns).cloned();
-        let live = current.as_ref().map(|c| &c.obj);
-        let (mut obj, fields) = applied_object(req, "Namespace", "Namespace", "v1", live, &config)?;
-        check_name(&obj, "", ns)?;
-        if live.is_none() {
-            apply_creates(&mut obj, "namespaces", ns)?;
-        }
-        // Another write in between: applied again to the newer object, unless the configuration
-        // named a resourceVersion of its own.
-        let unconditional = live
-            .is_some_and(|l| meta_str(&obj, "resourceVersion") == meta_str(l, "resourceVersion"));
-        let result = match current {
-            None => create_namespace_object(app, req, obj, Tracking::Applied(fields)),
-            Some(_) => write_namespace(app, req, ns, obj, None, Tracking::Applied(fields)),
-        };
-        match result {
-            Err(e) if e.code == 409 && e.reason == "AlreadyExists" => continue,
-            Err(e) if e.code == 409 && e.reason == "Conflict" && unconditional => continue,
-            Err(e) if e.code == 404 && live.is_some() => continue,
-            other => return other,
-        }
-    }
-    Err(ApiError::conflict("namespaces", ns))
 }
 
 /// The object a server-side apply makes of the live one (`None`: there is none) and the applied
@@ -776,185 +584,8 @@ fn go_yaml_error(saphyr: &str) -> String {
     }
 }
 
-/// The update of a namespace: of the object itself (PUT or PATCH), the strategy keeps
-/// `spec.finalizers` and the status; of `/status`, the spec; of `/finalize`, the status. A write
-/// that changes nothing is not written.
-fn write_namespace(
-    app: &App,
-    req: &Req,
-    ns: &str,
-    mut new: Value,
-    sub: Option<&str>,
-    tracking: Tracking,
-) -> Result<Reply> {
-    let mut store = app.store();
-    let old = store
-        .namespaces
-        .get(ns)
-        .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
-    let wanted_rv = meta_str(&new, "resourceVersion");
-    if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
-        return Err(ApiError::conflict("namespaces", ns));
-    }
-    let old_obj = &old.obj;
-    let fields = tracking.fields("Namespace", Some(old_obj), &mut new, &req.manager, &now());
-    match sub {
-        Some("status") => new["spec"] = old_obj["spec"].clone(),
-        Some("finalize") => new["status"] = old_obj["status"].clone(),
-        _ => {
-            new["spec"] = old_obj["spec"].clone();
-            new["status"] = old_obj["status"].clone();
-        }
-    }
-    for field in [
-        "creationTimestamp",
-        "deletionTimestamp",
-        "deletionGracePeriodSeconds",
-        "resourceVersion",
-        "uid",
-    ] {
-        copy_meta(&mut new, old_obj, field);
-    }
-    {
-        let meta = meta_mut(&mut new);
-        meta.remove("selfLink");
-        meta.remove("namespace");
-        meta.remove("managedFields");
-    }
-    // ValidateNamespaceStatusUpdate: the phase follows the deletion.
-    let phase = new
-        .pointer("/status/phase")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if sub == Some("status") {
-        let (want, why) = if meta_str(&new, "deletionTimestamp").is_empty() {
-            (
-                "Active",
-                "may only be 'Active' if `deletionTimestamp` is empty",
-            )
-        } else {
-            (
-                "Terminating",
-                "may only be 'Terminating' if `deletionTimestamp` is not empty",
-            )
-        };
-        if phase != want {
-            return Err(ApiError::invalid(
-                "Namespace",
-                ns,
-                vec![Cause::invalid("status.Phase", &json!(phase), why)],
-            ));
-        }
-    }
-    let candidate = encode_body("Namespace", &new, false);
-    let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
-    set_managed_fields(&mut new, fields);
-    if new == *old_obj {
-        return Ok(reply_stored(old, "Namespace", req.pretty));
-    }
-    if req.dry_run {
-        return Ok(reply_stored(
-            &finish("Namespace", new),
-            "Namespace",
-            req.pretty,
-        ));
-    }
-    set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
-    let stored = finish("Namespace", new);
-    let reply = reply_stored(&stored, "Namespace", req.pretty);
-    let previous = store.namespaces.get(ns).map(|o| o.obj.clone());
-    store.emit(
-        EventType::Modified,
-        "namespaces",
-        &stored.obj,
-        previous.as_ref(),
-    );
-    store.namespaces.insert(ns.to_string(), stored);
-    Ok(reply)
-}
-
-/// Deleting a namespace: the real API marks it Terminating and the namespace controller then removes
-/// its contents and the namespace itself. The reference server does both at once.
-fn delete_namespace(app: &App, req: &Req, ns: &str) -> Result<Reply> {
-    let mut store = app.store();
-    let stored = store
-        .namespaces
-        .get(ns)
-        .ok_or_else(|| ApiError::not_found("namespaces", ns))?;
-    let mut obj = stored.obj.clone();
-    if meta_str(&obj, "deletionTimestamp").is_empty() {
-        set_meta(&mut obj, "deletionTimestamp", json!(now()));
-    }
-    obj["status"]["phase"] = json!("Terminating");
-    if req.dry_run {
-        return Ok(Reply::Object(StatusCode::OK, "Namespace", obj));
-    }
-    // Its contents go first (each deletion a revision of its own), then the namespace.
-    let pods: Vec<(String, String)> = store
-        .pods
-        .keys()
-        .filter(|(pns, _)| pns == ns)
-        .cloned()
-        .collect();
-    for key in pods {
-        if let Some(p) = store.pods.remove(&key) {
-            let mut gone = p.obj.clone();
-            set_meta(&mut gone, "resourceVersion", json!(store.next_revision()));
-            store.emit(EventType::Deleted, "pods", &gone, Some(&p.obj));
-        }
-    }
-    let objects: Vec<super::store::ObjectKey> = store
-        .objects
-        .keys()
-        .filter(|(_, ons, _)| ons == ns)
-        .cloned()
-        .collect();
-    for key in objects {
-        if let Some(o) = store.objects.remove(&key) {
-            let mut gone = o.obj.clone();
-            set_meta(&mut gone, "resourceVersion", json!(store.next_revision()));
-            store.emit(EventType::Deleted, key.0, &gone, Some(&o.obj));
-        }
-    }
-    set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
-    if let Some(old) = store.namespaces.remove(ns) {
-        store.emit(EventType::Deleted, "namespaces", &obj, Some(&old.obj));
-    }
-    Ok(Reply::Object(StatusCode::OK, "Namespace", obj))
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Pods
-
-fn get_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
-    let store = app.store();
-    let stored = store
-        .pods
-        .get(&(ns.to_string(), name.to_string()))
-        .ok_or_else(|| ApiError::not_found("pods", name))?;
-    Ok(reply_stored(stored, "Pod", req.pretty))
-}
-
-fn list_pods(app: &App, req: &Req, ns: Option<&str>) -> Result<Reply> {
-    let selector = parse_selector(req, "Pod")?;
-    let store = app.store();
-    let items: Vec<(String, &Value)> = store
-        .pods
-        .iter()
-        .filter(|((pns, _), _)| ns.is_none_or(|ns| ns == pns))
-        .filter(|(_, s)| selector.matches(&s.obj))
-        .map(|((pns, name), s)| (list_key(ns, pns, name), &s.obj))
-        .collect();
-    list_page(
-        "PodList",
-        "PodList",
-        "v1",
-        &store.revision(),
-        items,
-        req,
-        selector.is_empty(),
-    )
-}
 
 /// What every create checks of its body first (a namespace other than the request's, a
 /// resourceVersion), and the name it creates: the given one, else `generateName` and a suffix.
@@ -977,143 +608,6 @@ fn name_to_create(obj: &Value, ns: &str, namespaced: bool) -> Result<String> {
     } else {
         name.to_string()
     })
-}
-
-fn create_pod(app: &App, req: &Req, ns: &str) -> Result<Reply> {
-    let obj = decode_body(req, "Pod")?;
-    create_pod_object(app, req, ns, obj, Tracking::Update)
-}
-
-fn create_pod_object(
-    app: &App,
-    req: &Req,
-    ns: &str,
-    mut obj: Value,
-    tracking: Tracking,
-) -> Result<Reply> {
-    let name = name_to_create(&obj, ns, true)?;
-    let now = now();
-    // The field manager sees the object as decoded and defaulted, before admission and the strategy.
-    pod::convert_pod_ips(&mut obj);
-    let fields = tracking.fields("Pod", None, &mut obj, &req.manager, &now);
-    {
-        let meta = meta_mut(&mut obj);
-        meta.insert("name".into(), json!(name));
-        meta.insert("namespace".into(), json!(ns));
-        meta.remove("deletionTimestamp");
-        meta.remove("deletionGracePeriodSeconds");
-        meta.remove("selfLink");
-        meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
-        meta.insert("creationTimestamp".into(), json!(now));
-    }
-    {
-        let store = app.store();
-        if !store.namespaces.contains_key(ns) {
-            return Err(ApiError::not_found("namespaces", ns));
-        }
-    }
-    pod::admit_create(&mut obj);
-    let qos = pod::qos_class(&obj["spec"]);
-    obj["status"] = json!({"phase": "Pending", "qosClass": qos});
-    let causes = pod::validate_create(&obj);
-    if !causes.is_empty() {
-        return Err(ApiError::invalid("Pod", &name, causes));
-    }
-    set_managed_fields(&mut obj, fields);
-    let mut store = app.store();
-    if !store.namespaces.contains_key(ns) {
-        return Err(ApiError::not_found("namespaces", ns));
-    }
-    let key = (ns.to_string(), name.clone());
-    if store.pods.contains_key(&key) {
-        return Err(ApiError::already_exists("pods", &name));
-    }
-    if !req.dry_run {
-        set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
-    }
-    let stored = finish("Pod", obj);
-    let reply = reply_with(StatusCode::CREATED, &stored, "Pod", req.pretty);
-    if !req.dry_run {
-        store.emit(EventType::Added, "pods", &stored.obj, None);
-        store.pods.insert(key, Arc::new(stored));
-    }
-    Ok(reply)
-}
-
-fn put_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply> {
-    let mut obj = decode_body(req, "Pod")?;
-    check_name(&obj, ns, name)?;
-    set_meta(&mut obj, "namespace", json!(ns));
-    write_pod(app, req, ns, name, sub, |_| {
-        Ok((obj.clone(), Tracking::Update))
-    })
-}
-
-fn patch_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply> {
-    if req.is_apply() {
-        return apply_pod(app, req, ns, name, sub);
-    }
-    let ct = req.content_type.as_deref().unwrap_or("");
-    let Some(kind) = PatchType::from_content_type(ct) else {
-        return Err(ApiError::unsupported_media_type());
-    };
-    write_pod(app, req, ns, name, sub, |current| {
-        Ok((patched_pod(req, kind, current, ns, name)?, Tracking::Update))
-    })
-}
-
-/// A server-side apply of a pod (or its status): created if there is none.
-fn apply_pod(app: &App, req: &Req, ns: &str, name: &str, sub: Sub) -> Result<Reply> {
-    let config = decode_apply(req)?;
-    let key = (ns.to_string(), name.to_string());
-    let make = |live: Option<&Value>| -> Result<(Value, Tracking)> {
-        let (mut obj, fields) = applied_object(req, "Pod", "Pod", "v1", live, &config)?;
-        pod::apply_defaults(&mut obj);
-        check_name(&obj, ns, name)?;
-        set_meta(&mut obj, "namespace", json!(ns));
-        Ok((obj, Tracking::Applied(fields)))
-    };
-    for _ in 0..MAX_WRITE_ATTEMPTS {
-        let exists = app.store().pods.contains_key(&key);
-        let result = if exists {
-            write_pod(app, req, ns, name, sub, |current| make(Some(&current.obj)))
-        } else if sub == Sub::Status {
-            Err(ApiError::not_found("pods", name))
-        } else {
-            let (mut obj, tracking) = make(None)?;
-            apply_creates(&mut obj, "pods", name)?;
-            create_pod_object(app, req, ns, obj, tracking)
-        };
-        match result {
-            Err(e) if e.code == 409 && e.reason == "AlreadyExists" => continue,
-            Err(e) if e.code == 404 && exists => continue,
-            other => return other,
-        }
-    }
-    Err(ApiError::conflict("pods", name))
-}
-
-/// The pod `current` with the request's patch applied, decoded and defaulted.
-///
-/// A JSON Patch may nest the document far deeper than the recursive walkers of serde_json and of
-/// the codec can follow on a worker thread's stack (Go allows 10000 levels); such a patch is applied
-/// again, and its result handled, on a thread of its own with a large stack.
-fn patched_pod(
-    req: &Req,
-    kind: PatchType,
-    current: &Stored,
-    ns: &str,
-    name: &str,
-) -> Result<Value> {
-    patched_object(
-        req,
-        kind,
-        "Pod",
-        &current.obj,
-        ns,
-        name,
-        &pod::apply_defaults,
-    )
 }
 
 /// The object `current` of `type_name` with the request's patch applied, decoded and defaulted
@@ -1200,139 +694,6 @@ fn patched_on(
     Ok(obj)
 }
 
-/// How often a write is retried when the pod changed while it was being computed.
-const MAX_WRITE_ATTEMPTS: usize = 64;
-
-/// Writes a pod with optimistic concurrency, as the real server's `GuaranteedUpdate`: `make` computes
-/// the new object from a snapshot of the current one without holding the store lock; the write is
-/// committed only if the pod is still that snapshot, else computed again from the newer one.
-fn write_pod(
-    app: &App,
-    req: &Req,
-    ns: &str,
-    name: &str,
-    sub: Sub,
-    make: impl Fn(&Stored) -> Result<(Value, Tracking)>,
-) -> Result<Reply> {
-    let key = (ns.to_string(), name.to_string());
-    for _ in 0..MAX_WRITE_ATTEMPTS {
-        let current = app
-            .store()
-            .pods
-            .get(&key)
-            .cloned()
-            .ok_or_else(|| ApiError::not_found("pods", name))?;
-        let (new, tracking) = make(&current)?;
-        let Some(mut new) = prepare_update(req, name, sub, new, &current, tracking)? else {
-            return Ok(reply_stored(&current, "Pod", req.pretty));
-        };
-        if req.dry_run {
-            return Ok(reply_with(
-                StatusCode::OK,
-                &canonical("Pod", new),
-                "Pod",
-                req.pretty,
-            ));
-        }
-        let mut store = app.store();
-        match store.pods.get(&key) {
-            Some(latest) if Arc::ptr_eq(latest, &current) => {
-                set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
-                let stored = canonical("Pod", new);
-                let reply = reply_with(StatusCode::OK, &stored, "Pod", req.pretty);
-                store.emit(EventType::Modified, "pods", &stored.obj, Some(&current.obj));
-                store.pods.insert(key, Arc::new(stored));
-                return Ok(reply);
-            }
-            Some(_) => continue,
-            None => return Err(ApiError::not_found("pods", name)),
-        }
-    }
-    Err(ApiError::conflict("pods", name))
-}
-
-/// The update flow shared by PUT and PATCH, of the pod or of its status, up to the write:
-/// preconditions, the update strategy, validation, and managedFields. `None` if the update changes
-/// nothing (then nothing is written and the resourceVersion stays).
-fn prepare_update(
-    req: &Req,
-    name: &str,
-    sub: Sub,
-    mut new: Value,
-    old: &Stored,
-    tracking: Tracking,
-) -> Result<Option<Value>> {
-    let wanted_rv = meta_str(&new, "resourceVersion");
-    if !wanted_rv.is_empty() && wanted_rv != old.resource_version() {
-        return Err(ApiError::conflict("pods", name));
-    }
-    let old_obj = &old.obj;
-    // The field manager sees the object as decoded and defaulted, before admission and the strategy.
-    pod::convert_pod_ips(&mut new);
-    let fields = tracking.fields("Pod", Some(old_obj), &mut new, &req.manager, &now());
-    // The update strategy: the main resource keeps the stored status, the status subresource keeps
-    // the stored spec and owner references.
-    match sub {
-        Sub::Main => {
-            new["status"] = old_obj["status"].clone();
-            // The Priority admission plugin keeps the priority (and preemption policy) a pod was
-            // created with.
-            for field in ["priority", "preemptionPolicy"] {
-                if new["spec"].get(field).is_none()
-                    && let Some(p) = old_obj["spec"].get(field)
-                {
-                    new["spec"][field] = p.clone();
-                }
-            }
-            pod::default_toleration_seconds(&mut new);
-        }
-        Sub::Status => {
-            new["spec"] = old_obj["spec"].clone();
-            copy_meta(&mut new, old_obj, "ownerReferences");
-        }
-    }
-    // Fields an update never changes.
-    for field in [
-        "creationTimestamp",
-        "deletionTimestamp",
-        "deletionGracePeriodSeconds",
-        "generation",
-        "resourceVersion",
-    ] {
-        copy_meta(&mut new, old_obj, field);
-    }
-    if meta_str(&new, "uid").is_empty() {
-        copy_meta(&mut new, old_obj, "uid");
-    }
-    let meta = meta_mut(&mut new);
-    meta.remove("selfLink");
-    meta.remove("managedFields");
-    let mut causes = Vec::new();
-    if meta_str(&new, "uid") != meta_str(old_obj, "uid") {
-        causes.push(Cause::invalid(
-            "metadata.uid",
-            &json!(meta_str(&new, "uid")),
-            "field is immutable",
-        ));
-    }
-    causes.extend(match sub {
-        Sub::Main => pod::validate_update(&new, old_obj),
-        Sub::Status => pod::validate_status(&new),
-    });
-    if !causes.is_empty() {
-        return Err(ApiError::invalid("Pod", name, causes));
-    }
-    // The candidate in canonical form (as a GET would return it). A write that changes nothing
-    // (managedFields included) is not written, and the resourceVersion stays.
-    let candidate = encode_body("Pod", &new, false);
-    let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
-    set_managed_fields(&mut new, fields);
-    if new == *old_obj {
-        return Ok(None);
-    }
-    Ok(Some(new))
-}
-
 /// Sets `metadata.managedFields` (its place is last in ObjectMeta), or removes it for `None`.
 fn set_managed_fields(obj: &mut Value, fields: Option<Value>) {
     let meta = meta_mut(obj);
@@ -1340,30 +701,6 @@ fn set_managed_fields(obj: &mut Value, fields: Option<Value>) {
     if let Some(f) = fields {
         meta.insert("managedFields".into(), f);
     }
-}
-
-/// Deleting the pods of a namespace that match the label selector, each as a DELETE of it would;
-/// the answer is the list as it was read before the deletions (as the real server's).
-fn delete_pods(app: &App, req: &Req, ns: &str) -> Result<Reply> {
-    let listed = list_pods(app, req, Some(ns))?;
-    let selector = parse_selector(req, "Pod")?;
-    let names: Vec<String> = app
-        .store()
-        .pods
-        .iter()
-        .filter(|((pns, _), s)| pns == ns && selector.matches(&s.obj))
-        .map(|((_, name), _)| name.clone())
-        .collect();
-    for name in names {
-        match delete_pod(app, req, ns, &name) {
-            // Deleted meanwhile by another request: nothing left to do.
-            Err(e) if e.code == 404 => {}
-            other => {
-                other?;
-            }
-        }
-    }
-    Ok(listed)
 }
 
 /// The request's `DeleteOptions` (an empty body: none).
@@ -1397,8 +734,8 @@ fn connect_pod(app: &App, ns: &str, name: &str, sub: &str, method: &Method) -> R
     }
     let pod = app
         .store()
-        .pods
-        .get(&(ns.to_string(), name.to_string()))
+        .objects
+        .get(&("pods", ns.to_string(), name.to_string()))
         .map(|p| p.obj.clone())
         .ok_or_else(|| ApiError::not_found("pods", name))?;
     let node = pod
@@ -1454,9 +791,9 @@ fn bind_pod(app: &App, req: &Req, ns: &str, name: Option<&str>) -> Result<Reply>
         ));
     }
     let mut store = app.store();
-    let key = (ns.to_string(), name.clone());
+    let key = ("pods", ns.to_string(), name.clone());
     let current = store
-        .pods
+        .objects
         .get(&key)
         .cloned()
         .ok_or_else(|| ApiError::not_found("pods", &name))?;
@@ -1512,7 +849,7 @@ fn bind_pod(app: &App, req: &Req, ns: &str, name: Option<&str>) -> Result<Reply>
     set_meta(&mut pod, "resourceVersion", json!(store.next_revision()));
     let stored = finish("Pod", pod);
     store.emit(EventType::Modified, "pods", &stored.obj, Some(&current.obj));
-    store.pods.insert(key, Arc::new(stored));
+    store.objects.insert(key, Arc::new(stored));
     Ok(created_status())
 }
 
@@ -1541,7 +878,9 @@ fn evict_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
         force: false,
         body,
     };
-    delete_pod(app, &delete, ns, name)?;
+    let pods = crate::kinds::find("", "v1", "pods").ok_or_else(ApiError::no_route)?;
+    let strategy = super::strategy::for_kind("", "Pod").ok_or_else(ApiError::no_route)?;
+    registry::handle(app, &delete, pods, strategy, Some(ns), Some(name), None)?;
     Ok(created_status())
 }
 
@@ -1573,70 +912,6 @@ fn check_preconditions(options: &Value, resource: &str, name: &str, stored: &Sto
         ));
     }
     Ok(())
-}
-
-fn delete_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
-    let options = delete_options(req)?;
-    let mut store = app.store();
-    let key = (ns.to_string(), name.to_string());
-    let stored = store
-        .pods
-        .get(&key)
-        .ok_or_else(|| ApiError::not_found("pods", name))?;
-    check_preconditions(&options, "pods", name, stored)?;
-    let mut obj = stored.obj.clone();
-    // Graceful deletion applies only to pods bound to a node that have not finished.
-    let phase = obj
-        .pointer("/status/phase")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let scheduled = !obj
-        .pointer("/spec/nodeName")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty();
-    let requested = req
-        .grace_period
-        .or_else(|| options.get("gracePeriodSeconds").and_then(Value::as_i64));
-    let grace = if !scheduled || phase == "Failed" || phase == "Succeeded" {
-        0
-    } else {
-        requested.unwrap_or_else(|| {
-            obj.pointer("/spec/terminationGracePeriodSeconds")
-                .and_then(Value::as_i64)
-                .unwrap_or(30)
-        })
-    };
-    let now = SystemTime::now();
-    let at = now + std::time::Duration::from_secs(grace.max(0) as u64);
-    set_meta(
-        &mut obj,
-        "deletionTimestamp",
-        json!(humantime::format_rfc3339_seconds(at).to_string()),
-    );
-    set_meta(&mut obj, "deletionGracePeriodSeconds", json!(grace));
-    if req.dry_run {
-        return Ok(Reply::Object(StatusCode::OK, "Pod", obj));
-    }
-    set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
-    let previous = store.pods.get(&key).map(|p| p.obj.clone());
-    if grace == 0 && !req.pretty {
-        // Deleted at once: only the answer's bytes are needed, not the object as it would be stored.
-        store.pods.remove(&key);
-        store.emit(EventType::Deleted, "pods", &obj, previous.as_ref());
-        let body = encode_body("Pod", &obj, false);
-        return Ok(Reply::Cached(StatusCode::OK, Bytes::from(body)));
-    }
-    let stored = finish("Pod", obj);
-    let reply = reply_with(StatusCode::OK, &stored, "Pod", req.pretty);
-    if grace == 0 {
-        store.pods.remove(&key);
-        store.emit(EventType::Deleted, "pods", &stored.obj, previous.as_ref());
-    } else {
-        store.emit(EventType::Modified, "pods", &stored.obj, previous.as_ref());
-        store.pods.insert(key, Arc::new(stored));
-    }
-    Ok(reply)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1786,9 +1061,6 @@ fn decode_as(req: &Req, want: BodyKind) -> Result<Value> {
     if !obj.get("metadata").is_some_and(Value::is_object) {
         obj["metadata"] = json!({});
     }
-    if kind == "Pod" {
-        pod::apply_defaults(&mut obj);
-    }
     Ok(obj)
 }
 
@@ -1912,21 +1184,6 @@ fn encode_body(kind: &str, v: &Value, pretty: bool) -> Vec<u8> {
         out.push(b'\n');
     }
     out
-}
-
-/// A stored object already in canonical form (equal to the decoding of its own encoding): encode it
-/// once, without parsing it back.
-fn canonical(kind: &str, obj: Value) -> Stored {
-    let compact = encode_body(kind, &obj, false);
-    debug_assert_eq!(
-        serde_json::from_slice::<Value>(&compact).ok().as_ref(),
-        Some(&obj),
-        "not canonical"
-    );
-    Stored {
-        obj,
-        compact: Bytes::from(compact),
-    }
 }
 
 fn reply_stored(stored: &Stored, kind: &'static str, pretty: bool) -> Reply {

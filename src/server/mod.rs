@@ -1,8 +1,10 @@
-//! The embedded reference server: an in-process model of kube-apiserver v1.20.2's Pod API.
+//! The embedded reference server: an in-process model of kube-apiserver v1.20.2.
 //!
-//! Serves namespaces (create, get, list, delete), pods (create, get, list, PUT, PATCH, delete) and
-//! pods/status (get, PUT, PATCH) on loopback, with the real server's defaulting, validation, optimistic
-//! concurrency, patch types and `Status` errors. It has no dependency on the rest of apiconform.
+//! Serves the resources of the kind table that have a strategy (`strategy`) through one generic
+//! registry (`api/registry.rs`), with discovery, the OpenAPI document, Table output, selectors,
+//! watches and server-side apply, on loopback, with the real server's defaulting, validation,
+//! optimistic concurrency, patch types and `Status` errors. It has no dependency on the rest of
+//! apiconform.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

@@ -338,10 +338,18 @@ pub fn convert_pod_ips(pod: &mut Value) {
     }
 }
 
-/// `ValidatePod` (create), for the fields a Pod API fake can check without other objects.
+/// `ValidatePod` (create), for the fields a Pod API fake can check without other objects: the
+/// metadata, then [`validate_spec`].
 pub fn validate_create(pod: &Value) -> Vec<Cause> {
     let mut errs = Vec::new();
     validate_meta(pod, &mut errs);
+    errs.extend(validate_spec(pod));
+    errs
+}
+
+/// `ValidatePodSpec`, for the fields a Pod API fake can check without other objects.
+pub fn validate_spec(pod: &Value) -> Vec<Cause> {
+    let mut errs = Vec::new();
     let empty = Map::new();
     let spec = pod.get("spec").and_then(Value::as_object).unwrap_or(&empty);
     let containers = spec.get("containers").and_then(Value::as_array);
@@ -580,9 +588,10 @@ fn label_value(v: &str) -> Option<String> {
 
 const SPEC_FORBIDDEN: &str = "pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds` or `spec.tolerations` (only additions to existing tolerations)";
 
-/// `ValidatePodUpdate`: the metadata of `new` and the only spec changes a pod allows.
+/// `ValidatePodUpdate` beyond the metadata and the spec of `new`: the only spec changes a pod
+/// allows.
 pub fn validate_update(new: &Value, old: &Value) -> Vec<Cause> {
-    let mut errs = validate_create(new);
+    let mut errs = Vec::new();
     let empty = json!({});
     let new_spec = new.get("spec").unwrap_or(&empty);
     let old_spec = old.get("spec").unwrap_or(&empty);
@@ -757,10 +766,9 @@ fn go_field(k: &str) -> String {
     }
 }
 
-/// `ValidatePodStatusUpdate`: the parts of a status a fake can check.
+/// `ValidatePodStatusUpdate` beyond the metadata: the parts of a status a fake can check.
 pub fn validate_status(new: &Value) -> Vec<Cause> {
     let mut errs = Vec::new();
-    validate_meta(new, &mut errs);
     if let Some(ips) = new.pointer("/status/podIPs").and_then(Value::as_array) {
         for (i, ip) in ips.iter().enumerate() {
             let s = ip.get("ip").and_then(Value::as_str).unwrap_or("");

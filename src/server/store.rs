@@ -1,5 +1,6 @@
-//! The in-memory object store: namespaces, pods and the objects of the generic registry, one global resourceVersion counter (as etcd's
-//! revision), objects kept both as JSON values and as their compact encoding for fast reads.
+//! The in-memory object store: the objects of the generic registry, one global resourceVersion
+//! counter (as etcd's revision), objects kept both as JSON values and as their compact encoding
+//! for fast reads.
 
 use bytes::Bytes;
 use serde_json::Value;
@@ -60,11 +61,9 @@ pub const EVENT_HISTORY: usize = 10_000;
 #[derive(Debug)]
 pub struct Store {
     revision: u64,
-    pub namespaces: BTreeMap<String, Stored>,
+    /// The objects, keyed (resource, namespace, name) as etcd's
+    /// `/registry/<resource>/<namespace>/<name>`; the namespace is `""` for a cluster-scoped one.
     /// Shared so that a writer can compute from a snapshot without holding the store lock.
-    pub pods: BTreeMap<(String, String), Arc<Stored>>,
-    /// The objects of the kinds the generic registry serves, keyed (resource, namespace, name) as
-    /// etcd's `/registry/<resource>/<namespace>/<name>`; the namespace is `""` for a cluster-scoped one.
     pub objects: BTreeMap<ObjectKey, Arc<Stored>>,
     /// The latest events, oldest first, for watches that start from a resourceVersion.
     pub history: VecDeque<Arc<Event>>,
@@ -76,8 +75,6 @@ impl Default for Store {
     fn default() -> Store {
         Store {
             revision: 0,
-            namespaces: BTreeMap::new(),
-            pods: BTreeMap::new(),
             objects: BTreeMap::new(),
             history: VecDeque::new(),
             events: broadcast::channel(4096).0,
@@ -93,6 +90,41 @@ impl Store {
     pub fn next_revision(&mut self) -> String {
         self.revision += 1;
         self.revision.to_string()
+    }
+
+    /// Whether the namespace `ns` exists.
+    pub fn has_namespace(&self, ns: &str) -> bool {
+        self.objects
+            .contains_key(&("namespaces", String::new(), ns.to_string()))
+    }
+
+    /// Deletes the namespace `ns` and everything in it, as its controller would once it is
+    /// `terminating` (the namespace as its deletion marked it, given the resourceVersion of its
+    /// removal): each deletion a revision of its own, the namespace last.
+    pub fn delete_namespace(&mut self, ns: &str, terminating: &mut Value) {
+        let contents: Vec<ObjectKey> = self
+            .objects
+            .keys()
+            .filter(|(_, ons, _)| ons == ns)
+            .cloned()
+            .collect();
+        for key in contents {
+            self.remove(&key);
+        }
+        let key = ("namespaces", String::new(), ns.to_string());
+        if let Some(old) = self.objects.remove(&key) {
+            terminating["metadata"]["resourceVersion"] = Value::String(self.next_revision());
+            self.emit(EventType::Deleted, key.0, terminating, Some(&old.obj));
+        }
+    }
+
+    /// Removes the object at `key`, a deletion at a revision of its own.
+    pub fn remove(&mut self, key: &ObjectKey) -> Option<Arc<Stored>> {
+        let old = self.objects.remove(key)?;
+        let mut gone = old.obj.clone();
+        gone["metadata"]["resourceVersion"] = Value::String(self.next_revision());
+        self.emit(EventType::Deleted, key.0, &gone, Some(&old.obj));
+        Some(old)
     }
 
     /// The current revision, as a list's `metadata.resourceVersion`.

@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::LazyLock;
+use std::time::{Duration, SystemTime};
 
 /// How often a patch is applied again when the object changed while it was being computed.
 const MAX_PATCH_ATTEMPTS: usize = 64;
@@ -46,7 +47,7 @@ pub(super) fn handle(
     }
     let served_sub = match subresource {
         None => true,
-        Some("status") => r.has_subresource("status"),
+        Some(sub @ ("status" | "finalize")) => r.has_subresource(sub),
         Some("scale") => r.has_subresource("scale") && s.scale_selector(&Value::Null).is_some(),
         Some(_) => false,
     };
@@ -78,6 +79,10 @@ pub(super) fn handle(
             (Some(_), Some(_), _) => Err(ApiError::method_not_allowed()),
             _ => Err(ApiError::no_route()),
         };
+    }
+    if subresource == Some("finalize") && req.method != M::PUT {
+        // Its storage only updates.
+        return Err(ApiError::method_not_allowed());
     }
     if subresource.is_some() {
         return match (ns, name, &req.method) {
@@ -451,7 +456,7 @@ impl Target {
             meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
             meta.insert("creationTimestamp".into(), json!(now));
         }
-        if self.r.namespaced && !app.store().namespaces.contains_key(ns) {
+        if self.r.namespaced && !app.store().has_namespace(ns) {
             return Err(ApiError::not_found("namespaces", ns));
         }
         self.s.prepare_create(&mut obj);
@@ -465,7 +470,7 @@ impl Target {
         }
         set_managed_fields(&mut obj, fields);
         let mut store = app.store();
-        if self.r.namespaced && !store.namespaces.contains_key(ns) {
+        if self.r.namespaced && !store.has_namespace(ns) {
             return Err(ApiError::not_found("namespaces", ns));
         }
         let key = self.key(ns, &name);
@@ -653,14 +658,19 @@ impl Target {
         if meta_str(&new, "uid").is_empty() {
             copy_meta(&mut new, old_obj, "uid");
         }
-        if sub == Some("status") {
-            keep(&mut new, "spec");
-            self.s.prepare_status_update(&mut new, old_obj);
-        } else {
-            if self.r.has_subresource("status") {
-                keep(&mut new, "status");
+        match sub {
+            Some("status") => {
+                keep(&mut new, "spec");
+                self.s.prepare_status_update(&mut new, old_obj);
             }
-            self.s.prepare_update(&mut new, old_obj);
+            // `/finalize`: the spec's finalizers, nothing of the status.
+            Some(_) => keep(&mut new, "status"),
+            None => {
+                if self.r.has_subresource("status") {
+                    keep(&mut new, "status");
+                }
+                self.s.prepare_update(&mut new, old_obj);
+            }
         }
         self.s.default(&mut new);
         {
@@ -690,18 +700,20 @@ impl Target {
             ));
         }
         causes.extend(strategy::validate_meta(&new, self.s.name_rule()));
-        if sub == Some("status") {
-            causes.extend(self.s.validate_status(&new, old_obj));
-        } else {
-            causes.extend(self.s.validate(&new));
-            causes.extend(self.s.validate_update(&new, old_obj));
+        match sub {
+            Some("status") => causes.extend(self.s.validate_status(&new, old_obj)),
+            Some(_) => causes.extend(self.s.validate_finalize(&new, old_obj)),
+            None => {
+                causes.extend(self.s.validate(&new));
+                causes.extend(self.s.validate_update(&new, old_obj));
+            }
         }
         if !causes.is_empty() {
             return Err(ApiError::invalid(&self.kind, name, causes));
         }
         let candidate = encode_body(kind, &new, false);
         let mut new: Value = serde_json::from_slice(&candidate).unwrap_or(new);
-        let of_object = sub != Some("status");
+        let of_object = sub.is_none();
         if of_object {
             self.s.compare_update(&mut new, old_obj);
         }
@@ -765,6 +777,16 @@ impl Target {
         check_preconditions(&options, &self.resource, name, &stored)?;
         let before = stored.clone();
         let mut obj = stored.obj.clone();
+        if self.s.deletes_namespace_contents() {
+            if meta_str(&obj, "deletionTimestamp").is_empty() {
+                set_meta(&mut obj, "deletionTimestamp", json!(now()));
+            }
+            self.s.prepare_delete(&mut obj);
+            if !req.dry_run {
+                store.delete_namespace(name, &mut obj);
+            }
+            return Ok(Reply::Object(StatusCode::OK, self.ty, obj));
+        }
         // A body's DeleteOptions replace the query's (kube-apiserver reads one or the other).
         let policy = if req.body.is_empty() {
             req.propagation_policy.as_deref()
@@ -791,9 +813,33 @@ impl Target {
         {
             finalizers.push(json!(f));
         }
-        if !finalizers.is_empty() {
-            // Kept until its finalizers are removed: marked, and answered as it now is.
-            set_meta(&mut obj, "finalizers", json!(finalizers));
+        let requested = req
+            .grace_period
+            .or_else(|| options.get("gracePeriodSeconds").and_then(Value::as_i64));
+        let grace = self.s.grace_period(&obj, requested);
+        if let Some(grace) = grace {
+            // BeforeDelete of a graceful kind: marked to go when the period is over.
+            let at = SystemTime::now() + Duration::from_secs(grace.max(0) as u64);
+            let at = humantime::format_rfc3339_seconds(at).to_string();
+            set_meta(&mut obj, "deletionTimestamp", json!(at));
+            set_meta(&mut obj, "deletionGracePeriodSeconds", json!(grace));
+        }
+        if finalizers.is_empty() && grace == Some(0) {
+            // Graceful with no period left: written marked, then removed (one revision here).
+            if req.dry_run {
+                return Ok(Reply::Object(StatusCode::OK, self.ty, obj));
+            }
+            set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+            store.objects.remove(&key);
+            store.emit(EventType::Deleted, self.r.plural, &obj, Some(&before.obj));
+            return Ok(Reply::Object(StatusCode::OK, self.ty, obj));
+        }
+        if !finalizers.is_empty() || grace.is_some() {
+            // Kept until its finalizers are removed or its period is over: marked, and answered as
+            // it now is.
+            if !finalizers.is_empty() {
+                set_meta(&mut obj, "finalizers", json!(finalizers));
+            }
             if meta_str(&obj, "deletionTimestamp").is_empty() {
                 set_meta(&mut obj, "deletionTimestamp", json!(now()));
                 set_meta(&mut obj, "deletionGracePeriodSeconds", json!(0));

@@ -79,11 +79,8 @@ pub(super) fn create(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply
         let (group, version) = crate::kinds::split_api_version(&api_version);
         let found = match (group, kind.as_str()) {
             ("", "Pod") => {
-                let p = store
-                    .pods
-                    .get(&(ns.to_string(), bound.clone()))
-                    .map(|s| s.obj.clone())
-                    .ok_or_else(|| ApiError::not_found("pods", &bound))?;
+                let p =
+                    object("pods", &bound).ok_or_else(|| ApiError::not_found("pods", &bound))?;
                 if p.pointer("/spec/serviceAccountName")
                     .and_then(Value::as_str)
                     != Some(name)

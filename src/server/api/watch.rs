@@ -172,16 +172,12 @@ pub(super) fn serve(app: &App, req: &Req, w: WatchRequest<'_>) -> Response {
     match w.resource_version.filter(|rv| !rv.is_empty() && *rv != "0") {
         None => {
             // The current objects, as additions, in the order of a list.
-            let mut current: Vec<&Value> = match w.resource {
-                "pods" => store.pods.values().map(|s| &s.obj).collect(),
-                "namespaces" => store.namespaces.values().map(|s| &s.obj).collect(),
-                r => store
-                    .objects
-                    .iter()
-                    .filter(|((res, _, _), _)| *res == r)
-                    .map(|(_, s)| &s.obj)
-                    .collect(),
-            };
+            let mut current: Vec<&Value> = store
+                .objects
+                .iter()
+                .filter(|((res, _, _), _)| *res == w.resource)
+                .map(|(_, s)| &s.obj)
+                .collect();
             current.retain(|o| filter.concerns(o));
             for o in current {
                 pending.push_back(Arc::new(Event {

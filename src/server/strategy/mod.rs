@@ -6,7 +6,9 @@ mod apps;
 mod batch;
 mod events;
 pub(crate) mod label_selector;
+mod namespace;
 mod networking;
+mod pod;
 mod policy;
 mod rbac;
 
@@ -57,6 +59,25 @@ pub trait Strategy: Sync {
     /// Whether a delete answers the deleted object (`ReturnDeletedObject`) rather than a `Status`.
     fn returns_deleted_object(&self) -> bool {
         false
+    }
+    /// Whether a delete takes every object of the namespace the object is (a Namespace's, as the
+    /// namespace controller would: the reference server does its work at once).
+    fn deletes_namespace_contents(&self) -> bool {
+        false
+    }
+    /// Graceful deletion (`CheckGracefulDelete`): the seconds an object is kept, marked for
+    /// deletion, before it goes (0: at once), given the period the request asks for; `None` for a
+    /// kind without graceful deletion.
+    fn grace_period(&self, _obj: &Value, _requested: Option<i64>) -> Option<i64> {
+        None
+    }
+    /// What a delete changes of the object it answers with, beyond its deletion timestamp (a
+    /// namespace's phase).
+    fn prepare_delete(&self, _obj: &mut Value) {}
+    /// Validation of an update of the finalize subresource (`ValidateXFinalizeUpdate`), after the
+    /// metadata's.
+    fn validate_finalize(&self, _new: &Value, _old: &Value) -> Vec<Cause> {
+        Vec::new()
     }
     /// `PrepareForCreate` and the admission plugins of a create, after the field manager (so that
     /// nobody owns what they set): e.g. a status reset, a finalizer, the generation.
@@ -132,6 +153,8 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
         _ => return None,
     }
     Some(match kind {
+        "Namespace" => &namespace::Namespace,
+        "Pod" => &pod::Pod,
         "ConfigMap" => &ConfigMap,
         "Secret" => &Secret,
         "ServiceAccount" => &ReturnsDeleted,
