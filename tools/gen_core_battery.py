@@ -273,6 +273,11 @@ step("portforward-to-pod-not-on-a-node", "GET", f"{NS}/pods/tol2/portforward?por
 step("proxy-to-pod-without-address", "GET", f"{NS}/pods/tol2/proxy/")
 step("log-of-missing-pod", "GET", f"{NS}/pods/nope/log")
 step("delete-pod-not-on-a-node", "DELETE", f"{NS}/pods/tol2")
+# Graceful deletion of a pod bound to a node: marked for its period, a second delete leaves the
+# mark as it is, a shorter period (0) deletes it.
+step("delete-bound-pod-graceful", "DELETE", f"{NS}/pods/bind1")
+step("get-pod-being-deleted", "GET", f"{NS}/pods/bind1")
+step("delete-pod-being-deleted", "DELETE", f"{NS}/pods/bind1")
 step("delete-bound-pod", "DELETE", f"{NS}/pods/bind1",
      {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0})
 # The namespace's status subresource: patched (its phase follows the deletion), finalize only PUT.
@@ -282,6 +287,54 @@ step("patch-namespace-status-json", "PATCH", f"{NS}/status",
      [{"op": "replace", "path": "/status/phase", "value": "Active"}], JSONP)
 step("patch-namespace-finalize", "PATCH", f"{NS}/finalize", {"spec": {"finalizers": []}}, MERGE)
 step("get-namespace-finalize", "GET", f"{NS}/finalize")
+
+# Preconditions: a PUT's uid is the storage's (409, quoting the etcd key) but for a Service, whose
+# own update validates first (422), as a patch's is (422); a delete's as BeforeDelete words them.
+UID0 = "00000000-0000-0000-0000-000000000000"
+step("create-configmap-pre", "POST", f"{NS}/configmaps",
+     {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-pre"}, "data": {"a": "1"}})
+step("put-configmap-other-uid", "PUT", f"{NS}/configmaps/cm-pre",
+     {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-pre", "uid": UID0}})
+step("merge-patch-configmap-uid", "PATCH", f"{NS}/configmaps/cm-pre", {"metadata": {"uid": UID0}}, MERGE)
+step("create-service-pre", "POST", f"{NS}/services",
+     {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc-pre"},
+      "spec": {"clusterIP": "10.0.0.97", "ports": [{"port": 80}]}})
+step("put-service-other-uid", "PUT", f"{NS}/services/svc-pre",
+     {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc-pre", "uid": UID0},
+      "spec": {"clusterIP": "10.0.0.97", "ports": [{"port": 80}]}})
+step("delete-service-pre", "DELETE", f"{NS}/services/svc-pre")
+step("delete-configmap-other-uid", "DELETE", f"{NS}/configmaps/cm-pre",
+     {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": {"uid": UID0}})
+step("delete-configmap-pre", "DELETE", f"{NS}/configmaps/cm-pre")
+
+# Namespaces beyond the recorded one: the `kubernetes` finalizer added to those given, finalizer
+# names validated on create and on /finalize (each at its index), `spec.finalizers` kept by an
+# update, the delete's answer with the finalizer its propagation policy asks for.
+NSS = "/api/v1/namespaces"
+
+
+def namespace(name: str, **extra: object) -> dict:
+    meta = {"name": name, **extra.pop("meta", {})}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta, **extra}
+
+
+step("create-namespace-with-finalizers", "POST", NSS,
+     namespace("conf-smoke-ns2", meta={"labels": {"t": "a"}}, spec={"finalizers": ["example.com/keep"]}))
+step("create-namespace-bad-finalizer", "POST", NSS, namespace("conf-smoke-ns3", spec={"finalizers": ["foo"]}))
+step("create-namespace-with-resource-version", "POST", NSS,
+     namespace("conf-smoke-ns3", meta={"resourceVersion": "5"}))
+step("create-namespace-dotted-name", "POST", NSS, namespace("conf-smoke.ns3"))
+step("put-namespace-keeps-finalizers", "PUT", f"{NSS}/conf-smoke-ns2",
+     namespace("conf-smoke-ns2", meta={"labels": {"t": "b"}}, spec={"finalizers": []}))
+step("put-namespace-change-uid", "PUT", f"{NSS}/conf-smoke-ns2",
+     namespace("conf-smoke-ns2", meta={"uid": "00000000-0000-0000-0000-000000000000"}))
+step("put-namespace-finalize-bad-names", "PUT", f"{NSS}/conf-smoke-ns2/finalize",
+     namespace("conf-smoke-ns2", spec={"finalizers": ["foo", "a/b/c"]}))
+step("put-namespace-finalize", "PUT", f"{NSS}/conf-smoke-ns2/finalize",
+     namespace("conf-smoke-ns2", meta={"labels": {"t": "b"}}, spec={"finalizers": []}))
+step("delete-namespace-other-uid", "DELETE", f"{NSS}/conf-smoke-ns2",
+     {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": {"uid": UID0}})
+step("delete-namespace-orphan", "DELETE", f"{NSS}/conf-smoke-ns2?propagationPolicy=Orphan")
 
 
 def main() -> None:

@@ -238,6 +238,21 @@ pub fn preferred_version(group: &str) -> Option<&'static str> {
         .map(|gv| gv.version)
 }
 
+/// Where kube-apiserver v1.20.2 stores the objects of `plural` in etcd, below `/registry/`: the
+/// resource's name but for the prefixes compiled in (`SpecialDefaultResourcePrefixes`). Error
+/// messages of the storage layer quote the key.
+pub fn storage_prefix(group: &str, plural: &'static str) -> &'static str {
+    match (group, plural) {
+        ("", "replicationcontrollers") => "controllers",
+        ("", "endpoints") => "services/endpoints",
+        ("", "nodes") => "minions",
+        ("", "services") => "services/specs",
+        ("extensions" | "networking.k8s.io", "ingresses") => "ingress",
+        ("extensions" | "policy", "podsecuritypolicies") => "podsecuritypolicy",
+        _ => plural,
+    }
+}
+
 /// The resource `plural` of a served group-version.
 pub fn find(group: &str, version: &str, plural: &str) -> Option<&'static Resource> {
     RESOURCES

@@ -491,7 +491,7 @@ fn apply_creates(obj: &mut Value, resource: &str, name: &str) -> Result<()> {
             resource,
             name,
             format!(
-                "Operation cannot be fulfilled on {resource} \"{name}\": uid mismatch: the provided object specified uid {uid}, and no existing object was found"
+                "uid mismatch: the provided object specified uid {uid}, and no existing object was found"
             ),
         ));
     }
@@ -806,9 +806,7 @@ fn bind_pod(app: &App, req: &Req, ns: &str, name: Option<&str>) -> Result<Reply>
         return Err(ApiError::conflict_with(
             "pods/binding",
             &name,
-            format!(
-                "Operation cannot be fulfilled on pods/binding \"{name}\": pod {name} is already assigned to node \"{bound}\""
-            ),
+            format!("pod {name} is already assigned to node \"{bound}\""),
         ));
     }
     if req.dry_run {
@@ -882,36 +880,6 @@ fn evict_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
     let strategy = super::strategy::for_kind("", "Pod").ok_or_else(ApiError::no_route)?;
     registry::handle(app, &delete, pods, strategy, Some(ns), Some(name), None)?;
     Ok(created_status())
-}
-
-/// The preconditions of `DeleteOptions` (uid, resourceVersion) against the stored object.
-fn check_preconditions(options: &Value, resource: &str, name: &str, stored: &Stored) -> Result<()> {
-    let Some(pre) = options.get("preconditions") else {
-        return Ok(());
-    };
-    let uid = meta_str(&stored.obj, "uid");
-    if let Some(want) = pre.get("uid").and_then(Value::as_str)
-        && want != uid
-    {
-        return Err(ApiError::conflict_with(
-            resource,
-            name,
-            format!("Precondition failed: UID in precondition: {want}, UID in object meta: {uid}"),
-        ));
-    }
-    if let Some(rv) = pre.get("resourceVersion").and_then(Value::as_str)
-        && rv != stored.resource_version()
-    {
-        return Err(ApiError::conflict_with(
-            resource,
-            name,
-            format!(
-                "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
-                stored.resource_version()
-            ),
-        ));
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------------

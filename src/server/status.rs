@@ -100,9 +100,14 @@ impl ApiError {
         )
     }
 
-    /// 409 Conflict with a specific message (failed delete preconditions).
-    pub fn conflict_with(resource: &str, name: &str, message: String) -> Self {
-        Self::new(409, "Conflict", message, named(resource, name))
+    /// 409 Conflict for a reason of its own (`why`: failed preconditions, a pod already bound).
+    pub fn conflict_with(resource: &str, name: &str, why: String) -> Self {
+        Self::new(
+            409,
+            "Conflict",
+            format!("Operation cannot be fulfilled on {resource} \"{name}\": {why}"),
+            named(resource, name),
+        )
     }
 
     /// 415 for a create/update body in a media type the server cannot decode.

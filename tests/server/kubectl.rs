@@ -280,7 +280,25 @@ fn kubectl_behaves_as_against_the_real_server() {
             }
         );
     }
-    // The real server's namespace: deleted above; a bare server keeps it Terminating, empty.
+    // The real server's namespace: deleted above; a bare server keeps it Terminating, empty, until
+    // its `kubernetes` finalizer is removed (nothing of the test may remain).
+    let finalize = dir.path().join("finalize.json");
+    let body = format!(
+        r#"{{"apiVersion":"v1","kind":"Namespace","metadata":{{"name":"{real_ns}"}},"spec":{{"finalizers":[]}}}}"#
+    );
+    std::fs::write(&finalize, body).expect("finalize body");
+    let uri = format!("/api/v1/namespaces/{real_ns}/finalize");
+    let path = finalize.display().to_string();
+    let (code, out) = run(
+        &kubectl,
+        &real,
+        &["replace", "--raw", &uri, "-f", &path].map(String::from),
+    );
+    assert_eq!(
+        code,
+        Some(0),
+        "finalizing {real_ns} on the real server: {out}"
+    );
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
         format!(

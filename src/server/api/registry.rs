@@ -5,10 +5,10 @@
 //! strategy's.
 
 use super::{
-    BodyKind, Reply, Req, Result, Tracking, applied_object, apply_creates, check_name,
-    check_preconditions, copy_meta, decode_apply, decode_as, delete_options, encode_body, finish,
-    list_key, list_page, meta_mut, meta_str, name_to_create, now, parse_selector, patched_object,
-    reply_stored, reply_with, set_managed_fields, set_meta,
+    BodyKind, Reply, Req, Result, Tracking, applied_object, apply_creates, check_name, copy_meta,
+    decode_apply, decode_as, delete_options, encode_body, finish, list_key, list_page, meta_mut,
+    meta_str, name_to_create, now, parse_selector, patched_object, reply_stored, reply_with,
+    set_managed_fields, set_meta,
 };
 use crate::kinds::Resource;
 use crate::server::api::App;
@@ -16,7 +16,7 @@ use crate::server::managed;
 use crate::server::patch::{self, PatchType};
 use crate::server::schema;
 use crate::server::status::{ApiError, Cause};
-use crate::server::store::{EventType, ObjectKey, Stored};
+use crate::server::store::{EventType, ObjectKey, Store, Stored};
 use crate::server::strategy::{self, Strategy};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -521,7 +521,7 @@ impl Target {
             let default = |o: &mut Value| self.s.default(o);
             let obj = patched_object(req, kind, self.ty, &current.obj, ns, name, &default)?;
             let unconditional = meta_str(&obj, "resourceVersion") == current.resource_version()
-                && self.s.retries_patch_conflicts();
+                && !self.s.has_own_update_path();
             match self.write(app, req, ns, name, obj, sub, Tracking::Update) {
                 Err(e) if e.code == 409 && unconditional => continue,
                 other => return other,
@@ -605,6 +605,27 @@ impl Target {
             .get(&key)
             .map(|s| self.view(s))
             .ok_or_else(|| self.not_found(name))?;
+        // A PUT's object names its uid as the storage's precondition (`DefaultUpdatedObjectInfo`).
+        let (uid, old_uid) = (meta_str(&new, "uid"), meta_str(&old.obj, "uid"));
+        if req.method == Method::PUT
+            && !uid.is_empty()
+            && uid != old_uid
+            && !self.s.has_own_update_path()
+        {
+            let prefix = crate::kinds::storage_prefix(self.r.group, self.r.plural);
+            let key = if self.r.namespaced {
+                format!("/registry/{prefix}/{ns}/{name}")
+            } else {
+                format!("/registry/{prefix}/{name}")
+            };
+            return Err(ApiError::conflict_with(
+                &self.resource,
+                name,
+                format!(
+                    "StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: {uid}, UID in object meta: {old_uid}"
+                ),
+            ));
+        }
         let wanted_rv = meta_str(&new, "resourceVersion").to_string();
         if wanted_rv.is_empty()
             && req.method == Method::PUT
@@ -681,24 +702,25 @@ impl Target {
                 meta.insert("namespace".into(), json!(ns));
             }
         }
-        let mut causes = Vec::new();
+        // `ValidateObjectMetaUpdate`, run twice: by the generic update checks and by the kind's
+        // (each cause listed twice, its text once in the message).
+        let mut meta_update = Vec::new();
         if wanted_rv.is_empty() && req.method == Method::PUT && self.s.requires_resource_version() {
-            // Reported twice, by the generic update check and the kind's (one text in the message).
-            let cause = Cause::invalid(
+            meta_update.push(Cause::invalid(
                 "metadata.resourceVersion",
                 &json!(""),
                 "must be specified for an update",
-            );
-            causes.push(cause.clone());
-            causes.push(cause);
+            ));
         }
         if meta_str(&new, "uid") != meta_str(old_obj, "uid") {
-            causes.push(Cause::invalid(
+            meta_update.push(Cause::invalid(
                 "metadata.uid",
                 &json!(meta_str(&new, "uid")),
                 "field is immutable",
             ));
         }
+        let mut causes = meta_update.clone();
+        causes.extend(meta_update);
         causes.extend(strategy::validate_meta(&new, self.s.name_rule()));
         match sub {
             Some("status") => causes.extend(self.s.validate_status(&new, old_obj)),
@@ -774,25 +796,18 @@ impl Target {
             .get(&key)
             .map(|s| self.view(s))
             .ok_or_else(|| self.not_found(name))?;
-        check_preconditions(&options, &self.resource, name, &stored)?;
+        self.check_preconditions(&options, name, &stored)?;
         let before = stored.clone();
         let mut obj = stored.obj.clone();
-        if self.s.deletes_namespace_contents() {
-            if meta_str(&obj, "deletionTimestamp").is_empty() {
-                set_meta(&mut obj, "deletionTimestamp", json!(now()));
-            }
-            self.s.prepare_delete(&mut obj);
-            if !req.dry_run {
-                store.delete_namespace(name, &mut obj);
-            }
-            return Ok(Reply::Object(StatusCode::OK, self.ty, obj));
-        }
         // A body's DeleteOptions replace the query's (kube-apiserver reads one or the other).
         let policy = if req.body.is_empty() {
             req.propagation_policy.as_deref()
         } else {
             options.get("propagationPolicy").and_then(Value::as_str)
         };
+        if self.s.deletes_namespace_contents() {
+            return Ok(self.delete_namespace(&mut store, req, &options, policy, name, obj));
+        }
         let orphan = options.get("orphanDependents").and_then(Value::as_bool) == Some(true);
         let orphan_option = options.get("orphanDependents").and_then(Value::as_bool);
         let added = match policy {
@@ -816,13 +831,36 @@ impl Target {
         let requested = req
             .grace_period
             .or_else(|| options.get("gracePeriodSeconds").and_then(Value::as_i64));
-        let grace = self.s.grace_period(&obj, requested);
-        if let Some(grace) = grace {
-            // BeforeDelete of a graceful kind: marked to go when the period is over.
-            let at = SystemTime::now() + Duration::from_secs(grace.max(0) as u64);
-            let at = humantime::format_rfc3339_seconds(at).to_string();
-            set_meta(&mut obj, "deletionTimestamp", json!(at));
-            set_meta(&mut obj, "deletionGracePeriodSeconds", json!(grace));
+        // BeforeDelete of a graceful kind: marked to go when its period is over; one marked
+        // already keeps its mark unless the request asks for a shorter period.
+        let mut grace = None;
+        if let Some(wanted) = self.s.grace_period(&obj, requested) {
+            let marked = meta_str(&obj, "deletionTimestamp");
+            let period = obj
+                .pointer("/metadata/deletionGracePeriodSeconds")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            let at = if marked.is_empty() {
+                Some((SystemTime::now(), wanted))
+            } else if period == 0 {
+                None
+            } else {
+                match (requested, humantime::parse_rfc3339(marked)) {
+                    (Some(shorter), Ok(at)) if shorter < period => {
+                        let start = at - Duration::from_secs(period.max(0) as u64);
+                        Some((start, shorter))
+                    }
+                    // Already pending: answered as it is.
+                    _ => return Ok(reply_stored(&stored, self.ty, req.pretty)),
+                }
+            };
+            if let Some((start, period)) = at {
+                let at = start + Duration::from_secs(period.max(0) as u64);
+                let at = humantime::format_rfc3339_seconds(at).to_string();
+                set_meta(&mut obj, "deletionTimestamp", json!(at));
+                set_meta(&mut obj, "deletionGracePeriodSeconds", json!(period));
+                grace = Some(period);
+            }
         }
         if finalizers.is_empty() && grace == Some(0) {
             // Graceful with no period left: written marked, then removed (one revision here).
@@ -888,6 +926,91 @@ impl Target {
             "details": details
         });
         Ok(Reply::Object(StatusCode::OK, "Status", status))
+    }
+
+    /// The preconditions of `DeleteOptions` (uid, then resourceVersion) against the stored object,
+    /// as `BeforeDelete` words a failure (naming the kind), or a namespace's storage (naming the
+    /// resource).
+    fn check_preconditions(&self, options: &Value, name: &str, stored: &Stored) -> Result<()> {
+        let Some(pre) = options.get("preconditions") else {
+            return Ok(());
+        };
+        let ns_style = self.s.deletes_namespace_contents();
+        let named = if ns_style { &self.resource } else { &self.kind };
+        let (uid, rv) = (meta_str(&stored.obj, "uid"), stored.resource_version());
+        let why = if let Some(want) = pre.get("uid").and_then(Value::as_str)
+            && want != uid
+        {
+            if ns_style {
+                format!(
+                    "Precondition failed: UID in precondition: {want}, UID in object meta: {uid}"
+                )
+            } else {
+                format!(
+                    "the UID in the precondition ({want}) does not match the UID in record ({uid}). The object might have been deleted and then recreated"
+                )
+            }
+        } else if let Some(want) = pre.get("resourceVersion").and_then(Value::as_str)
+            && want != rv
+        {
+            if ns_style {
+                format!(
+                    "Precondition failed: ResourceVersion in precondition: {want}, ResourceVersion in object meta: {rv}"
+                )
+            } else {
+                format!(
+                    "the ResourceVersion in the precondition ({want}) does not match the ResourceVersion in record ({rv}). The object might have been modified"
+                )
+            }
+        } else {
+            return Ok(());
+        };
+        Err(ApiError::conflict_with(named, name, why))
+    }
+
+    /// The delete of a namespace (its storage's own): marked for deletion and `Terminating`, the
+    /// `orphan` and `foregroundDeletion` finalizers as the options ask, and answered so; then
+    /// the namespace controller's work, done at once: its contents and the namespace removed.
+    fn delete_namespace(
+        &self,
+        store: &mut Store,
+        req: &Req,
+        options: &Value,
+        policy: Option<&str>,
+        name: &str,
+        mut obj: Value,
+    ) -> Reply {
+        if meta_str(&obj, "deletionTimestamp").is_empty() {
+            set_meta(&mut obj, "deletionTimestamp", json!(now()));
+        }
+        self.s.prepare_delete(&mut obj);
+        let mut finalizers = strategy::strings(obj.pointer("/metadata/finalizers"));
+        let orphan_option = options.get("orphanDependents").and_then(Value::as_bool);
+        let mut changed = false;
+        for (f, wanted) in [
+            ("orphan", orphan_option.or(policy.map(|p| p == "Orphan"))),
+            (
+                "foregroundDeletion",
+                orphan_option
+                    .map(|_| false)
+                    .or(policy.map(|p| p == "Foreground")),
+            ),
+        ] {
+            let has = finalizers.iter().any(|x| x == f);
+            match wanted {
+                Some(true) if !has => finalizers.push(f.to_string()),
+                Some(false) if has => finalizers.retain(|x| x != f),
+                _ => continue,
+            }
+            changed = true;
+        }
+        if changed {
+            set_meta(&mut obj, "finalizers", json!(finalizers));
+        }
+        if !req.dry_run {
+            store.delete_namespace(name, &mut obj);
+        }
+        Reply::Object(StatusCode::OK, self.ty, obj)
     }
 
     /// A delete collection: each object the label selector matches, deleted as a DELETE of it

@@ -110,7 +110,7 @@ pub(super) fn create(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply
                 &kind,
                 &bound,
                 format!(
-                    "Operation cannot be fulfilled on {kind} \"{bound}\": the UID in the bound object reference ({wanted_uid}) does not match the UID in record. The object might have been deleted and then recreated"
+                    "the UID in the bound object reference ({wanted_uid}) does not match the UID in record. The object might have been deleted and then recreated"
                 ),
             ));
         }

@@ -131,10 +131,11 @@ pub trait Strategy: Sync {
     fn scale_selector(&self, _obj: &Value) -> Option<String> {
         None
     }
-    /// Whether a patch that meets a concurrent write is applied again to the newer object (the
-    /// generic store's GuaranteedUpdate), or answered 409 (a Service's own update path).
-    fn retries_patch_conflicts(&self) -> bool {
-        true
+    /// Whether updates go through the kind's own REST update (a Service's) rather than the
+    /// generic store's GuaranteedUpdate: validated before the storage checks its preconditions,
+    /// and a patch that meets a concurrent write answered 409 rather than applied again.
+    fn has_own_update_path(&self) -> bool {
+        false
     }
 }
 
@@ -484,7 +485,7 @@ fn spec_of(obj: &mut Value) -> Option<&mut serde_json::Map<String, Value>> {
 }
 
 /// The strings of a JSON array (none for anything else), as a Go `[]string` holds them.
-fn strings(v: Option<&Value>) -> Vec<String> {
+pub(crate) fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -903,8 +904,8 @@ impl Strategy for Service {
     fn requires_resource_version(&self) -> bool {
         true
     }
-    fn retries_patch_conflicts(&self) -> bool {
-        false
+    fn has_own_update_path(&self) -> bool {
+        true
     }
     fn prepare_update(&self, new: &mut Value, old: &Value) {
         // NormalizeClusterIPs of an update.
