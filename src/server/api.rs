@@ -2,6 +2,7 @@
 //! (binding, eviction, the kubelet's), and response encoding; every resource's own flows are the
 //! generic registry's (`registry`).
 
+mod bootstrap;
 mod registry;
 mod token_request;
 mod watch;
@@ -24,10 +25,19 @@ use std::time::SystemTime;
 /// The largest request body the real server accepts (3 MiB); larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 
-/// Server state.
-#[derive(Default)]
+/// Server state: a new server's holds what the real one makes of itself at start (`bootstrap`).
 pub struct App {
     store: Mutex<Store>,
+}
+
+impl Default for App {
+    fn default() -> App {
+        let mut store = Store::default();
+        bootstrap::seed(&mut store);
+        App {
+            store: Mutex::new(store),
+        }
+    }
 }
 
 impl App {

@@ -32,6 +32,11 @@ const POD_CHANGED: &str = r#"{"apiVersion": "v1", "kind": "Pod",
 /// starting with `watch:` runs `kubectl get -w` while a label is added.
 const COMMANDS: &[&str] = &[
     "api-resources --api-group=",
+    // What a new server makes of itself: read only.
+    "get namespaces default kube-system kube-public kube-node-lease",
+    "get namespace default -o yaml",
+    "-n default get service kubernetes -o jsonpath={.metadata.labels}{.spec}",
+    "get priorityclasses",
     "create namespace {ns}",
     "-n {ns} create -f {dir}/pod.json",
     "-n {ns} get pods",
