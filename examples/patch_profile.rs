@@ -7,6 +7,10 @@ use axum::http::Request;
 use std::time::Instant;
 use tower::ServiceExt;
 
+/// The executable's allocator, so that the figures are `apiconform serve`'s.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let app = apiconform::server::router();

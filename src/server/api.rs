@@ -746,7 +746,7 @@ fn connect_pod(app: &App, ns: &str, name: &str, sub: &str, method: &Method) -> R
         .store()
         .objects
         .get(&("pods", ns.to_string(), name.to_string()))
-        .map(|p| p.obj.clone())
+        .map(|p| (*p.obj).clone())
         .ok_or_else(|| ApiError::not_found("pods", name))?;
     let node = pod
         .pointer("/spec/nodeName")
@@ -807,7 +807,7 @@ fn bind_pod(app: &App, req: &Req, ns: &str, name: Option<&str>) -> Result<Reply>
         .get(&key)
         .cloned()
         .ok_or_else(|| ApiError::not_found("pods", &name))?;
-    let mut pod = current.obj.clone();
+    let mut pod = (*current.obj).clone();
     let bound = pod
         .pointer("/spec/nodeName")
         .and_then(Value::as_str)
@@ -856,7 +856,8 @@ fn bind_pod(app: &App, req: &Req, ns: &str, name: Option<&str>) -> Result<Reply>
     }
     set_meta(&mut pod, "resourceVersion", json!(store.next_revision()));
     let stored = finish("Pod", pod);
-    store.emit(EventType::Modified, "pods", &stored.obj, Some(&current.obj));
+    let (object, previous) = (stored.obj.clone(), current.obj.clone());
+    store.emit(EventType::Modified, "pods", object, Some(previous));
     store.objects.insert(key, Arc::new(stored));
     Ok(created_status())
 }
@@ -1148,7 +1149,22 @@ fn finish(kind: &str, obj: Value) -> Stored {
     let compact = encode_body(kind, &obj, false);
     let obj = serde_json::from_slice(&compact).unwrap_or(obj);
     Stored {
-        obj,
+        obj: Arc::new(obj),
+        compact: Bytes::from(compact),
+    }
+}
+
+/// A stored object already in canonical form (equal to the decoding of its own encoding): encoded
+/// once, without parsing it back.
+fn canonical(kind: &str, obj: Value) -> Stored {
+    let compact = encode_body(kind, &obj, false);
+    debug_assert_eq!(
+        serde_json::from_slice::<Value>(&compact).ok().as_ref(),
+        Some(&obj),
+        "not canonical"
+    );
+    Stored {
+        obj: Arc::new(obj),
         compact: Bytes::from(compact),
     }
 }
@@ -1171,7 +1187,7 @@ fn reply_stored(stored: &Stored, kind: &'static str, pretty: bool) -> Reply {
 /// The answer for a stored object: its cached compact bytes, or the object to pretty-print.
 fn reply_with(code: StatusCode, stored: &Stored, kind: &'static str, pretty: bool) -> Reply {
     if pretty {
-        Reply::Object(code, kind, stored.obj.clone())
+        Reply::Object(code, kind, (*stored.obj).clone())
     } else {
         Reply::Cached(code, stored.compact.clone())
     }

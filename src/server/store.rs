@@ -8,10 +8,11 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
-/// One stored object: its JSON as the server returns it, and that JSON encoded compactly.
+/// One stored object: its JSON as the server returns it (shared with the watch events of its
+/// changes), and that JSON encoded compactly.
 #[derive(Debug, Clone)]
 pub struct Stored {
-    pub obj: Value,
+    pub obj: Arc<Value>,
     pub compact: Bytes,
 }
 
@@ -50,8 +51,8 @@ pub struct Event {
     pub revision: u64,
     pub kind: EventType,
     pub resource: &'static str,
-    pub object: Value,
-    pub previous: Option<Value>,
+    pub object: Arc<Value>,
+    pub previous: Option<Arc<Value>>,
 }
 
 /// How many past events a watch can start from (older resourceVersions are "too old": 410).
@@ -114,16 +115,22 @@ impl Store {
         let key = ("namespaces", String::new(), ns.to_string());
         if let Some(old) = self.objects.remove(&key) {
             terminating["metadata"]["resourceVersion"] = Value::String(self.next_revision());
-            self.emit(EventType::Deleted, key.0, terminating, Some(&old.obj));
+            let gone = Arc::new(terminating.clone());
+            self.emit(EventType::Deleted, key.0, gone, Some(old.obj.clone()));
         }
     }
 
     /// Removes the object at `key`, a deletion at a revision of its own.
     pub fn remove(&mut self, key: &ObjectKey) -> Option<Arc<Stored>> {
         let old = self.objects.remove(key)?;
-        let mut gone = old.obj.clone();
+        let mut gone = (*old.obj).clone();
         gone["metadata"]["resourceVersion"] = Value::String(self.next_revision());
-        self.emit(EventType::Deleted, key.0, &gone, Some(&old.obj));
+        self.emit(
+            EventType::Deleted,
+            key.0,
+            Arc::new(gone),
+            Some(old.obj.clone()),
+        );
         Some(old)
     }
 
@@ -138,8 +145,8 @@ impl Store {
         &mut self,
         kind: EventType,
         resource: &'static str,
-        object: &Value,
-        previous: Option<&Value>,
+        object: Arc<Value>,
+        previous: Option<Arc<Value>>,
     ) {
         let revision = object
             .pointer("/metadata/resourceVersion")
@@ -150,8 +157,8 @@ impl Store {
             revision,
             kind,
             resource,
-            object: object.clone(),
-            previous: previous.cloned(),
+            object,
+            previous,
         });
         if self.history.len() == EVENT_HISTORY {
             self.history.pop_front();

@@ -5,10 +5,10 @@
 //! strategy's.
 
 use super::{
-    BodyKind, Reply, Req, Result, Tracking, applied_object, apply_creates, check_name, copy_meta,
-    decode_apply, decode_as, delete_options, encode_body, finish, list_key, list_page, meta_mut,
-    meta_str, name_to_create, now, parse_selector, patched_object, reply_stored, reply_with,
-    set_managed_fields, set_meta,
+    BodyKind, Reply, Req, Result, Tracking, applied_object, apply_creates, canonical, check_name,
+    copy_meta, decode_apply, decode_as, delete_options, encode_body, finish, list_key, list_page,
+    meta_mut, meta_str, name_to_create, now, parse_selector, patched_object, reply_stored,
+    reply_with, set_managed_fields, set_meta,
 };
 use crate::kinds::Resource;
 use crate::server::api::App;
@@ -129,7 +129,7 @@ fn proxy(app: &App, r: &'static Resource, ns: &str, name: &str) -> Result<Reply>
         store
             .objects
             .get(&(plural, ns.to_string(), n.to_string()))
-            .map(|s| s.obj.clone())
+            .map(|s| (*s.obj).clone())
     };
     if r.kind == "Service" {
         // `name`, `name:port` or `scheme:name:port`.
@@ -156,7 +156,7 @@ fn proxy(app: &App, r: &'static Resource, ns: &str, name: &str) -> Result<Reply>
         let node = store
             .objects
             .get(&("nodes", String::new(), name.to_string()))
-            .map(|s| s.obj.clone())
+            .map(|s| (*s.obj).clone())
             .ok_or_else(|| ApiError::not_found("nodes", name))?;
         let known = node
             .pointer("/status/addresses")
@@ -217,7 +217,7 @@ impl Target {
         if written_in.is_none_or(|v| v == self.r.api_version) {
             return stored.clone();
         }
-        let mut obj = stored.obj.clone();
+        let mut obj = (*stored.obj).clone();
         self.s.convert(&mut obj, self.r.api_version);
         Arc::new(finish(self.ty, obj))
     }
@@ -383,7 +383,7 @@ impl Target {
         if !wanted.is_empty() && wanted != current.resource_version() {
             return Err(ApiError::conflict(&self.resource, name));
         }
-        let mut obj = current.obj.clone();
+        let mut obj = (*current.obj).clone();
         obj["spec"]["replicas"] = json!(replicas);
         match self.write(app, req, ns, name, obj, None, tracking)? {
             Reply::Cached(_, bytes) => {
@@ -410,7 +410,7 @@ impl Target {
             .map(|((_, ons, name), s)| (list_key(ns, ons, name), self.view(s)))
             .collect();
         let items: Vec<(String, &Value)> =
-            viewed.iter().map(|(k, s)| (k.clone(), &s.obj)).collect();
+            viewed.iter().map(|(k, s)| (k.clone(), &*s.obj)).collect();
         list_page(
             self.list_ty,
             self.r.list_kind,
@@ -481,7 +481,7 @@ impl Target {
             .objects
             .iter()
             .filter(|((res, _, _), _)| *res == self.r.plural)
-            .map(|(_, s)| &s.obj)
+            .map(|(_, s)| &*s.obj)
             .collect();
         let causes = self.s.allocate(&mut obj, &existing);
         if !causes.is_empty() {
@@ -493,7 +493,7 @@ impl Target {
         let stored = finish(kind, obj);
         let reply = reply_with(StatusCode::CREATED, &stored, kind, req.pretty);
         if !req.dry_run {
-            store.emit(EventType::Added, self.r.plural, &stored.obj, None);
+            store.emit(EventType::Added, self.r.plural, stored.obj.clone(), None);
             store.objects.insert(key, Arc::new(stored));
         }
         Ok(reply)
@@ -551,7 +551,7 @@ impl Target {
             if current.is_none() && sub.is_some() {
                 return Err(self.not_found(name));
             }
-            let live = current.as_ref().map(|c| &c.obj);
+            let live = current.as_ref().map(|c| &*c.obj);
             let (mut obj, fields) =
                 applied_object(req, self.ty, self.r.kind, self.r.api_version, live, &config)?;
             self.s.default(&mut obj);
@@ -748,14 +748,16 @@ impl Target {
             set_meta(&mut new, "generation", json!(g + 1));
         }
         set_managed_fields(&mut new, fields);
-        if new == *old_obj {
+        if new == **old_obj {
             return Ok(reply_stored(&old, kind, req.pretty));
         }
         if req.dry_run {
             return Ok(reply_stored(&finish(kind, new), kind, req.pretty));
         }
         set_meta(&mut new, "resourceVersion", json!(store.next_revision()));
-        let stored = finish(kind, new);
+        // Canonical already (decoded from its encoding above, then only the managedFields, the
+        // generation and the resourceVersion set): encoded once, not parsed back.
+        let stored = canonical(kind, new);
         let reply = reply_stored(&stored, kind, req.pretty);
         // Being deleted and no finalizer left: gone now.
         let gone = !meta_str(&stored.obj, "deletionTimestamp").is_empty()
@@ -769,15 +771,15 @@ impl Target {
             store.emit(
                 EventType::Deleted,
                 self.r.plural,
-                &stored.obj,
-                Some(&old.obj),
+                stored.obj.clone(),
+                Some(old.obj.clone()),
             );
         } else {
             store.emit(
                 EventType::Modified,
                 self.r.plural,
-                &stored.obj,
-                Some(&old.obj),
+                stored.obj.clone(),
+                Some(old.obj.clone()),
             );
             store.objects.insert(key, Arc::new(stored));
         }
@@ -798,7 +800,7 @@ impl Target {
             .ok_or_else(|| self.not_found(name))?;
         self.check_preconditions(&options, name, &stored)?;
         let before = stored.clone();
-        let mut obj = stored.obj.clone();
+        let mut obj = (*stored.obj).clone();
         // A body's DeleteOptions replace the query's (kube-apiserver reads one or the other).
         let policy = if req.body.is_empty() {
             req.propagation_policy.as_deref()
@@ -869,8 +871,14 @@ impl Target {
             }
             set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
             store.objects.remove(&key);
-            store.emit(EventType::Deleted, self.r.plural, &obj, Some(&before.obj));
-            return Ok(Reply::Object(StatusCode::OK, self.ty, obj));
+            let gone = Arc::new(obj);
+            store.emit(
+                EventType::Deleted,
+                self.r.plural,
+                gone.clone(),
+                Some(before.obj.clone()),
+            );
+            return Ok(Reply::Object(StatusCode::OK, self.ty, (*gone).clone()));
         }
         if !finalizers.is_empty() || grace.is_some() {
             // Kept until its finalizers are removed or its period is over: marked, and answered as
@@ -899,8 +907,8 @@ impl Target {
             store.emit(
                 EventType::Modified,
                 self.r.plural,
-                &stored.obj,
-                Some(&before.obj),
+                stored.obj.clone(),
+                Some(before.obj.clone()),
             );
             store.objects.insert(key, Arc::new(stored));
             return Ok(reply);
@@ -909,7 +917,8 @@ impl Target {
             store.objects.remove(&key);
             let mut gone = obj.clone();
             set_meta(&mut gone, "resourceVersion", json!(store.next_revision()));
-            store.emit(EventType::Deleted, self.r.plural, &gone, Some(&before.obj));
+            let (gone, before) = (Arc::new(gone), before.obj.clone());
+            store.emit(EventType::Deleted, self.r.plural, gone, Some(before));
         }
         if self.s.returns_deleted_object() {
             return Ok(Reply::Object(StatusCode::OK, self.ty, obj));

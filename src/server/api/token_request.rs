@@ -65,7 +65,7 @@ pub(super) fn create(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply
         store
             .objects
             .get(&(plural, ns.to_string(), n.to_string()))
-            .map(|s| s.obj.clone())
+            .map(|s| (*s.obj).clone())
     };
     let account = object("serviceaccounts", name)
         .ok_or_else(|| ApiError::not_found("serviceaccounts", name))?;

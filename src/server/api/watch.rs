@@ -78,7 +78,7 @@ impl Filter {
 
     /// The event a watcher with these filters sees, if any (the watch cache's rules: a change
     /// into the selection is an addition, out of it a deletion).
-    fn view(&self, e: &Event) -> Option<(EventType, Value)> {
+    fn view(&self, e: &Event) -> Option<(EventType, Arc<Value>)> {
         if e.resource != self.resource {
             return None;
         }
@@ -89,11 +89,11 @@ impl Filter {
             (EventType::Modified, true, true) => Some((EventType::Modified, e.object.clone())),
             (EventType::Modified, false, true) => Some((EventType::Added, e.object.clone())),
             (EventType::Modified, true, false) => {
-                let mut gone = e.previous.clone().unwrap_or(Value::Null);
+                let mut gone = e.previous.as_deref().cloned().unwrap_or(Value::Null);
                 if let Some(m) = gone.get_mut("metadata").and_then(Value::as_object_mut) {
                     m.insert("resourceVersion".into(), json!(e.revision.to_string()));
                 }
-                Some((EventType::Deleted, gone))
+                Some((EventType::Deleted, Arc::new(gone)))
             }
             (EventType::Deleted, b, n) if b || n => Some((EventType::Deleted, e.object.clone())),
             _ => None,
@@ -172,7 +172,7 @@ pub(super) fn serve(app: &App, req: &Req, w: WatchRequest<'_>) -> Response {
     match w.resource_version.filter(|rv| !rv.is_empty() && *rv != "0") {
         None => {
             // The current objects, as additions, in the order of a list.
-            let mut current: Vec<&Value> = store
+            let mut current: Vec<&Arc<Value>> = store
                 .objects
                 .iter()
                 .filter(|((res, _, _), _)| *res == w.resource)
