@@ -1,7 +1,8 @@
 //! `apiconform bench-server`: requests/s and latency of GET and PATCH (JSON Patch) of one object of
-//! each kind family — a pod (its own code), a config map (the generic registry), a service (the
-//! registry with a strategy that allocates) — at a fixed number of concurrent connections, against
-//! the reference server and optionally a real one.
+//! each kind family — a pod, a config map, a service (a strategy that allocates) and an apps/v1
+//! Deployment (a pod template defaulted and validated on every write), all through the generic
+//! registry — at a fixed number of concurrent connections, against the reference server and
+//! optionally a real one, in rounds taken in turns.
 //!
 //! This is a benchmark (a command that prints figures), not a test: it asserts nothing.
 
@@ -328,10 +329,40 @@ async fn measure(
     })
 }
 
-/// The figures as a plain-text table, with the speed-up of the first target over each other one.
-pub fn render(stats: &[TargetStats], cfg: &BenchConfig) -> String {
+/// One operation's figures over rounds: the round with the median requests/s.
+fn median(rounds: &[&OpStats]) -> OpStats {
+    let mut sorted = rounds.to_vec();
+    sorted.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
+    sorted[sorted.len() / 2].clone()
+}
+
+/// A target's figures over its rounds (each a [`bench_target`] of it): per operation, the round
+/// with the median requests/s.
+pub fn combine(rounds: &[TargetStats]) -> Option<TargetStats> {
+    let first = rounds.first()?;
+    let ops = (0..first.ops.len())
+        .map(|i| {
+            median(
+                &rounds
+                    .iter()
+                    .filter_map(|r| r.ops.get(i))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    Some(TargetStats {
+        name: first.name.clone(),
+        ops,
+    })
+}
+
+/// The figures as a plain-text table (each target's median round per operation), with the
+/// speed-up of the first target over each other one: of the medians, and the range of the rounds'
+/// own (round `i` of one target against round `i` of the other, measured one after the other).
+pub fn render(targets: &[Vec<TargetStats>], cfg: &BenchConfig) -> String {
+    let rounds = targets.first().map_or(0, Vec::len);
     let mut out = format!(
-        "{} concurrent connections, {:.1} s per operation\n\n{:<16} {:<17} {:>10} {:>12} {:>10} {:>10} {:>7}\n",
+        "{} concurrent connections, {:.1} s per operation, {rounds} round(s) per target taken in turns (the median round shown)\n\n{:<16} {:<17} {:>10} {:>12} {:>10} {:>10} {:>7}\n",
         cfg.connections,
         cfg.duration.as_secs_f64(),
         "target",
@@ -342,7 +373,8 @@ pub fn render(stats: &[TargetStats], cfg: &BenchConfig) -> String {
         "p99",
         "errors"
     );
-    for t in stats {
+    let stats: Vec<TargetStats> = targets.iter().filter_map(|t| combine(t)).collect();
+    for t in &stats {
         for o in &t.ops {
             out.push_str(&format!(
                 "{:<16} {:<17} {:>10} {:>12.0} {:>10} {:>10} {:>7}\n",
@@ -356,15 +388,33 @@ pub fn render(stats: &[TargetStats], cfg: &BenchConfig) -> String {
             ));
         }
     }
-    if let Some((first, rest)) = stats.split_first() {
-        for other in rest {
+    let speed = |a: &OpStats, b: &OpStats| a.per_second() / b.per_second().max(f64::MIN_POSITIVE);
+    if let (Some((first, rest)), Some((first_rounds, rest_rounds))) =
+        (stats.split_first(), targets.split_first())
+    {
+        for (other, other_rounds) in rest.iter().zip(rest_rounds) {
             out.push('\n');
-            for (a, b) in first.ops.iter().zip(&other.ops) {
-                let speed = a.per_second() / b.per_second().max(f64::MIN_POSITIVE);
+            for (i, (a, b)) in first.ops.iter().zip(&other.ops).enumerate() {
                 let lat = b.p99.as_secs_f64() / a.p99.as_secs_f64().max(1e-9);
+                let per_round: Vec<f64> = first_rounds
+                    .iter()
+                    .zip(other_rounds)
+                    .filter_map(|(x, y)| Some(speed(x.ops.get(i)?, y.ops.get(i)?)))
+                    .collect();
+                let low = per_round.iter().copied().fold(f64::INFINITY, f64::min);
+                let high = per_round.iter().copied().fold(0.0, f64::max);
+                let range = if per_round.len() > 1 {
+                    format!(" (rounds {low:.1}x-{high:.1}x)")
+                } else {
+                    String::new()
+                };
                 out.push_str(&format!(
-                    "{} vs {} {}: {:.1}x the requests/s, p99 {:.1}x lower\n",
-                    first.name, other.name, a.op, speed, lat
+                    "{} vs {} {}: {:.1}x the requests/s{range}, p99 {:.1}x lower\n",
+                    first.name,
+                    other.name,
+                    a.op,
+                    speed(a, b),
+                    lat
                 ));
             }
         }

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 /// Measure GET and PATCH requests/s and latency on the reference server (and another).
 ///
-/// GET and PATCH (JSON Patch) of a pod, a config map and a service at --connections concurrent
-/// connections, on the embedded
-/// reference server and, with --against, on another server in the same run; prints the ratios.
+/// GET and PATCH (JSON Patch) of a pod, a config map, a service and a Deployment at --connections
+/// concurrent connections, on the embedded reference server and, with --against, on another server
+/// in the same run, in --rounds turns; prints the median round and the ratios.
 #[derive(Args)]
 pub struct BenchServerArgs {
     /// Also measure this server (e.g. https://127.0.0.1:6443).
@@ -27,6 +27,10 @@ pub struct BenchServerArgs {
     /// Concurrent connections.
     #[arg(long, default_value_t = 4)]
     connections: usize,
+    /// Rounds per target, taken in turns (reference, other, reference, …): the median round of
+    /// each operation is shown, with the range of the rounds' ratios.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
 }
 
 pub async fn bench_server(a: BenchServerArgs) -> Result<Exit, CliError> {
@@ -39,16 +43,27 @@ pub async fn bench_server(a: BenchServerArgs) -> Result<Exit, CliError> {
         warmup: Duration::from_millis(500),
         connections: a.connections,
     };
+    if !(1..=20).contains(&a.rounds) {
+        return Err(CliError("--rounds must be between 1 and 20".into()));
+    }
     let server = ReferenceServer::start()
         .await
         .map_err(|e| CliError(format!("cannot start the reference server: {e}")))?;
     let reference = Target::new(server.url());
-    let mut stats = vec![bench::bench_target("reference", &reference, &cfg).await?];
-    server.shutdown().await;
-    if let Some(url) = a.against {
-        let target = a.auth.target(&url)?;
-        stats.push(bench::bench_target("kube-apiserver", &target, &cfg).await?);
+    let other = a
+        .against
+        .as_deref()
+        .map(|url| a.auth.target(url))
+        .transpose()?;
+    // In turns, so that a change of the machine's load between them affects both alike.
+    let mut stats = vec![Vec::new(); if other.is_some() { 2 } else { 1 }];
+    for _ in 0..a.rounds {
+        stats[0].push(bench::bench_target("reference", &reference, &cfg).await?);
+        if let Some(target) = &other {
+            stats[1].push(bench::bench_target("kube-apiserver", target, &cfg).await?);
+        }
     }
+    server.shutdown().await;
     print!("{}", bench::render(&stats, &cfg));
     Ok(Exit::Passed)
 }
