@@ -336,6 +336,24 @@ step("delete-namespace-other-uid", "DELETE", f"{NSS}/conf-smoke-ns2",
      {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": {"uid": UID0}})
 step("delete-namespace-orphan", "DELETE", f"{NSS}/conf-smoke-ns2?propagationPolicy=Orphan")
 
+# Access reviews of the requester (the live tests' user is in system:masters: allowed), and the
+# validation of their spec.
+SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+step("self-access-review-resource", "POST", SSAR,
+     {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+      "spec": {"resourceAttributes": {"verb": "list", "group": "apps", "resource": "deployments",
+                                      "namespace": "conf-smoke"}}})
+step("self-access-review-non-resource", "POST", SSAR,
+     {"spec": {"nonResourceAttributes": {"path": "/healthz", "verb": "get"}}})
+step("self-access-review-v1beta1", "POST", "/apis/authorization.k8s.io/v1beta1/selfsubjectaccessreviews",
+     {"apiVersion": "authorization.k8s.io/v1beta1", "kind": "SelfSubjectAccessReview",
+      "spec": {"resourceAttributes": {"verb": "get", "resource": "pods"}}})
+step("self-access-review-empty-spec", "POST", SSAR, {"spec": {}})
+step("self-access-review-both-attributes", "POST", SSAR,
+     {"spec": {"resourceAttributes": {"verb": "get"}, "nonResourceAttributes": {"path": "/x", "verb": "get"}}})
+step("self-access-review-wrong-kind", "POST", SSAR, {"apiVersion": "v1", "kind": "Pod"})
+step("get-self-access-reviews", "GET", SSAR)
+
 
 def main() -> None:
     for old in OUT.glob("8*-*.txt"):

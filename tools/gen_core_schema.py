@@ -130,6 +130,8 @@ PACKAGES = {
     "k8s.io/api/events/v1": "events.k8s.io/v1",
     "k8s.io/api/events/v1beta1": "events.k8s.io/v1beta1",
     "k8s.io/api/authentication/v1": "authentication.k8s.io/v1",
+    "k8s.io/api/authorization/v1": "authorization.k8s.io/v1",
+    "k8s.io/api/authorization/v1beta1": "authorization.k8s.io/v1beta1",
 }
 GV_PACKAGE = {gv: pkg for pkg, gv in PACKAGES.items()}
 
@@ -165,6 +167,9 @@ EXTRA_ROOTS = (
     + with_lists("events.k8s.io/v1beta1", ["Event"])
     # serviceaccounts/token (a subresource: no list)
     + [(GV_PACKAGE["authentication.k8s.io/v1"], "TokenRequest")]
+    # Create-only reviews (no list)
+    + [(GV_PACKAGE[gv], "SelfSubjectAccessReview")
+       for gv in ("authorization.k8s.io/v1", "authorization.k8s.io/v1beta1")]
 )
 ROOTS = BASE_ROOTS + EXTRA_ROOTS
 

@@ -2,6 +2,7 @@
 //! (binding, eviction, the kubelet's), and response encoding; every resource's own flows are the
 //! generic registry's (`registry`).
 
+mod access_review;
 mod bootstrap;
 mod registry;
 mod token_request;
@@ -392,6 +393,19 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         (api.plural, api.group, ns, name, api.subresource)
     {
         return token_request::create(app, req, ns, name);
+    }
+    let review_version = match api.version {
+        Some("v1") => Some("v1"),
+        Some("v1beta1") => Some("v1beta1"),
+        _ => None,
+    };
+    if let ("authorization.k8s.io", Some(version)) = (api.group, review_version)
+        && api.plural == Some("selfsubjectaccessreviews")
+        && ns.is_none()
+        && name.is_none()
+        && api.subresource.is_none()
+    {
+        return access_review::self_subject(app, req, version);
     }
     if api.group.is_empty() && api.version == Some("v1") {
         match (api.plural, ns, name, api.subresource, &req.method) {

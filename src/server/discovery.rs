@@ -73,7 +73,9 @@ pub fn serves(group: &str, version: &str, name: &str) -> bool {
     let core = group.is_empty();
     let kind_served = (core
         && matches!(r.kind, "Pod" | "Namespace" | "ComponentStatus" | "Binding"))
-        || strategy.is_some();
+        || strategy.is_some()
+        // Served by a handler of its own (`api/access_review.rs`).
+        || (group == "authorization.k8s.io" && r.kind == "SelfSubjectAccessReview");
     kind_served
         && match sub {
             None => true,
