@@ -130,6 +130,7 @@ PACKAGES = {
     "k8s.io/api/events/v1": "events.k8s.io/v1",
     "k8s.io/api/events/v1beta1": "events.k8s.io/v1beta1",
     "k8s.io/api/authentication/v1": "authentication.k8s.io/v1",
+    "k8s.io/api/authentication/v1beta1": "authentication.k8s.io/v1beta1",
     "k8s.io/api/authorization/v1": "authorization.k8s.io/v1",
     "k8s.io/api/authorization/v1beta1": "authorization.k8s.io/v1beta1",
 }
@@ -170,6 +171,8 @@ EXTRA_ROOTS = (
     # Create-only reviews (no list)
     + [(GV_PACKAGE[gv], "SelfSubjectAccessReview")
        for gv in ("authorization.k8s.io/v1", "authorization.k8s.io/v1beta1")]
+    + [(GV_PACKAGE[gv], "TokenReview")
+       for gv in ("authentication.k8s.io/v1", "authentication.k8s.io/v1beta1")]
 )
 ROOTS = BASE_ROOTS + EXTRA_ROOTS
 

@@ -6,6 +6,7 @@ mod access_review;
 mod bootstrap;
 mod registry;
 mod token_request;
+mod token_review;
 mod watch;
 
 use super::managed;
@@ -399,13 +400,20 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         Some("v1beta1") => Some("v1beta1"),
         _ => None,
     };
-    if let ("authorization.k8s.io", Some(version)) = (api.group, review_version)
-        && api.plural == Some("selfsubjectaccessreviews")
+    if let Some(version) = review_version
         && ns.is_none()
         && name.is_none()
         && api.subresource.is_none()
     {
-        return access_review::self_subject(app, req, version);
+        match (api.group, api.plural) {
+            ("authorization.k8s.io", Some("selfsubjectaccessreviews")) => {
+                return access_review::self_subject(app, req, version);
+            }
+            ("authentication.k8s.io", Some("tokenreviews")) => {
+                return token_review::create(app, req, version);
+            }
+            _ => {}
+        }
     }
     if api.group.is_empty() && api.version == Some("v1") {
         match (api.plural, ns, name, api.subresource, &req.method) {

@@ -74,8 +74,12 @@ pub fn serves(group: &str, version: &str, name: &str) -> bool {
     let kind_served = (core
         && matches!(r.kind, "Pod" | "Namespace" | "ComponentStatus" | "Binding"))
         || strategy.is_some()
-        // Served by a handler of its own (`api/access_review.rs`).
-        || (group == "authorization.k8s.io" && r.kind == "SelfSubjectAccessReview");
+        // Served by handlers of their own (`api/access_review.rs`, `api/token_review.rs`).
+        || matches!(
+            (group, r.kind),
+            ("authorization.k8s.io", "SelfSubjectAccessReview")
+                | ("authentication.k8s.io", "TokenReview")
+        );
     kind_served
         && match sub {
             None => true,

@@ -21,6 +21,17 @@ fn defaults(pod: &mut Value, is_pod: bool) {
         return;
     };
     let spec = obj_entry(pod, "spec");
+    // The v1 conversion: `serviceAccount` is the deprecated alias of `serviceAccountName`, which
+    // wins when both are set, and is written back as both.
+    let account = ["serviceAccountName", "serviceAccount"]
+        .iter()
+        .filter_map(|k| spec.get(*k).and_then(Value::as_str))
+        .find(|a| !a.is_empty())
+        .map(str::to_string);
+    if let Some(account) = account {
+        spec.insert("serviceAccountName".into(), json!(account));
+        spec.insert("serviceAccount".into(), json!(account));
+    }
     for field in ["containers", "initContainers"] {
         if let Some(Value::Array(cs)) = spec.get_mut(field) {
             for c in cs.iter_mut().filter_map(Value::as_object_mut) {

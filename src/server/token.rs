@@ -7,7 +7,9 @@
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
-use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
+use aws_lc_rs::signature::{
+    KeyPair as _, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, UnparsedPublicKey,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
@@ -100,6 +102,59 @@ pub fn sign(claims: &Claims<'_>) -> Result<String, String> {
         "{signing_input}.{}",
         URL_SAFE_NO_PAD.encode(signature)
     ))
+}
+
+/// How far a token's times may be off (go-jose's `DefaultLeeway`).
+const LEEWAY_SECONDS: i64 = 60;
+
+/// Why a token is not one of this server's valid service-account tokens.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rejected {
+    /// Not a JWT of this issuer: the service-account authenticator leaves it to the others.
+    NotOurs,
+    /// One of ours that does not hold (the authenticator's message).
+    Invalid(String),
+}
+
+/// The claims of a token this server signed, verified: its signature and its lifetime at `now`
+/// (Unix seconds); what it is bound to is the caller's to check.
+pub fn verify(token: &str, now: i64) -> Result<Value, Rejected> {
+    let signer = SIGNER.as_ref().map_err(|e| Rejected::Invalid(e.clone()))?;
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header, payload, signature] = parts[..] else {
+        return Err(Rejected::NotOurs);
+    };
+    let decode = |part: &str| -> Option<Value> {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).ok()?).ok()
+    };
+    let (Some(_), Some(claims)) = (decode(header), decode(payload)) else {
+        return Err(Rejected::NotOurs);
+    };
+    if claims.get("iss").and_then(Value::as_str) != Some(ISSUER) {
+        return Err(Rejected::NotOurs);
+    }
+    let key = UnparsedPublicKey::new(
+        &RSA_PKCS1_2048_8192_SHA256,
+        signer.key.public_key().as_ref(),
+    );
+    let signed = URL_SAFE_NO_PAD.decode(signature).unwrap_or_default();
+    if key
+        .verify(format!("{header}.{payload}").as_bytes(), &signed)
+        .is_err()
+    {
+        return Err(Rejected::Invalid(
+            "square/go-jose: error in cryptographic primitive".into(),
+        ));
+    }
+    // go-jose's checks, with its default leeway of a minute.
+    let at = |k: &str| claims.get(k).and_then(Value::as_i64);
+    if at("exp").is_some_and(|exp| now > exp + LEEWAY_SECONDS) {
+        return Err(Rejected::Invalid("Token has expired.".into()));
+    }
+    if at("nbf").is_some_and(|nbf| now + LEEWAY_SECONDS < nbf) {
+        return Err(Rejected::Invalid("Token could not be validated.".into()));
+    }
+    Ok(claims)
 }
 
 /// `GET /openid/v1/jwks`: the public signing key.

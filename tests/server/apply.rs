@@ -614,7 +614,7 @@ async fn send(client: &Client, base: &str, ns: &str, step: &Step) -> (u16, Value
 /// The answer without what differs from run to run: uids, resourceVersions, times, the namespace's
 /// name; managedFields entries and conflict causes in one order (the real server orders entries
 /// by their time to the second, and lists several managers' conflicts in map order).
-fn normalise(text: &str, ns: &str) -> Value {
+pub(super) fn normalise(text: &str, ns: &str) -> Value {
     let mut v: Value = serde_json::from_str(&text.replace(ns, "NS")).unwrap_or(json!(text));
     fn walk(v: &mut Value) {
         match v {
@@ -700,7 +700,7 @@ async fn clean_up(client: &Client, base: &str, ns: &str) {
 }
 
 /// A client that names itself as the real server's client does (the manager of the updates).
-fn reference_client() -> Client {
+pub(super) fn reference_client() -> Client {
     Client::builder()
         .user_agent(concat!("apiconform/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -724,7 +724,7 @@ fn as_recording(answers: &[(u16, Value)]) -> Value {
 }
 
 /// The first answers that differ, shown.
-fn differences(reference: &Value, real: &Value) -> Vec<String> {
+pub(super) fn differences(reference: &Value, real: &Value) -> Vec<String> {
     let (Some(a), Some(b)) = (reference.as_array(), real.as_array()) else {
         return vec!["not a list of answers".into()];
     };

@@ -9,5 +9,6 @@ mod differential;
 mod kubectl;
 mod robustness;
 mod sequence;
+mod token_review;
 mod transcripts;
 mod watch;
