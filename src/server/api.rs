@@ -1065,6 +1065,32 @@ fn decode_as(req: &Req, want: BodyKind) -> Result<Value> {
     Ok(obj)
 }
 
+/// The body of a create-only review (`POST` only; a TokenReview, a SelfSubjectAccessReview) of
+/// `kind` in `group`/`version`, decoded, with the managedFields of its create; and its schema type.
+fn decode_review(
+    req: &Req,
+    group: &'static str,
+    version: &'static str,
+    kind: &'static str,
+) -> Result<(&'static str, Value)> {
+    if req.method != Method::POST {
+        return Err(ApiError::method_not_allowed());
+    }
+    let ty = schema::type_for(group, version, kind).ok_or_else(ApiError::no_route)?;
+    let mut obj = decode_as(
+        req,
+        BodyKind {
+            group,
+            version,
+            kind,
+            ty,
+        },
+    )?;
+    let fields = managed::update(ty, None, &mut obj, &req.manager, &now());
+    set_managed_fields(&mut obj, fields);
+    Ok((ty, obj))
+}
+
 /// `checkName` of the real handlers: the body's name must equal the URL's, its namespace (if set) too.
 fn check_name(obj: &Value, ns: &str, name: &str) -> Result<()> {
     let body_name = meta_str(obj, "name");

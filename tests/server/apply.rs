@@ -11,7 +11,6 @@
 //! as well, the real answers are written to the recording.
 
 use apiconform::server::ReferenceServer;
-use apiconform::target::Target;
 use reqwest::Client;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -764,15 +763,8 @@ async fn apply_answers_as_the_real_server_recorded() {
 
 #[tokio::test]
 async fn apply_behaves_as_on_the_real_server() {
-    let Ok(url) = std::env::var("APICONFORM_ORACLE_URL") else {
-        eprintln!("apply_behaves_as_on_the_real_server: SKIPPED: APICONFORM_ORACLE_URL is not set");
+    let Some(oracle) = super::live::oracle("apply_behaves_as_on_the_real_server") else {
         return;
-    };
-    let oracle = Target {
-        url,
-        token: std::env::var("APICONFORM_ORACLE_TOKEN").ok(),
-        insecure: true,
-        ..Target::default()
     };
     let oracle_client = oracle.client(Duration::from_secs(30)).expect("client");
     let ns = format!(

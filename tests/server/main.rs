@@ -7,6 +7,7 @@ mod support;
 mod apply;
 mod differential;
 mod kubectl;
+mod live;
 mod robustness;
 mod sequence;
 mod token_review;

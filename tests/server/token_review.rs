@@ -8,7 +8,6 @@
 
 use super::apply::{differences, normalise, reference_client};
 use apiconform::server::ReferenceServer;
-use apiconform::target::Target;
 use reqwest::Client;
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -152,17 +151,8 @@ async fn token_reviews_answer_as_the_real_server_recorded() {
 
 #[tokio::test]
 async fn token_reviews_behave_as_on_the_real_server() {
-    let Ok(url) = std::env::var("APICONFORM_ORACLE_URL") else {
-        eprintln!(
-            "token_reviews_behave_as_on_the_real_server: SKIPPED: APICONFORM_ORACLE_URL is not set"
-        );
+    let Some(oracle) = super::live::oracle("token_reviews_behave_as_on_the_real_server") else {
         return;
-    };
-    let oracle = Target {
-        url,
-        token: std::env::var("APICONFORM_ORACLE_TOKEN").ok(),
-        insecure: true,
-        ..Target::default()
     };
     let client = oracle.client(Duration::from_secs(30)).expect("client");
     let ns = format!(

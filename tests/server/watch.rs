@@ -171,17 +171,8 @@ async fn a_watch_reports_additions_changes_and_deletions_in_its_selection() {
 
 #[tokio::test]
 async fn a_watch_behaves_as_on_the_real_server() {
-    let Ok(url) = std::env::var("APICONFORM_ORACLE_URL") else {
-        eprintln!(
-            "a_watch_behaves_as_on_the_real_server: SKIPPED: APICONFORM_ORACLE_URL is not set"
-        );
+    let Some(oracle) = super::live::oracle("a_watch_behaves_as_on_the_real_server") else {
         return;
-    };
-    let oracle = Target {
-        url,
-        token: std::env::var("APICONFORM_ORACLE_TOKEN").ok(),
-        insecure: true,
-        ..Target::default()
     };
     let oracle_client = oracle.client(Duration::from_secs(30)).expect("client");
     let ns = format!(

@@ -4,30 +4,16 @@
 //! reason — after `ValidateSelfSubjectAccessReview`, as `registry/authorization/
 //! selfsubjectaccessreview/rest.go` does.
 
-use super::{App, BodyKind, Reply, Req, Result, decode_as, now, set_managed_fields};
-use crate::server::managed;
-use crate::server::schema;
+use super::{App, Reply, Req, Result, decode_review};
 use crate::server::status::{ApiError, Cause};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 const GROUP: &str = "authorization.k8s.io";
 const KIND: &str = "SelfSubjectAccessReview";
 
 pub(super) fn self_subject(_app: &App, req: &Req, version: &'static str) -> Result<Reply> {
-    if req.method != Method::POST {
-        return Err(ApiError::method_not_allowed());
-    }
-    let ty = schema::type_for(GROUP, version, KIND).ok_or_else(ApiError::no_route)?;
-    let want = BodyKind {
-        group: GROUP,
-        version,
-        kind: KIND,
-        ty,
-    };
-    let mut obj = decode_as(req, want)?;
-    let fields = managed::update(ty, None, &mut obj, &req.manager, &now());
-    set_managed_fields(&mut obj, fields);
+    let (ty, mut obj) = decode_review(req, GROUP, version, KIND)?;
     let causes = validate(&obj);
     if !causes.is_empty() {
         // The real handler names the internal object's kind, which is empty.

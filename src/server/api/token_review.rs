@@ -5,12 +5,10 @@
 //! is bound to looked up (`pkg/serviceaccount/claims.go`). The reference server has no other
 //! authenticator: any other token is an invalid bearer token.
 
-use super::{App, BodyKind, Reply, Req, Result, decode_as, meta_str, now, set_managed_fields};
-use crate::server::managed;
-use crate::server::schema;
+use super::{App, Reply, Req, Result, decode_review, meta_str};
 use crate::server::status::ApiError;
 use crate::server::token::{self, Rejected};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,19 +16,7 @@ const GROUP: &str = "authentication.k8s.io";
 const KIND: &str = "TokenReview";
 
 pub(super) fn create(app: &App, req: &Req, version: &'static str) -> Result<Reply> {
-    if req.method != Method::POST {
-        return Err(ApiError::method_not_allowed());
-    }
-    let ty = schema::type_for(GROUP, version, KIND).ok_or_else(ApiError::no_route)?;
-    let want = BodyKind {
-        group: GROUP,
-        version,
-        kind: KIND,
-        ty,
-    };
-    let mut obj = decode_as(req, want)?;
-    let fields = managed::update(ty, None, &mut obj, &req.manager, &now());
-    set_managed_fields(&mut obj, fields);
+    let (ty, mut obj) = decode_review(req, GROUP, version, KIND)?;
     let token = obj
         .pointer("/spec/token")
         .and_then(Value::as_str)
