@@ -1,16 +1,31 @@
 //! What a new kube-apiserver v1.20.2 makes of itself before its first request (its bootstrap
 //! controllers and post-start hooks): the system namespaces, the `kubernetes` Service of the
 //! `default` namespace at the first address of the service range, and the system priority
-//! classes, each written by the manager `kube-apiserver`.
-//!
-//! The RBAC bootstrap policy (the `system:` roles and bindings) is not made: the reference server
-//! does not authorize requests.
+//! classes, and the RBAC bootstrap policy (its cluster roles and bindings, the roles and bindings of
+//! `kube-system` and `kube-public`, as recorded from the real server by
+//! `tools/record_bootstrap.py`), each written by the manager `kube-apiserver`. The reference server
+//! does not authorize by them: they are there to be read, as on the real server.
 
 use super::{finish, now};
 use crate::server::schema;
 use crate::server::store::Store;
 use serde_json::{Value, json};
 use std::sync::Arc;
+
+/// The RBAC bootstrap policy as the real server writes it at start (`tools/record_bootstrap.py`).
+const RBAC_POLICY: &str = include_str!("../bootstrap-v1.20.2.json");
+
+/// The store's name of an RBAC resource of the recorded policy.
+fn rbac_resource(plural: &str) -> Option<&'static str> {
+    [
+        "clusterroles",
+        "clusterrolebindings",
+        "roles",
+        "rolebindings",
+    ]
+    .into_iter()
+    .find(|r| *r == plural)
+}
 
 /// The namespaces, in the order the real server makes them (`default` last).
 const NAMESPACES: [&str; 4] = ["kube-system", "kube-public", "kube-node-lease", "default"];
@@ -79,6 +94,30 @@ pub(super) fn seed(store: &mut Store) {
             "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}
         });
         put(store, "namespaces", "", core("Namespace"), obj);
+    }
+    // The RBAC bootstrap policy, in the order the real server writes it.
+    let policy: Vec<Value> = serde_json::from_str(RBAC_POLICY).unwrap_or_default();
+    for entry in policy {
+        let (Some(resource), Some(mut obj)) = (
+            entry["resource"].as_str().and_then(rbac_resource),
+            entry.get("object").cloned(),
+        ) else {
+            continue;
+        };
+        let kind = obj["kind"].as_str().unwrap_or("").to_string();
+        let Some(ty) = schema::type_for("rbac.authorization.k8s.io", "v1", &kind) else {
+            continue;
+        };
+        if let Some(Value::Array(entries)) = obj.pointer_mut("/metadata/managedFields") {
+            for e in entries.iter_mut().filter_map(Value::as_object_mut) {
+                e.insert("time".into(), json!(now));
+            }
+        }
+        let ns = obj["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        put(store, resource, &ns, ty, obj);
     }
     let fields = json!({
         "f:metadata": {"f:labels": {".": {}, "f:component": {}, "f:provider": {}}},
