@@ -353,6 +353,76 @@ step("self-access-review-both-attributes", "POST", SSAR,
      {"spec": {"resourceAttributes": {"verb": "get"}, "nonResourceAttributes": {"path": "/x", "verb": "get"}}})
 step("self-access-review-wrong-kind", "POST", SSAR, {"apiVersion": "v1", "kind": "Pod"})
 step("get-self-access-reviews", "GET", SSAR)
+# Access reviews of other users: system:masters, then RBAC over the bootstrap policy and the
+# bindings of the store (one binding allowing each: the real server visits them in map order).
+SAR = "/apis/authorization.k8s.io/v1/subjectaccessreviews"
+LSAR = f"{NS}/localsubjectaccessreviews".replace("/api/v1/", "/apis/authorization.k8s.io/v1/")
+
+
+def review(spec: dict, **meta: object) -> dict:
+    return {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec,
+            **({"metadata": meta} if meta else {})}
+
+
+def resource(**attributes: str) -> dict:
+    return {"resourceAttributes": attributes}
+
+
+# A role and its binding in the namespace (made first: the real authorizer reads them from its
+# watch cache), through which bob and a service account are allowed.
+step("create-role-for-review", "POST", f"{NS}/roles".replace("/api/v1/", "/apis/rbac.authorization.k8s.io/v1/"),
+     {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "reader"},
+      "rules": [{"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods", "pods/log"],
+                 "resourceNames": []}]})
+step("create-rolebinding-for-review", "POST",
+     f"{NS}/rolebindings".replace("/api/v1/", "/apis/rbac.authorization.k8s.io/v1/"),
+     {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "bob-reads"},
+      "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"},
+      "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "bob"},
+                   {"kind": "ServiceAccount", "name": "robot"}]})
+step("access-review-of-unbound-user", "POST", SAR,
+     review({"user": "bob", **resource(verb="get", resource="pods", namespace="elsewhere")}))
+step("access-review-of-master", "POST", SAR,
+     review({"user": "alice", "groups": ["system:masters"], **resource(verb="delete", resource="nodes")}))
+step("access-review-of-authenticated-user", "POST", SAR,
+     review({"user": "bob", "groups": ["system:authenticated"],
+             **resource(verb="create", group="authorization.k8s.io", resource="selfsubjectaccessreviews")}))
+step("access-review-non-resource", "POST", SAR,
+     review({"user": "bob", "groups": ["system:authenticated"],
+             "nonResourceAttributes": {"path": "/apis/apps", "verb": "get"}}))
+step("access-review-of-scheduler-subresource", "POST", SAR,
+     review({"user": "system:kube-scheduler",
+             **resource(verb="create", resource="pods", subresource="binding", namespace="conf-smoke")}))
+step("access-review-of-service-account", "POST", SAR,
+     review({"user": "system:serviceaccount:kube-system:bootstrap-signer",
+             **resource(verb="list", resource="secrets", namespace="kube-system")}))
+step("access-review-without-user", "POST", SAR, review(resource(verb="get", resource="pods")))
+step("access-review-without-attributes", "POST", SAR, review({"user": "bob"}))
+step("access-review-v1beta1", "POST", SAR.replace("/v1/", "/v1beta1/"),
+     {"apiVersion": "authorization.k8s.io/v1beta1", "kind": "SubjectAccessReview",
+      "spec": {"user": "bob", "group": ["system:authenticated"],
+               "nonResourceAttributes": {"path": "/apis/apps", "verb": "get"}}})
+step("local-access-review-allowed", "POST", LSAR,
+     {"apiVersion": "authorization.k8s.io/v1", "kind": "LocalSubjectAccessReview",
+      "metadata": {"namespace": "conf-smoke"},
+      "spec": {"user": "bob", **resource(verb="get", resource="pods", subresource="log", namespace="conf-smoke")}})
+step("local-access-review-of-service-account", "POST", LSAR,
+     {"metadata": {"namespace": "conf-smoke"},
+      "spec": {"user": "system:serviceaccount:conf-smoke:robot",
+               **resource(verb="list", resource="pods", namespace="conf-smoke")}})
+step("local-access-review-other-verb", "POST", LSAR,
+     {"metadata": {"namespace": "conf-smoke"},
+      "spec": {"user": "bob", **resource(verb="delete", resource="pods", namespace="conf-smoke")}})
+step("local-access-review-without-namespace", "POST", LSAR,
+     {"spec": {"user": "bob", **resource(verb="get", resource="pods", namespace="conf-smoke")}})
+step("local-access-review-other-namespace", "POST", LSAR,
+     {"metadata": {"namespace": "conf-smoke"},
+      "spec": {"user": "bob", **resource(verb="get", resource="pods", namespace="elsewhere")}})
+step("local-access-review-non-resource", "POST", LSAR,
+     {"metadata": {"namespace": "conf-smoke"},
+      "spec": {"user": "bob", "nonResourceAttributes": {"path": "/x", "verb": "get"}}})
+step("delete-rolebinding-for-review", "DELETE",
+     f"{NS}/rolebindings/bob-reads".replace("/api/v1/", "/apis/rbac.authorization.k8s.io/v1/"))
 
 
 def main() -> None:

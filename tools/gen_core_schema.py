@@ -169,8 +169,9 @@ EXTRA_ROOTS = (
     # serviceaccounts/token (a subresource: no list)
     + [(GV_PACKAGE["authentication.k8s.io/v1"], "TokenRequest")]
     # Create-only reviews (no list)
-    + [(GV_PACKAGE[gv], "SelfSubjectAccessReview")
-       for gv in ("authorization.k8s.io/v1", "authorization.k8s.io/v1beta1")]
+    + [(GV_PACKAGE[gv], kind)
+       for gv in ("authorization.k8s.io/v1", "authorization.k8s.io/v1beta1")
+       for kind in ("SelfSubjectAccessReview", "SubjectAccessReview", "LocalSubjectAccessReview")]
     + [(GV_PACKAGE[gv], "TokenReview")
        for gv in ("authentication.k8s.io/v1", "authentication.k8s.io/v1beta1")]
 )

@@ -401,15 +401,20 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         _ => None,
     };
     if let Some(version) = review_version
-        && ns.is_none()
         && name.is_none()
         && api.subresource.is_none()
     {
-        match (api.group, api.plural) {
-            ("authorization.k8s.io", Some("selfsubjectaccessreviews")) => {
+        match (api.group, api.plural, ns) {
+            ("authorization.k8s.io", Some("localsubjectaccessreviews"), Some(ns)) => {
+                return access_review::subject(app, req, version, Some(ns));
+            }
+            ("authorization.k8s.io", Some("subjectaccessreviews"), None) => {
+                return access_review::subject(app, req, version, None);
+            }
+            ("authorization.k8s.io", Some("selfsubjectaccessreviews"), None) => {
                 return access_review::self_subject(app, req, version);
             }
-            ("authentication.k8s.io", Some("tokenreviews")) => {
+            ("authentication.k8s.io", Some("tokenreviews"), None) => {
                 return token_review::create(app, req, version);
             }
             _ => {}

@@ -77,8 +77,10 @@ pub fn serves(group: &str, version: &str, name: &str) -> bool {
         // Served by handlers of their own (`api/access_review.rs`, `api/token_review.rs`).
         || matches!(
             (group, r.kind),
-            ("authorization.k8s.io", "SelfSubjectAccessReview")
-                | ("authentication.k8s.io", "TokenReview")
+            (
+                "authorization.k8s.io",
+                "SelfSubjectAccessReview" | "SubjectAccessReview" | "LocalSubjectAccessReview"
+            ) | ("authentication.k8s.io", "TokenReview")
         );
     kind_served
         && match sub {

@@ -19,6 +19,7 @@ pub mod discovery;
 pub mod managed;
 pub mod patch;
 pub mod pod;
+mod rbac;
 pub mod schema;
 pub mod selector;
 pub mod status;
