@@ -171,7 +171,8 @@ EXTRA_ROOTS = (
     # Create-only reviews (no list)
     + [(GV_PACKAGE[gv], kind)
        for gv in ("authorization.k8s.io/v1", "authorization.k8s.io/v1beta1")
-       for kind in ("SelfSubjectAccessReview", "SubjectAccessReview", "LocalSubjectAccessReview")]
+       for kind in ("SelfSubjectAccessReview", "SubjectAccessReview", "LocalSubjectAccessReview",
+                    "SelfSubjectRulesReview")]
     + [(GV_PACKAGE[gv], "TokenReview")
        for gv in ("authentication.k8s.io/v1", "authentication.k8s.io/v1beta1")]
 )

@@ -414,6 +414,9 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
             ("authorization.k8s.io", Some("selfsubjectaccessreviews"), None) => {
                 return access_review::self_subject(app, req, version);
             }
+            ("authorization.k8s.io", Some("selfsubjectrulesreviews"), None) => {
+                return access_review::self_rules(app, req, version);
+            }
             ("authentication.k8s.io", Some("tokenreviews"), None) => {
                 return token_review::create(app, req, version);
             }

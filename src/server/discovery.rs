@@ -79,7 +79,10 @@ pub fn serves(group: &str, version: &str, name: &str) -> bool {
             (group, r.kind),
             (
                 "authorization.k8s.io",
-                "SelfSubjectAccessReview" | "SubjectAccessReview" | "LocalSubjectAccessReview"
+                "SelfSubjectAccessReview"
+                    | "SubjectAccessReview"
+                    | "LocalSubjectAccessReview"
+                    | "SelfSubjectRulesReview"
             ) | ("authentication.k8s.io", "TokenReview")
         );
     kind_served

@@ -39,6 +39,46 @@ pub fn authorize(store: &Store, user: &User<'_>, request: &Request<'_>) -> (bool
         Request::Resource { namespace, .. } => *namespace,
         Request::NonResource { .. } => "",
     };
+    let mut allowed_by = None;
+    let errors = visit(store, user, namespace, |source, rule| {
+        if rule_allows(rule, request) {
+            allowed_by = Some(source());
+            return false;
+        }
+        true
+    });
+    if let Some(source) = allowed_by {
+        return (true, format!("RBAC: allowed by {source}"));
+    }
+    let reason = match errors.len() {
+        0 => String::new(),
+        1 => format!("RBAC: {}", errors[0]),
+        _ => format!("RBAC: [{}]", errors.join(", ")),
+    };
+    (false, reason)
+}
+
+/// The rules of every binding of `user` (`RulesFor`): the cluster role bindings', then those of
+/// the role bindings in `namespace`; and the errors of roles not found.
+pub fn rules_for(store: &Store, user: &User<'_>, namespace: &str) -> (Vec<Value>, Vec<String>) {
+    let mut rules = Vec::new();
+    let errors = visit(store, user, namespace, |_, rule| {
+        rules.push(rule.clone());
+        true
+    });
+    (rules, errors)
+}
+
+/// `VisitRulesFor`: each rule of each role bound to `user` — by the cluster role bindings, in name
+/// order (the real server's cache lists them in map order), then by the role bindings of
+/// `namespace` — with a description of its binding, until `visitor` says stop; the errors of
+/// roles not found.
+fn visit(
+    store: &Store,
+    user: &User<'_>,
+    namespace: &str,
+    mut visitor: impl FnMut(&dyn Fn() -> String, &Value) -> bool,
+) -> Vec<String> {
     let mut errors: Vec<String> = Vec::new();
     let bindings = |plural: &'static str, ns: &str| -> Vec<Arc<super::store::Stored>> {
         store
@@ -53,6 +93,7 @@ pub fn authorize(store: &Store, user: &User<'_>, request: &Request<'_>) -> (bool
     if !namespace.is_empty() {
         sources.extend(bindings("rolebindings", namespace));
     }
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     for (i, binding) in sources.iter().enumerate() {
         let binding = &binding.obj;
         let bound_in = if i < cluster_count { "" } else { namespace };
@@ -66,38 +107,24 @@ pub fn authorize(store: &Store, user: &User<'_>, request: &Request<'_>) -> (bool
             continue;
         };
         let role_ref = &binding["roleRef"];
-        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
         let (ref_kind, ref_name) = (text(role_ref, "kind"), text(role_ref, "name"));
-        let role = if ref_kind == "ClusterRole" {
-            store
-                .objects
-                .get(&("clusterroles", String::new(), ref_name.clone()))
+        let (plural, what, role_ns) = if ref_kind == "ClusterRole" {
+            ("clusterroles", "clusterrole", "")
         } else {
-            store
-                .objects
-                .get(&("roles", bound_in.to_string(), ref_name.clone()))
+            ("roles", "role", bound_in)
         };
-        let Some(role) = role else {
-            let what = if ref_kind == "ClusterRole" {
-                "clusterrole"
-            } else {
-                "role"
-            };
+        let Some(role) = store
+            .objects
+            .get(&(plural, role_ns.to_string(), ref_name.clone()))
+        else {
             errors.push(format!(
                 "{what}.rbac.authorization.k8s.io \"{ref_name}\" not found"
             ));
             continue;
         };
-        let allows = role
-            .obj
-            .get("rules")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .any(|rule| rule_allows(rule, request));
-        if allows {
+        let source = || {
             let name = text(&binding["metadata"], "name");
-            let source = if bound_in.is_empty() {
+            if bound_in.is_empty() {
                 format!(
                     "ClusterRoleBinding {name:?} of {ref_kind} {ref_name:?} to {}",
                     describe(subject, "")
@@ -108,16 +135,16 @@ pub fn authorize(store: &Store, user: &User<'_>, request: &Request<'_>) -> (bool
                     format!("{name}/{bound_in}"),
                     describe(subject, bound_in)
                 )
-            };
-            return (true, format!("RBAC: allowed by {source}"));
+            }
+        };
+        let rules = role.obj.get("rules").and_then(Value::as_array);
+        for rule in rules.into_iter().flatten() {
+            if !visitor(&source, rule) {
+                return errors;
+            }
         }
     }
-    let reason = match errors.len() {
-        0 => String::new(),
-        1 => format!("RBAC: {}", errors[0]),
-        _ => format!("RBAC: [{}]", errors.join(", ")),
-    };
-    (false, reason)
+    errors
 }
 
 /// Whether a binding's subject is the user (`appliesToUser`).

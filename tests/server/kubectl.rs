@@ -43,6 +43,7 @@ const COMMANDS: &[&str] = &[
     "auth can-i create pods",
     "auth can-i list deployments.apps --all-namespaces",
     "auth can-i get /healthz",
+    "auth can-i --list -n default",
     "create namespace {ns}",
     "-n {ns} create -f {dir}/pod.json",
     "-n {ns} get pods",

@@ -9,6 +9,7 @@ mod differential;
 mod kubectl;
 mod live;
 mod robustness;
+mod rules_review;
 mod sequence;
 mod token_review;
 mod transcripts;

@@ -3,6 +3,8 @@
 //! - `selfsubjectaccessreviews`: may the requester do this? The reference server authenticates
 //!   nobody and authorizes everything, so it answers as the real server answers a member of
 //!   `system:masters` (the live tests' user): allowed, with no reason.
+//! - `selfsubjectrulesreviews`: what may the requester do in a namespace? The rules RBAC gives
+//!   that member of `system:masters` and `system:authenticated`.
 //! - `subjectaccessreviews` and (in a namespace) `localsubjectaccessreviews`: may this user do
 //!   this? Answered by the real server's authorizers, `system:masters` and RBAC over the roles and
 //!   bindings in the store (`server::rbac`).
@@ -25,6 +27,63 @@ pub(super) fn self_subject(_app: &App, req: &Req, version: &'static str) -> Resu
     }
     obj["status"] = json!({"allowed": true});
     Ok(Reply::Object(StatusCode::CREATED, ty, obj))
+}
+
+/// The groups of the requester as the reference server models it (the live tests' admin).
+const REQUESTER_GROUPS: [&str; 2] = ["system:masters", "system:authenticated"];
+
+/// A self subject rules review: a new review (the request's spec is not echoed) with the rules of
+/// the requester's bindings in the spec's namespace, resource and non-resource ones apart.
+pub(super) fn self_rules(app: &App, req: &Req, version: &'static str) -> Result<Reply> {
+    let (ty, obj) = decode_review(req, GROUP, version, "SelfSubjectRulesReview")?;
+    let namespace = obj
+        .pointer("/spec/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if namespace.is_empty() {
+        return Err(ApiError::bad_request("no namespace on request"));
+    }
+    let groups: Vec<String> = REQUESTER_GROUPS.iter().map(|g| g.to_string()).collect();
+    let who = User {
+        name: "",
+        groups: &groups,
+    };
+    let (rules, errors) = rbac::rules_for(&app.store(), &who, namespace);
+    let pick = |fields: &[&str], when: &str| -> Vec<Value> {
+        rules
+            .iter()
+            .filter(|r| {
+                r.get(when)
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| !a.is_empty())
+            })
+            .map(|r| {
+                let mut out = serde_json::Map::new();
+                for f in fields {
+                    if let Some(v) = r.get(*f) {
+                        out.insert((*f).to_string(), v.clone());
+                    }
+                }
+                Value::Object(out)
+            })
+            .collect()
+    };
+    let mut status = json!({
+        "resourceRules": pick(&["verbs", "apiGroups", "resources", "resourceNames"], "resources"),
+        "nonResourceRules": pick(&["verbs", "nonResourceURLs"], "nonResourceURLs"),
+        "incomplete": false,
+    });
+    if !errors.is_empty() {
+        status["evaluationError"] = json!(if errors.len() == 1 {
+            errors[0].clone()
+        } else {
+            format!("[{}]", errors.join(", "))
+        });
+    }
+    let api_version = format!("{GROUP}/{version}");
+    let review = json!({"kind": "SelfSubjectRulesReview", "apiVersion": api_version,
+                        "metadata": {}, "spec": {}, "status": status});
+    Ok(Reply::Object(StatusCode::CREATED, ty, review))
 }
 
 /// A subject access review (`namespace`: a local one, of that namespace).
