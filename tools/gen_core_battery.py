@@ -273,10 +273,12 @@ step("portforward-to-pod-not-on-a-node", "GET", f"{NS}/pods/tol2/portforward?por
 step("proxy-to-pod-without-address", "GET", f"{NS}/pods/tol2/proxy/")
 step("log-of-missing-pod", "GET", f"{NS}/pods/nope/log")
 step("delete-pod-not-on-a-node", "DELETE", f"{NS}/pods/tol2")
-# Graceful deletion of a pod bound to a node: marked for its period, a second delete leaves the
-# mark as it is, a shorter period (0) deletes it.
+# Graceful deletion of a pod bound to a node: marked for its period (an update meanwhile keeps
+# it), a second delete leaves the mark as it is, a shorter period (0) deletes it.
 step("delete-bound-pod-graceful", "DELETE", f"{NS}/pods/bind1")
 step("get-pod-being-deleted", "GET", f"{NS}/pods/bind1")
+step("patch-status-of-pod-being-deleted", "PATCH", f"{NS}/pods/bind1/status",
+     {"status": {"phase": "Running"}}, MERGE)
 step("delete-pod-being-deleted", "DELETE", f"{NS}/pods/bind1")
 step("delete-bound-pod", "DELETE", f"{NS}/pods/bind1",
      {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0})

@@ -162,6 +162,65 @@ fn run(kubectl: &Path, config: &Path, args: &[String]) -> (Option<i32>, String) 
     )
 }
 
+/// A kubectl watch (`get -w`, ending with its request timeout) and a `change` made once it has
+/// printed what it watches, so that the change comes after the watch starts however slow the
+/// machine: (exit code, stdout + stderr).
+fn run_watch(
+    kubectl: &Path,
+    config: &Path,
+    args: &[String],
+    change: impl FnOnce(),
+) -> (Option<i32>, String) {
+    use std::io::{BufRead, Read};
+    let mut child = Command::new(kubectl)
+        .arg("--kubeconfig")
+        .arg(config)
+        .args(args)
+        .env("HOME", config.parent().expect("dir"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kubectl starts");
+    let (stdout, mut stderr) = (
+        child.stdout.take().expect("stdout"),
+        child.stderr.take().expect("stderr"),
+    );
+    let (first_line, printed) = std::sync::mpsc::channel::<()>();
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            out.push_str(&line);
+            out.push('\n');
+            let _ = first_line.send(());
+        }
+        out
+    });
+    let errors = std::thread::spawn(move || {
+        let mut err = String::new();
+        let _ = stderr.read_to_string(&mut err);
+        err
+    });
+    // The table's header and the pod: then the change.
+    for _ in 0..2 {
+        let _ = printed.recv_timeout(Duration::from_secs(15));
+    }
+    change();
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let code = child.wait().expect("exit").code();
+    let out = reader.join().unwrap_or_default();
+    (code, out + &errors.join().unwrap_or_default())
+}
+
 /// The output with what differs between any two servers by nature replaced.
 fn normalize(text: &str, ns: &str) -> String {
     let mut out = text.replace(ns, "[ns]");
@@ -249,20 +308,15 @@ fn kubectl_behaves_as_against_the_real_server() {
             if !watch {
                 return run(&kubectl, config, &args(ns));
             }
-            // A label added while the watch runs: the watch shows it, then times out.
-            let config2 = config.to_path_buf();
-            let (kubectl2, ns2) = (kubectl.clone(), ns.to_string());
-            let change = std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_millis(1000));
+            // A label added once the watch has printed the pod: the watch shows the change,
+            // then times out.
+            run_watch(&kubectl, config, &args(ns), || {
                 run(
-                    &kubectl2,
-                    &config2,
-                    &["-n", &ns2, "label", "pod", "web", "watched=yes"].map(String::from),
-                )
-            });
-            let watched = run(&kubectl, config, &args(ns));
-            let _ = change.join();
-            watched
+                    &kubectl,
+                    config,
+                    &["-n", ns, "label", "pod", "web", "watched=yes"].map(String::from),
+                );
+            })
         };
         let (real_code, real_out) = one(&real, &real_ns);
         let (ref_code, ref_out) = one(&reference, &ref_ns);

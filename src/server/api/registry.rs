@@ -759,8 +759,13 @@ impl Target {
         // generation and the resourceVersion set): encoded once, not parsed back.
         let stored = canonical(kind, new);
         let reply = reply_stored(&stored, kind, req.pretty);
-        // Being deleted and no finalizer left: gone now.
+        // Being deleted with no period left (`ShouldDeleteDuringUpdate`: not a pod waiting for
+        // its kubelet) and no finalizer left: gone now.
         let gone = !meta_str(&stored.obj, "deletionTimestamp").is_empty()
+            && old_obj
+                .pointer("/metadata/deletionGracePeriodSeconds")
+                .and_then(Value::as_i64)
+                == Some(0)
             && stored
                 .obj
                 .pointer("/metadata/finalizers")
