@@ -57,6 +57,46 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
+/// A user the request impersonates, with the groups it names and `system:authenticated`, as the
+/// real server's impersonation filter makes them.
+#[derive(Clone)]
+pub(super) struct Impersonated {
+    pub user: String,
+    pub groups: Vec<String>,
+}
+
+impl Impersonated {
+    /// From the request's headers; the real filter's 500 for groups without a user.
+    fn from_headers(headers: &HeaderMap, path: &str) -> std::result::Result<Option<Self>, String> {
+        let values = |name: &str| -> Vec<String> {
+            headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(str::to_string)
+                .collect()
+        };
+        let (users, mut groups) = (values("impersonate-user"), values("impersonate-group"));
+        let Some(user) = users.into_iter().next() else {
+            if groups.is_empty() {
+                return Ok(None);
+            }
+            let shown: Vec<String> = groups
+                .iter()
+                .map(|g| format!("{{Group  {g}    }}"))
+                .collect();
+            return Err(format!(
+                "Internal Server Error: {path:?}: requested [{}] without impersonating a user\n",
+                shown.join(" ")
+            ));
+        };
+        if user != "system:anonymous" && !groups.iter().any(|g| g == "system:authenticated") {
+            groups.push("system:authenticated".into());
+        }
+        Ok(Some(Impersonated { user, groups }))
+    }
+}
+
 /// What one request asks for, parsed once.
 struct Req {
     method: Method,
@@ -67,6 +107,9 @@ struct Req {
     grace_period: Option<i64>,
     label_selector: Option<String>,
     field_selector: Option<String>,
+    /// Who the request acts as (`Impersonate-User`, `Impersonate-Group`: kubectl's `--as`), if not
+    /// the admin every other request is.
+    impersonated: Option<Impersonated>,
     /// `limit` and `continue` of a list.
     limit: Option<usize>,
     continue_token: Option<String>,
@@ -163,6 +206,14 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         }
     };
     let content_type = header_str(&parts.headers, header::CONTENT_TYPE).map(str::to_string);
+    let impersonated = match Impersonated::from_headers(&parts.headers, &path) {
+        Ok(i) => i,
+        Err(text) => {
+            let mut resp = Response::new(Body::from(text));
+            *resp.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            return resp;
+        }
+    };
     // As the real parameter decoding reads a boolean: anything but `0` or `false` is true.
     let force = param("force").is_some_and(|v| v != "0" && !v.eq_ignore_ascii_case("false"));
     let req = Req {
@@ -178,6 +229,7 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         limit: param("limit").and_then(|l| l.parse().ok()),
         continue_token: param("continue").map(str::to_string),
         propagation_policy: param("propagationPolicy").map(str::to_string),
+        impersonated,
         body,
     };
 
@@ -241,6 +293,12 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     // A watch of a resource served here.
     let watching =
         api.as_ref().is_some_and(|a| a.watch) || matches!(param("watch"), Some("true" | "1"));
+    // An impersonated user is authorized first, by RBAC (every other request is the admin's).
+    if let (Some(who), Some(a)) = (&req.impersonated, &api)
+        && let Err(e) = authorize(&app, &req.method, who, a, watching)
+    {
+        return error_response(&e, pretty);
+    }
     if watching
         && req.method == Method::GET
         && let Some(a) = &api
@@ -473,6 +531,77 @@ fn route(app: &App, req: &Req, api: &crate::kinds::ApiPath) -> Result<Reply> {
         (Some("componentstatuses"), None, _, None, _) => Err(ApiError::method_not_allowed()),
         _ => Err(ApiError::no_route()),
     }
+}
+
+/// The RBAC authorizer's decision for an impersonated user's resource request, as the real
+/// authorization filter answers a refusal (403, naming the verb, the resource and the scope).
+fn authorize(
+    app: &App,
+    method: &Method,
+    who: &Impersonated,
+    api: &crate::kinds::ApiPath,
+    watching: bool,
+) -> Result<()> {
+    let Some(plural) = api.plural else {
+        return Ok(());
+    };
+    let name = api.name.map(percent_decode).unwrap_or_default();
+    let verb = match *method {
+        Method::GET | Method::HEAD if watching => "watch",
+        Method::GET | Method::HEAD if api.name.is_some() => "get",
+        Method::GET | Method::HEAD => "list",
+        Method::POST => "create",
+        Method::PUT => "update",
+        Method::PATCH => "patch",
+        Method::DELETE if api.name.is_some() => "delete",
+        Method::DELETE => "deletecollection",
+        _ => return Ok(()),
+    };
+    // A namespace's own requests are in that namespace.
+    let namespace = match (api.group, plural, api.namespace) {
+        ("", "namespaces", None) => name.clone(),
+        (_, _, ns) => ns.map(percent_decode).unwrap_or_default(),
+    };
+    let subresource = api.subresource.unwrap_or("");
+    let request = super::rbac::Request::Resource {
+        namespace: &namespace,
+        verb,
+        group: api.group,
+        resource: plural,
+        subresource,
+        name: &name,
+    };
+    let user = super::rbac::User {
+        name: &who.user,
+        groups: &who.groups,
+    };
+    let (allowed, reason) = super::rbac::authorize(&app.store(), &user, &request);
+    if allowed {
+        return Ok(());
+    }
+    let shown = if subresource.is_empty() {
+        plural.to_string()
+    } else {
+        format!("{plural}/{subresource}")
+    };
+    let scope = if namespace.is_empty() {
+        "at the cluster scope".to_string()
+    } else {
+        format!("in the namespace {namespace:?}")
+    };
+    let mut why = format!(
+        "User {:?} cannot {verb} resource {shown:?} in API group {:?} {scope}",
+        who.user, api.group
+    );
+    if !reason.is_empty() {
+        why = format!("{why}: {reason}");
+    }
+    let qualified = if api.group.is_empty() {
+        plural.to_string()
+    } else {
+        format!("{plural}.{}", api.group)
+    };
+    Err(ApiError::forbidden(&qualified, &name, &why))
 }
 
 /// The component statuses a bare kube-apiserver v1.20.2 reports (no controller manager or
@@ -914,6 +1043,7 @@ fn evict_pod(app: &App, req: &Req, ns: &str, name: &str) -> Result<Reply> {
         limit: None,
         continue_token: None,
         propagation_policy: None,
+        impersonated: req.impersonated.clone(),
         force: false,
         body,
     };

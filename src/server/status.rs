@@ -51,6 +51,16 @@ impl ApiError {
     }
 
     /// `pods "x" not found`; of a named group's resource `deployments.apps "x" not found`.
+    /// 403 Forbidden of `resource` (qualified: `deployments.apps`), named or not, for `why`.
+    pub fn forbidden(resource: &str, name: &str, why: &str) -> Self {
+        let message = if name.is_empty() {
+            format!("{resource} is forbidden: {why}")
+        } else {
+            format!("{resource} \"{name}\" is forbidden: {why}")
+        };
+        Self::new(403, "Forbidden", message, named(resource, name))
+    }
+
     pub fn not_found(resource: &str, name: &str) -> Self {
         Self::new(
             404,
@@ -118,15 +128,6 @@ impl ApiError {
             "the body of the request was in an unknown format - accepted media types include: \
              application/json, application/yaml, application/vnd.kubernetes.protobuf",
             Details::None,
-        )
-    }
-
-    pub fn forbidden(resource: &str, name: &str, why: &str) -> Self {
-        Self::new(
-            403,
-            "Forbidden",
-            format!("{resource} \"{name}\" is forbidden: {why}"),
-            named(resource, name),
         )
     }
 

@@ -44,6 +44,11 @@ const COMMANDS: &[&str] = &[
     "auth can-i list deployments.apps --all-namespaces",
     "auth can-i get /healthz",
     "auth can-i --list -n default",
+    // Impersonation: another user, authorized by RBAC over the bootstrap policy.
+    "fails:auth can-i get pods --as=bob",
+    "auth can-i --list -n default --as=bob",
+    "fails:-n default get pods --as=bob",
+    "fails:get nodes --as=bob --as-group=tester",
     "create namespace {ns}",
     "-n {ns} create -f {dir}/pod.json",
     "-n {ns} get pods",
@@ -231,7 +236,7 @@ fn normalize(text: &str, ns: &str) -> String {
         ),
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[time]"),
         (r#"(resourceVersion"?:\s*"?)\d+"#, "${1}[rv]"),
-        (r"\b\d+(s|m|h|d)\b", "[age]"),
+        (r"\b(\d+[smhd])+\b", "[age]"),
         (r"<invalid>|<unknown>", "[age]"),
         (
             r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}",

@@ -5,11 +5,11 @@
 mod support;
 
 mod apply;
+mod authorization;
 mod differential;
 mod kubectl;
 mod live;
 mod robustness;
-mod rules_review;
 mod sequence;
 mod token_review;
 mod transcripts;

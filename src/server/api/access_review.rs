@@ -1,10 +1,9 @@
 //! The access reviews of `authorization.k8s.io` v1 and v1beta1, validated as
 //! `pkg/apis/authorization/validation` does:
 //! - `selfsubjectaccessreviews`: may the requester do this? The reference server authenticates
-//!   nobody and authorizes everything, so it answers as the real server answers a member of
-//!   `system:masters` (the live tests' user): allowed, with no reason.
-//! - `selfsubjectrulesreviews`: what may the requester do in a namespace? The rules RBAC gives
-//!   that member of `system:masters` and `system:authenticated`.
+//!   nobody, so the requester is the user it impersonates (kubectl's `--as`), else its admin, a
+//!   member of `system:masters` (the live tests' user): always allowed, with no reason.
+//! - `selfsubjectrulesreviews`: what may the requester do in a namespace? The rules RBAC gives it.
 //! - `subjectaccessreviews` and (in a namespace) `localsubjectaccessreviews`: may this user do
 //!   this? Answered by the real server's authorizers, `system:masters` and RBAC over the roles and
 //!   bindings in the store (`server::rbac`).
@@ -18,15 +17,77 @@ use serde_json::{Value, json};
 const GROUP: &str = "authorization.k8s.io";
 const KIND: &str = "SelfSubjectAccessReview";
 
-pub(super) fn self_subject(_app: &App, req: &Req, version: &'static str) -> Result<Reply> {
+pub(super) fn self_subject(app: &App, req: &Req, version: &'static str) -> Result<Reply> {
     let (ty, mut obj) = decode_review(req, GROUP, version, KIND)?;
     let causes = validate(&obj);
     if !causes.is_empty() {
         // The real handler names the internal object's kind, which is empty.
         return Err(ApiError::invalid_in_group("", GROUP, "", causes));
     }
-    obj["status"] = json!({"allowed": true});
+    let (user, groups) = requester(req);
+    let who = User {
+        name: &user,
+        groups: &groups,
+    };
+    obj["status"] = decide(app, &who, &obj);
     Ok(Reply::Object(StatusCode::CREATED, ty, obj))
+}
+
+/// The review's status: whether `who` may do what the review's spec asks, and why.
+fn decide(app: &App, who: &User<'_>, obj: &Value) -> Value {
+    let text = |v: &Value, p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let store = app.store();
+    let (allowed, reason) = match obj.pointer("/spec/resourceAttributes") {
+        Some(a) if !a.is_null() => {
+            let (namespace, verb, group) =
+                (text(a, "/namespace"), text(a, "/verb"), text(a, "/group"));
+            let (resource, subresource, name) = (
+                text(a, "/resource"),
+                text(a, "/subresource"),
+                text(a, "/name"),
+            );
+            let request = Request::Resource {
+                namespace: &namespace,
+                verb: &verb,
+                group: &group,
+                resource: &resource,
+                subresource: &subresource,
+                name: &name,
+            };
+            rbac::authorize(&store, who, &request)
+        }
+        _ => {
+            let (verb, path) = (
+                text(obj, "/spec/nonResourceAttributes/verb"),
+                text(obj, "/spec/nonResourceAttributes/path"),
+            );
+            let request = Request::NonResource {
+                verb: &verb,
+                path: &path,
+            };
+            rbac::authorize(&store, who, &request)
+        }
+    };
+    let mut status = serde_json::Map::new();
+    status.insert("allowed".into(), json!(allowed));
+    if !reason.is_empty() {
+        status.insert("reason".into(), json!(reason));
+    }
+    Value::Object(status)
+}
+
+/// Who asks a self review: the user the request impersonates, else the admin (a member of
+/// `system:masters` and `system:authenticated`, as the live tests' user).
+fn requester(req: &Req) -> (String, Vec<String>) {
+    match &req.impersonated {
+        Some(i) => (i.user.clone(), i.groups.clone()),
+        None => (String::new(), REQUESTER_GROUPS.map(String::from).to_vec()),
+    }
 }
 
 /// The groups of the requester as the reference server models it (the live tests' admin).
@@ -43,9 +104,9 @@ pub(super) fn self_rules(app: &App, req: &Req, version: &'static str) -> Result<
     if namespace.is_empty() {
         return Err(ApiError::bad_request("no namespace on request"));
     }
-    let groups: Vec<String> = REQUESTER_GROUPS.iter().map(|g| g.to_string()).collect();
+    let (user, groups) = requester(req);
     let who = User {
-        name: "",
+        name: &user,
         groups: &groups,
     };
     let (rules, errors) = rbac::rules_for(&app.store(), &who, namespace);
@@ -142,51 +203,11 @@ pub(super) fn subject(
             "spec.resourceAttributes.namespace must match namespace: {ns}"
         )));
     }
-    let attributes = obj.pointer("/spec/resourceAttributes").cloned();
-    let (allowed, reason) = {
-        let store = app.store();
-        let who = User {
-            name: &user,
-            groups: &groups,
-        };
-        match &attributes {
-            Some(a) => {
-                let (namespace, verb, group) =
-                    (text(a, "/namespace"), text(a, "/verb"), text(a, "/group"));
-                let (resource, subresource, name) = (
-                    text(a, "/resource"),
-                    text(a, "/subresource"),
-                    text(a, "/name"),
-                );
-                let request = Request::Resource {
-                    namespace: &namespace,
-                    verb: &verb,
-                    group: &group,
-                    resource: &resource,
-                    subresource: &subresource,
-                    name: &name,
-                };
-                rbac::authorize(&store, &who, &request)
-            }
-            None => {
-                let (verb, path) = (
-                    text(&obj, "/spec/nonResourceAttributes/verb"),
-                    text(&obj, "/spec/nonResourceAttributes/path"),
-                );
-                let request = Request::NonResource {
-                    verb: &verb,
-                    path: &path,
-                };
-                rbac::authorize(&store, &who, &request)
-            }
-        }
+    let who = User {
+        name: &user,
+        groups: &groups,
     };
-    let mut status = serde_json::Map::new();
-    status.insert("allowed".into(), json!(allowed));
-    if !reason.is_empty() {
-        status.insert("reason".into(), json!(reason));
-    }
-    obj["status"] = Value::Object(status);
+    obj["status"] = decide(app, &who, &obj);
     Ok(Reply::Object(StatusCode::CREATED, ty, obj))
 }
 
