@@ -137,9 +137,9 @@ fn kubeconfig(dir: &Path, name: &str, server: &str, token: Option<&str>) -> Path
     path
 }
 
-/// One kubectl command, bounded in time: (exit code, stdout + stderr).
-fn run(kubectl: &Path, config: &Path, args: &[String]) -> (Option<i32>, String) {
-    let mut child = Command::new(kubectl)
+/// kubectl with `args`, its output piped.
+fn spawn(kubectl: &Path, config: &Path, args: &[String]) -> std::process::Child {
+    Command::new(kubectl)
         .arg("--kubeconfig")
         .arg(config)
         .args(args)
@@ -147,7 +147,11 @@ fn run(kubectl: &Path, config: &Path, args: &[String]) -> (Option<i32>, String) 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("kubectl starts");
+        .expect("kubectl starts")
+}
+
+/// Waits for `child` to end, killing it after 20 s.
+fn wait_bounded(child: &mut std::process::Child) {
     let started = Instant::now();
     while child.try_wait().expect("wait").is_none() {
         if started.elapsed() > Duration::from_secs(20) {
@@ -156,6 +160,12 @@ fn run(kubectl: &Path, config: &Path, args: &[String]) -> (Option<i32>, String) 
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// One kubectl command, bounded in time: (exit code, stdout + stderr).
+fn run(kubectl: &Path, config: &Path, args: &[String]) -> (Option<i32>, String) {
+    let mut child = spawn(kubectl, config, args);
+    wait_bounded(&mut child);
     let out = child.wait_with_output().expect("output");
     (
         out.status.code(),
@@ -177,15 +187,7 @@ fn run_watch(
     change: impl FnOnce(),
 ) -> (Option<i32>, String) {
     use std::io::{BufRead, Read};
-    let mut child = Command::new(kubectl)
-        .arg("--kubeconfig")
-        .arg(config)
-        .args(args)
-        .env("HOME", config.parent().expect("dir"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kubectl starts");
+    let mut child = spawn(kubectl, config, args);
     let (stdout, mut stderr) = (
         child.stdout.take().expect("stdout"),
         child.stderr.take().expect("stderr"),
@@ -213,14 +215,7 @@ fn run_watch(
         let _ = printed.recv_timeout(Duration::from_secs(15));
     }
     change();
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_bounded(&mut child);
     let code = child.wait().expect("exit").code();
     let out = reader.join().unwrap_or_default();
     (code, out + &errors.join().unwrap_or_default())
