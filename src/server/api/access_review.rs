@@ -1,8 +1,8 @@
 //! The access reviews of `authorization.k8s.io` v1 and v1beta1, validated as
 //! `pkg/apis/authorization/validation` does:
 //! - `selfsubjectaccessreviews`: may the requester do this? The reference server authenticates
-//!   nobody, so the requester is the user it impersonates (kubectl's `--as`), else its admin, a
-//!   member of `system:masters` (the live tests' user): always allowed, with no reason.
+//!   nobody: the requester is the user it impersonates (kubectl's `--as`), whom RBAC authorizes,
+//!   else its admin, a member of `system:masters` (the live tests' user), allowed everything.
 //! - `selfsubjectrulesreviews`: what may the requester do in a namespace? The rules RBAC gives it.
 //! - `subjectaccessreviews` and (in a namespace) `localsubjectaccessreviews`: may this user do
 //!   this? Answered by the real server's authorizers, `system:masters` and RBAC over the roles and
