@@ -99,6 +99,11 @@ async fn run(client: &Client, base: &str, ns: &str) -> Value {
     let mut answers = Vec::new();
     for (method, path, body) in steps {
         let (code, answer) = send(client, base, method, &path, body).await;
+        if method == "DELETE" {
+            // The real authenticator reads pods from its watch cache: the deletion reaches it
+            // a little later.
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+        }
         let text = answer
             .to_string()
             .replace(&plain, "<token>")
