@@ -110,28 +110,23 @@ impl Store {
             .cloned()
             .collect();
         for key in contents {
-            self.remove(&key);
+            if let Some(old) = self.objects.get(&key).map(|s| s.obj.clone()) {
+                self.remove_as(&key, &mut (*old).clone(), old);
+            }
         }
         let key = ("namespaces", String::new(), ns.to_string());
-        if let Some(old) = self.objects.remove(&key) {
-            terminating["metadata"]["resourceVersion"] = Value::String(self.next_revision());
-            let gone = Arc::new(terminating.clone());
-            self.emit(EventType::Deleted, key.0, gone, Some(old.obj.clone()));
+        if let Some(old) = self.objects.get(&key).map(|s| s.obj.clone()) {
+            self.remove_as(&key, terminating, old);
         }
     }
 
-    /// Removes the object at `key`, a deletion at a revision of its own.
-    pub fn remove(&mut self, key: &ObjectKey) -> Option<Arc<Stored>> {
-        let old = self.objects.remove(key)?;
-        let mut gone = (*old.obj).clone();
+    /// Removes the object at `key`: `gone`, the object the deletion reports, is given the
+    /// deletion's own revision, and the watches get it after `previous`.
+    pub fn remove_as(&mut self, key: &ObjectKey, gone: &mut Value, previous: Arc<Value>) {
+        self.objects.remove(key);
         gone["metadata"]["resourceVersion"] = Value::String(self.next_revision());
-        self.emit(
-            EventType::Deleted,
-            key.0,
-            Arc::new(gone),
-            Some(old.obj.clone()),
-        );
-        Some(old)
+        let deleted = Arc::new(gone.clone());
+        self.emit(EventType::Deleted, key.0, deleted, Some(previous));
     }
 
     /// The current revision, as a list's `metadata.resourceVersion`.

@@ -874,16 +874,8 @@ impl Target {
             if req.dry_run {
                 return Ok(Reply::Object(StatusCode::OK, self.ty, obj));
             }
-            set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
-            store.objects.remove(&key);
-            let gone = Arc::new(obj);
-            store.emit(
-                EventType::Deleted,
-                self.r.plural,
-                gone.clone(),
-                Some(before.obj.clone()),
-            );
-            return Ok(Reply::Object(StatusCode::OK, self.ty, (*gone).clone()));
+            store.remove_as(&key, &mut obj, before.obj.clone());
+            return Ok(Reply::Object(StatusCode::OK, self.ty, obj));
         }
         if !finalizers.is_empty() || grace.is_some() {
             // Kept until its finalizers are removed or its period is over: marked, and answered as
@@ -919,11 +911,8 @@ impl Target {
             return Ok(reply);
         }
         if !req.dry_run {
-            store.objects.remove(&key);
-            let mut gone = obj.clone();
-            set_meta(&mut gone, "resourceVersion", json!(store.next_revision()));
-            let (gone, before) = (Arc::new(gone), before.obj.clone());
-            store.emit(EventType::Deleted, self.r.plural, gone, Some(before));
+            // The answer is the object as it was; the deletion's event has its revision.
+            store.remove_as(&key, &mut obj.clone(), before.obj.clone());
         }
         if self.s.returns_deleted_object() {
             return Ok(Reply::Object(StatusCode::OK, self.ty, obj));
