@@ -50,12 +50,20 @@ pub fn authorize(store: &Store, user: &User<'_>, request: &Request<'_>) -> (bool
     if let Some(source) = allowed_by {
         return (true, format!("RBAC: allowed by {source}"));
     }
-    let reason = match errors.len() {
-        0 => String::new(),
-        1 => format!("RBAC: {}", errors[0]),
-        _ => format!("RBAC: [{}]", errors.join(", ")),
+    let reason = if errors.is_empty() {
+        String::new()
+    } else {
+        format!("RBAC: {}", aggregate(&errors))
     };
     (false, reason)
+}
+
+/// Go's aggregate of errors (`utilerrors.NewAggregate`): one error's message, several in brackets.
+pub fn aggregate(errors: &[String]) -> String {
+    match errors {
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    }
 }
 
 /// The rules of every binding of `user` (`RulesFor`): the cluster role bindings', then those of

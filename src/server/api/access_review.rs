@@ -135,11 +135,7 @@ pub(super) fn self_rules(app: &App, req: &Req, version: &'static str) -> Result<
         "incomplete": false,
     });
     if !errors.is_empty() {
-        status["evaluationError"] = json!(if errors.len() == 1 {
-            errors[0].clone()
-        } else {
-            format!("[{}]", errors.join(", "))
-        });
+        status["evaluationError"] = json!(rbac::aggregate(&errors));
     }
     let api_version = format!("{GROUP}/{version}");
     let review = json!({"kind": "SelfSubjectRulesReview", "apiVersion": api_version,
