@@ -6,11 +6,16 @@
 //! `tools/record_bootstrap.py`), each written by the manager `kube-apiserver`. The reference server
 //! does not authorize by them: they are there to be read, as on the real server.
 
-use super::{finish, now};
+use super::{canonical, finish, now};
 use crate::server::schema;
 use crate::server::store::Store;
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+/// Where each server puts its own uid and times (valid values, so that the canonical form of a
+/// seed has every field in its place).
+const PLACEHOLDER_UID: &str = "00000000-0000-0000-0000-000000000000";
+const PLACEHOLDER_TIME: &str = "1970-01-01T00:00:00Z";
 
 /// The RBAC bootstrap policy as the real server writes it at start (`tools/record_bootstrap.py`).
 const RBAC_POLICY: &str = include_str!("../bootstrap-v1.20.2.json");
@@ -35,27 +40,67 @@ fn core(kind: &'static str) -> &'static str {
     schema::type_for("", "v1", kind).unwrap_or(kind)
 }
 
-/// Writes the bootstrap objects into a new `store`.
+/// One object a new server holds, made once: where it is stored, its schema type, and the object
+/// in canonical form with the placeholders of its uid, resourceVersion and times.
+struct Seed {
+    resource: &'static str,
+    namespace: String,
+    name: String,
+    ty: &'static str,
+    obj: Value,
+}
+
+/// The objects of a new server, in the order the real server writes them (their resourceVersions).
+static SEEDS: LazyLock<Vec<Seed>> = LazyLock::new(seeds);
+
+/// Writes the bootstrap objects into a new `store`, each with a uid and a resourceVersion of its
+/// own and the time of now.
 pub(super) fn seed(store: &mut Store) {
     let now = now();
+    for seed in SEEDS.iter() {
+        let mut obj = seed.obj.clone();
+        if let Some(meta) = obj["metadata"].as_object_mut() {
+            // In place: the seed's keys are already in their canonical order.
+            meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+            meta.insert("resourceVersion".into(), json!(store.next_revision()));
+            meta.insert("creationTimestamp".into(), json!(now));
+        }
+        if let Some(Value::Array(entries)) = obj.pointer_mut("/metadata/managedFields") {
+            for e in entries.iter_mut().filter_map(Value::as_object_mut) {
+                e.insert("time".into(), json!(now));
+            }
+        }
+        let key = (seed.resource, seed.namespace.clone(), seed.name.clone());
+        store.objects.insert(key, Arc::new(canonical(seed.ty, obj)));
+    }
+}
+
+/// The seeds, made in canonical form (decoded from their own encoding).
+fn seeds() -> Vec<Seed> {
+    let mut seeds = Vec::new();
+    let now = PLACEHOLDER_TIME;
     let managed = |api_version: &str, fields: Value| {
         json!([{"manager": "kube-apiserver", "operation": "Update", "apiVersion": api_version,
                 "time": now, "fieldsType": "FieldsV1", "fieldsV1": fields}])
     };
-    let put = |store: &mut Store, resource: &'static str, ns: &str, ty: &str, mut obj: Value| {
+    let mut put = |resource: &'static str, ns: &str, ty: &'static str, mut obj: Value| {
         let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
         let meta = obj["metadata"].as_object_mut().expect("metadata");
-        meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
-        meta.insert("resourceVersion".into(), json!(store.next_revision()));
+        meta.insert("uid".into(), json!(PLACEHOLDER_UID));
+        meta.insert("resourceVersion".into(), json!("0"));
         meta.insert("creationTimestamp".into(), json!(now));
         // managedFields last, as ObjectMeta orders it.
         if let Some(m) = meta.shift_remove("managedFields") {
             meta.insert("managedFields".into(), m);
         }
-        let stored = finish(ty, obj);
-        store
-            .objects
-            .insert((resource, ns.to_string(), name), Arc::new(stored));
+        let obj = (*finish(ty, obj).obj).clone();
+        seeds.push(Seed {
+            resource,
+            namespace: ns.to_string(),
+            name,
+            ty,
+            obj,
+        });
     };
     for class in [
         (
@@ -78,13 +123,7 @@ pub(super) fn seed(store: &mut Store) {
             "value": value, "description": description, "preemptionPolicy": "PreemptLowerPriority"
         });
         let ty = schema::type_for("scheduling.k8s.io", "v1", "PriorityClass");
-        put(
-            store,
-            "priorityclasses",
-            "",
-            ty.unwrap_or("PriorityClass"),
-            obj,
-        );
+        put("priorityclasses", "", ty.unwrap_or("PriorityClass"), obj);
     }
     for name in NAMESPACES {
         let obj = json!({
@@ -93,7 +132,7 @@ pub(super) fn seed(store: &mut Store) {
                          "managedFields": managed("v1", json!({"f:status": {"f:phase": {}}}))},
             "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}
         });
-        put(store, "namespaces", "", core("Namespace"), obj);
+        put("namespaces", "", core("Namespace"), obj);
     }
     // The RBAC bootstrap policy, in the order the real server writes it.
     let policy: Vec<Value> = serde_json::from_str(RBAC_POLICY).unwrap_or_default();
@@ -117,7 +156,7 @@ pub(super) fn seed(store: &mut Store) {
             .as_str()
             .unwrap_or("")
             .to_string();
-        put(store, resource, &ns, ty, obj);
+        put(resource, &ns, ty, obj);
     }
     let fields = json!({
         "f:metadata": {"f:labels": {".": {}, "f:component": {}, "f:provider": {}}},
@@ -136,5 +175,6 @@ pub(super) fn seed(store: &mut Store) {
                  "sessionAffinity": "None"},
         "status": {"loadBalancer": {}}
     });
-    put(store, "services", "default", core("Service"), service);
+    put("services", "default", core("Service"), service);
+    seeds
 }
