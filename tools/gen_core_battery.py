@@ -425,6 +425,8 @@ step("local-access-review-non-resource", "POST", LSAR,
       "spec": {"user": "bob", "nonResourceAttributes": {"path": "/x", "verb": "get"}}})
 step("delete-rolebinding-for-review", "DELETE",
      f"{NS}/rolebindings/bob-reads".replace("/api/v1/", "/apis/rbac.authorization.k8s.io/v1/"))
+step("delete-role-for-review", "DELETE",
+     f"{NS}/roles/reader".replace("/api/v1/", "/apis/rbac.authorization.k8s.io/v1/"))
 
 
 def main() -> None:

@@ -116,8 +116,16 @@ async fn run(client: &Client, base: &str, ns: &str) -> Value {
         }
         answers.push(json!({"request": request, "code": code, "body": body}));
     }
-    // Nothing of the run is left: the namespace and what is in it (a bare server needs the
-    // finalizer removed).
+    // Nothing of the run is left: what is in the namespace (a bare server has no controller to
+    // delete it), then the namespace (its finalizer removed).
+    send(
+        client,
+        base,
+        "DELETE",
+        &format!("{nsp}/serviceaccounts/sa1"),
+        Value::Null,
+    )
+    .await;
     send(client, base, "DELETE", &nsp, Value::Null).await;
     let finalize = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns},
                           "spec": {"finalizers": []}});
