@@ -160,3 +160,20 @@ async fn groups_sequence_matches_the_recording() {
         "only {identical} of {total} compared answers identical"
     );
 }
+
+/// The ids a recorded request quotes become the ones the server gave, each once: a server whose
+/// resourceVersions run ahead of the recording's gives for a recorded version one that the
+/// recording used later, and that one must not be replaced again (a stale version would become
+/// the current one).
+#[test]
+fn recorded_ids_are_replaced_once() {
+    let mut ids = IdMap::default();
+    let recorded = serde_json::json!({"metadata": {"resourceVersion": "190"}, "items": [{"metadata": {"resourceVersion": "194", "uid": "u-1"}}]});
+    let actual = serde_json::json!({"metadata": {"resourceVersion": "194"}, "items": [{"metadata": {"resourceVersion": "198", "uid": "u-2"}}]});
+    ids.learn(&recorded, &actual);
+    let body = br#"{"metadata": {"resourceVersion": "190", "uid": "u-1", "name": "a\"190\""}, "x": "194"}"#;
+    assert_eq!(
+        String::from_utf8(ids.apply(body)).unwrap(),
+        r#"{"metadata": {"resourceVersion": "194", "uid": "u-2", "name": "a\"190\""}, "x": "198"}"#
+    );
+}

@@ -244,16 +244,22 @@ impl IdMap {
         }
     }
 
-    /// The body with every quoted recorded id replaced by the actual one.
+    /// The body with every quoted recorded id replaced by the actual one, in one pass: an actual
+    /// id that is also a recorded one (a later resourceVersion of the recording) is not replaced
+    /// again.
     pub fn apply(&self, body: &[u8]) -> Vec<u8> {
-        let mut s = String::from_utf8_lossy(body).into_owned();
-        if String::from_utf8(body.to_vec()).is_err() {
+        let Ok(s) = std::str::from_utf8(body) else {
             return body.to_vec();
-        }
-        for (from, to) in &self.0 {
-            s = s.replace(&format!("\"{from}\""), &format!("\"{to}\""));
-        }
-        s.into_bytes()
+        };
+        static QUOTED: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(r#""((?:[^"\\]|\\.)*)""#).unwrap());
+        QUOTED
+            .replace_all(s, |c: &regex::Captures| match self.0.get(&c[1]) {
+                Some(to) => format!("\"{to}\""),
+                None => c[0].to_string(),
+            })
+            .into_owned()
+            .into_bytes()
     }
 }
 
