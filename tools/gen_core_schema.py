@@ -11,7 +11,9 @@ of the other group versions in EXTRA_ROOTS: apps/v1, batch/v1 and v1beta1,
 networking.k8s.io/v1 and v1beta1, extensions/v1beta1 Ingress, rbac.authorization.k8s.io/v1 and
 v1beta1, policy/v1beta1, autoscaling/v1 HorizontalPodAutoscaler, storage.k8s.io/v1 and v1beta1
 StorageClass, scheduling.k8s.io/v1 and v1beta1 PriorityClass, events.k8s.io/v1 and v1beta1 Event,
-authentication.k8s.io/v1 TokenRequest)
+authentication.k8s.io/v1 TokenRequest, the authorization and authentication reviews,
+certificates.k8s.io/v1 and v1beta1 CertificateSigningRequest, apiregistration.k8s.io/v1 and v1beta1
+APIService)
 and writes, for each struct, its JSON fields in Go declaration order, with how
 a list field merges and is owned: "patch_strategy" and "merge_key" (the
 patchStrategy/patchMergeKey tags), "list_type" and "list_map_keys" (the
@@ -133,6 +135,10 @@ PACKAGES = {
     "k8s.io/api/authentication/v1beta1": "authentication.k8s.io/v1beta1",
     "k8s.io/api/authorization/v1": "authorization.k8s.io/v1",
     "k8s.io/api/authorization/v1beta1": "authorization.k8s.io/v1beta1",
+    "k8s.io/api/certificates/v1": "certificates.k8s.io/v1",
+    "k8s.io/api/certificates/v1beta1": "certificates.k8s.io/v1beta1",
+    "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1": "apiregistration.k8s.io/v1",
+    "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1beta1": "apiregistration.k8s.io/v1beta1",
 }
 GV_PACKAGE = {gv: pkg for pkg, gv in PACKAGES.items()}
 
@@ -166,6 +172,10 @@ EXTRA_ROOTS = (
     + with_lists("scheduling.k8s.io/v1beta1", ["PriorityClass"])
     + with_lists("events.k8s.io/v1", ["Event"])
     + with_lists("events.k8s.io/v1beta1", ["Event"])
+    + with_lists("certificates.k8s.io/v1", ["CertificateSigningRequest"])
+    + with_lists("certificates.k8s.io/v1beta1", ["CertificateSigningRequest"])
+    + with_lists("apiregistration.k8s.io/v1", ["APIService"])
+    + with_lists("apiregistration.k8s.io/v1beta1", ["APIService"])
     # serviceaccounts/token (a subresource: no list)
     + [(GV_PACKAGE["authentication.k8s.io/v1"], "TokenRequest")]
     # Create-only reviews (no list)

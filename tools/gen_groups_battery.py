@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Write the API-groups part of the differential battery: request-only transcripts in
-tests/oracle/groups-requests/ (NNN-…), which `APICONFORM_RECORD=1 cargo test --test server
+tests/oracle/groups-requests/ (NNNN-…), which `APICONFORM_RECORD=1 cargo test --test server
 differential::groups` sends to the real kube-apiserver v1.20.2 and records into
 tests/oracle/groups-v1.20.2/ (the recording `transcripts::groups_sequence_matches_the_recording`
 replays).
@@ -13,8 +13,9 @@ batch/v1, batch/v1beta1, networking.k8s.io/v1 and v1beta1, extensions/v1beta1, r
 policy/v1beta1, autoscaling/v1, storage.k8s.io/v1 and scheduling.k8s.io/v1 every verb, the status
 and scale subresources, the errors (404, 409 AlreadyExists and Conflict, 422 invalid and immutable,
 400 wrong kind and name, 405) and deletion with each propagation policy; then server-side apply
-(a Deployment and a ConfigMap), what the retired versions answer, and events.k8s.io (v1 and
-v1beta1 views of the core events).
+(a Deployment and a ConfigMap), what the retired versions answer, events.k8s.io (v1 and
+v1beta1 views of the core events), certificates.k8s.io signing requests (v1 and v1beta1, their
+status and approval) and apiregistration.k8s.io APIServices.
 
 Cluster-scoped names start with `conf-smoke` (so that each live run has its own) and carry the
 label `battery: conf-smoke`, which every cluster-scoped list and delete-collection selects: nothing
@@ -763,16 +764,212 @@ step("delete-event-new-through-core", "DELETE", f"{CORE_EVENTS}/new")
 step("list-events-after-delete", "GET", CORE_EVENTS)
 step("delete-event-put", "DELETE", f"{EVENTS_BETA}/put")
 
+# --- certificates.k8s.io ---------------------------------------------------------------------
+# Signing requests (base64 of PEM PKCS#10, made with openssl): an RSA one (CN=alice, O=dev), a
+# kubelet's client and serving ones (O=system:nodes, CN=system:node:n1; the serving one with DNS
+# and IP names), one of the group system:masters, and the kubelet client one with its signature
+# altered.
+CSR_RSA = ("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlJQ1l6Q0NB"
+    "VXNDQVFBd0hqRU9NQXdHQTFVRUF3d0ZZV3hwWTJVeEREQUtCZ05WQkFvTUEyUmxkakNDQVNJdwpEUVlKS29aSWh2Y05BUUVC"
+    "QlFBRGdnRVBBRENDQVFvQ2dnRUJBTWJnU21NRXRTUWYzOHhFR3ZDRUNlTEszeGlkCjJzY3MxNWRzNktBRUpZKzNoUjh5a1lL"
+    "b0pHM3IwNC93OW5mZWtCd2FhcHpydVgxU0Nvd1FCMTNVbVliOHpzWHQKQThtSURxYVhNZVl1SEZMQmV5UG9LWlJqZmtyeHdH"
+    "azJQWDdjbytQVDFJMFJrZVRyVFF2UGo0V1o1TGY5ZmVCVQpLWWUxekUvelNka0Y5ZHErQnJuY0NyNkR2Z3hvcURKU09IZmNT"
+    "ekdBRXlCUHkwUlYxZWRaRDlldEU5YWkxbDZZCkFoVGFzeFZGVlA5UlFDQUNMci8zTjlTcW9xUGYvMFZxMUFMMVNYNjRFM0VD"
+    "dmtsRWJOSTYxMzkvc3ZjRVI5dTQKMDBjVks4dE5wbjRKL3MyOFZCaXphck9BeldZMXZMYkJKVFNLREJPblB1SjZjdithcC9T"
+    "ZzBIVWZuRjBDQXdFQQpBYUFBTUEwR0NTcUdTSWIzRFFFQkN3VUFBNElCQVFBSTdQdnkzZjRPZXplQ0w5YmpoV1RldGRFQnA0"
+    "VlFMMnhtClRwTFZic0sxbDFWRllOUmRRTS9WV3RNamg1RUpYUUdFUFZQZzZzOWw5REg3Sk9GMlAxWllTbFdSVWREL0Ivb3YK"
+    "RCtHRnBJR0dkMitTb3J4T2ljd052K0lmdkFlL2dBSndsb3ZxaUVDNVJxOE5VUVdBcDYrbWc5VDJHeFpyQzdOMAplL2x4aVBS"
+    "WjVQZW5SNE1ZbjB1MG5ubitBOHhwVG5PRjVPODhjNkh4cEJrWjZiRktWRWtZazNPUDNXWTd2MHJ2CmV6MCtxSTh1UERJajl0"
+    "YzlYc3ZwelMza3Y4bXBCb2o4SmYrdWxVNXNUVUkzVEZNQTJucVdzQmtmNnRLcFp2MUEKVmh6VHUwZGZ1V3QyZUFwUTlkRzR5"
+    "NGNqQzFJZ1locUNpQzhyQzZwWmpodDF5SkhaN0luawotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K")
+CSR_KUBELET_CLIENT = ("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIck1JR1NB"
+    "Z0VBTURBeEZ6QVZCZ05WQkFNTURuTjVjM1JsYlRwdWIyUmxPbTR4TVJVd0V3WURWUVFLREF4egplWE4wWlcwNmJtOWtaWE13"
+    "V1RBVEJnY3Foa2pPUFFJQkJnZ3Foa2pPUFFNQkJ3TkNBQVJwQkpsUlFJdEpOZjVrClNYVXBDdWdxK2JVdnBKZldNZ2MrZmNn"
+    "UklPSFgrSVJqWFdKZnNvRVhhcmFYdHpHOWRuSXFGZmpTRHd1algzSngKVXZTYy9IYlFvQUF3Q2dZSUtvWkl6ajBFQXdJRFNB"
+    "QXdSUUlnWk5VRmMzTU5aQW5TUktJN01nVVFEdFhDYkNSUApmMkMvVGJrbGpwcmN4bU1DSVFDK1UwQjhGbmpmVGMxYkt4bG8r"
+    "aGRnNjFlTGR5MGx5RkgxV3RkN3pRRzRDZz09Ci0tLS0tRU5EIENFUlRJRklDQVRFIFJFUVVFU1QtLS0tLQo=")
+CSR_KUBELET_SERVING = ("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlJQkhUQ0J4"
+    "QUlCQURBd01SY3dGUVlEVlFRRERBNXplWE4wWlcwNmJtOWtaVHB1TVRFVk1CTUdBMVVFQ2d3TQpjM2x6ZEdWdE9tNXZaR1Z6"
+    "TUZrd0V3WUhLb1pJemowQ0FRWUlLb1pJemowREFRY0RRZ0FFZ2JiNHJHb2V3emxICi9VRUJLT0ZIcVh1NU5acGN2aDBjMG5D"
+    "Y0tvNmQ5VGFaOTB5d3J6QVNYRXorWkJQelFrenBzQ2hncEh4c0dmUEcKaDY3ak9FNHZ3NkF5TURBR0NTcUdTSWIzRFFFSkRq"
+    "RWpNQ0V3SHdZRFZSMFJCQmd3Rm9JT2JqRXVaWGhoYlhCcwpaUzVqYjIySEJBb0FBQWt3Q2dZSUtvWkl6ajBFQXdJRFNBQXdS"
+    "UUlnR09PTzliOU9nT2JLemRFSDBhVi83Nlh4CkREOGtRWHJuN3hzM1Jzem5sM2dDSVFDVzNEVVBhMG5tWm9PR2pZZGxsVFJM"
+    "ZFNORXprVlZsQVRRa3pZNWlDYmsKalE9PQotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K")
+CSR_MASTERS = ("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIa01JR0tB"
+    "Z0VBTUNneERUQUxCZ05WQkFNTUJISnZiM1F4RnpBVkJnTlZCQW9NRG5ONWMzUmxiVHB0WVhOMApaWEp6TUZrd0V3WUhLb1pJ"
+    "emowQ0FRWUlLb1pJemowREFRY0RRZ0FFN24zOERIN0F3dEpEbGM3WXU2M0RGd3lGCmxLeU1Fcm5CRFo1K0V3V2prR2VoM3VC"
+    "Unc1SzlTd2xwdEd1dzQrQVlxTW4xZERXV0JyTXdOYlUzS01sbzg2QUEKTUFvR0NDcUdTTTQ5QkFNQ0Ewa0FNRVlDSVFDVEtq"
+    "eCtqT29UY2hzOVBjSUl4ODJPUlExelMycjhXTlFLVnBpbwplUjdLT2dJaEFPZUdrd1d4cE56Z05iQmMvOU5lUkY2VlVLTmtD"
+    "MGtsSzMyQW5Fb29XS3p1Ci0tLS0tRU5EIENFUlRJRklDQVRFIFJFUVVFU1QtLS0tLQo=")
+CSR_TAMPERED = ("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIck1JR1NB"
+    "Z0VBTURBeEZ6QVZCZ05WQkFNTURuTjVjM1JsYlRwdWIyUmxPbTR4TVJVd0V3WURWUVFLREF4egplWE4wWlcwNmJtOWtaWE13"
+    "V1RBVEJnY3Foa2pPUFFJQkJnZ3Foa2pPUFFNQkJ3TkNBQVJwQkpsUlFJdEpOZjVrClNYVXBDdWdxK2JVdnBKZldNZ2MrZmNn"
+    "UklPSFgrSVJqWFdKZnNvRVhhcmFYdHpHOWRuSXFGZmpTRHd1algzSngKVXZTYy9IYlFvQUF3Q2dZSUtvWkl6ajBFQXdJRFNB"
+    "QXdSUUlnWk5VRmMzTU5aQW5TUktJN01nVVFEdFhDYkNSUApmMkMvVGJrbGpwcmN4bU1DSVFDK1UwQjhGbmpmVGMxYkt4bG8r"
+    "aGRnNjFlTGR5MGx5RkgxV3RjdXpRRzRDZz09Ci0tLS0tRU5EIENFUlRJRklDQVRFIFJFUVVFU1QtLS0tLQo=")
+CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+CSRS_BETA = "/apis/certificates.k8s.io/v1beta1/certificatesigningrequests"
+
+
+def csr(name: str, request: str | None, signer: str | None = "example.com/signer",
+        usages: list[str] | None = None, api_version: str = "certificates.k8s.io/v1") -> dict:
+    spec: dict = {}
+    if request is not None:
+        spec["request"] = request
+    if signer is not None:
+        spec["signerName"] = signer
+    if usages is not None:
+        spec["usages"] = usages
+    return {"apiVersion": api_version, "kind": "CertificateSigningRequest",
+            "metadata": {"name": f"{NS}-{name}", "labels": {"battery": NS, "app": "csr"}}, "spec": spec}
+
+
+BETA = "certificates.k8s.io/v1beta1"
+first = csr("csr-1", CSR_RSA, usages=["client auth"])
+# What a create says of its requester and status is replaced.
+first["spec"].update({"username": "someone", "groups": ["g"], "uid": "u"})
+first["status"] = {"conditions": [{"type": "Approved", "status": "True"}]}
+step("create-csr", "POST", CSRS, first)
+step("create-csr-duplicate", "POST", CSRS, csr("csr-1", CSR_RSA, usages=["client auth"]))
+step("create-csr-beta-defaults", "POST", CSRS_BETA, csr("csr-beta", CSR_RSA, None, None, BETA))
+step("create-csr-beta-kubelet-client", "POST", CSRS_BETA,
+     csr("csr-kubelet-client", CSR_KUBELET_CLIENT, None,
+         ["digital signature", "key encipherment", "client auth"], BETA))
+step("create-csr-beta-kubelet-serving", "POST", CSRS_BETA,
+     csr("csr-kubelet-serving", CSR_KUBELET_SERVING, None,
+         ["server auth", "digital signature", "key encipherment"], BETA))
+step("create-csr-beta-kubelet-usages-differ", "POST", CSRS_BETA,
+     csr("csr-kubelet-other", CSR_KUBELET_CLIENT, None, ["client auth"], BETA))
+step("create-csr-invalid", "POST", CSRS,
+     csr("csr-invalid", "Z2FyYmFnZQ==", "bad", ["nope", "client auth", "nope"]))
+step("create-csr-without-request-legacy-signer", "POST", CSRS,
+     csr("csr-legacy", None, "kubernetes.io/legacy-unknown"))
+step("create-csr-beta-unknown-usages-allowed", "POST", CSRS_BETA,
+     csr("csr-beta-usages", CSR_RSA, "example.com/signer", ["nope", "nope"], BETA))
+step("create-csr-bad-signature", "POST", CSRS, csr("csr-tampered", CSR_TAMPERED, usages=["client auth"]))
+step("create-csr-signer-without-domain", "POST", CSRS,
+     csr("csr-signer-1", CSR_RSA, "example/signer", ["client auth"]))
+step("create-csr-signer-bad-labels", "POST", CSRS,
+     csr("csr-signer-2", CSR_RSA, "Example.com/Bad_Path", ["client auth"]))
+step("create-csr-signer-empty", "POST", CSRS, csr("csr-signer-3", CSR_RSA, "", ["client auth"]))
+step("create-csr-apiserver-client-masters", "POST", CSRS,
+     csr("csr-masters", CSR_MASTERS, "kubernetes.io/kube-apiserver-client", ["client auth"]))
+step("create-csr-apiserver-client", "POST", CSRS,
+     csr("csr-apiserver-client", CSR_RSA, "kubernetes.io/kube-apiserver-client", ["client auth"]))
+C1 = f"{CSRS}/{NS}-csr-1"
+step("get-csr", "GET", C1)
+step("get-csr-through-beta", "GET", f"{CSRS_BETA}/{NS}-csr-1")
+step("get-csr-beta-through-v1", "GET", f"{CSRS}/{NS}-csr-beta")
+step("list-csr-by-label", "GET", f"{CSRS}?labelSelector=app%3Dcsr,battery%3D{NS}")
+step("list-csr-by-signer", "GET", f"{CSRS}?labelSelector=battery%3D{NS}"
+     "&fieldSelector=spec.signerName%3Dkubernetes.io%2Fkube-apiserver-client-kubelet")
+changed = csr("csr-1", CSR_RSA, usages=["server auth"])
+changed["metadata"]["labels"]["put"] = "yes"
+step("put-csr-spec-kept", "PUT", C1, changed)
+step("merge-patch-csr-spec-kept", "PATCH", C1,
+     {"metadata": {"annotations": {"a": "b"}}, "spec": {"signerName": "example.com/other"}}, MERGE)
+step("get-csr-status", "GET", f"{C1}/status")
+step("get-csr-approval", "GET", f"{C1}/approval")
+step("patch-csr-status-add-approved", "PATCH", f"{C1}/status",
+     {"status": {"conditions": [{"type": "Approved", "status": "True"}]}}, MERGE)
+step("patch-csr-status-custom-condition", "PATCH", f"{C1}/status",
+     {"status": {"conditions": [{"type": "Checked", "status": "Unknown", "reason": "Waiting",
+                                 "lastUpdateTime": "2021-01-01T00:00:00Z",
+                                 "lastTransitionTime": "2021-01-01T00:00:00Z"}]}}, MERGE)
+step("patch-csr-status-bad-certificate", "PATCH", f"{C1}/status",
+     {"status": {"certificate": "Z2FyYmFnZQ=="}}, MERGE)
+step("patch-csr-approval-bad-status", "PATCH", f"{C1}/approval",
+     {"status": {"conditions": [{"type": "Approved", "status": "False"}]}}, MERGE)
+step("put-csr-approval", "PUT", f"{C1}/approval",
+     {**csr("csr-1", CSR_RSA, usages=["client auth"]),
+      "status": {"conditions": [{"type": "Approved", "status": "True", "reason": "Battery",
+                                 "message": "approved by the battery"}]}})
+step("json-patch-csr-approval-denied-too", "PATCH", f"{C1}/approval",
+     [{"op": "add", "path": "/status/conditions/-", "value": {"type": "Denied", "status": "True"}}], JSONP)
+step("json-patch-csr-approval-remove", "PATCH", f"{C1}/approval",
+     [{"op": "remove", "path": "/status/conditions/0"}], JSONP)
+step("patch-csr-beta-status-approved-ignored", "PATCH", f"{CSRS_BETA}/{NS}-csr-beta/status",
+     {"status": {"conditions": [{"type": "Approved", "status": "True"}]}}, MERGE)
+step("patch-csr-beta-approval-denied", "PATCH", f"{CSRS_BETA}/{NS}-csr-beta/approval",
+     {"status": {"conditions": [{"type": "Denied", "reason": "Battery"}]}}, MERGE)
+step("patch-csr-beta-status-any-certificate", "PATCH", f"{CSRS_BETA}/{NS}-csr-beta/status",
+     {"status": {"certificate": "Z2FyYmFnZQ=="}}, MERGE)
+step("post-to-csr-approval-not-allowed", "POST", f"{C1}/approval", first)
+step("get-csr-after-approval", "GET", C1)
+step("delete-csr", "DELETE", C1)
+step("delete-missing-csr", "DELETE", C1)
+step("delete-collection-csr", "DELETE", f"{CSRS}?labelSelector=app%3Dcsr,battery%3D{NS}")
+step("list-csr-after-delete-collection", "GET", f"{CSRS}?labelSelector=app%3Dcsr,battery%3D{NS}")
+
+# --- apiregistration.k8s.io ------------------------------------------------------------------
+# The local APIServices of a new server, and ones of the battery's own (named `<version>.<group>`,
+# the group starting with the run's namespace). The server's availability controller rewrites a
+# status soon after a write: no status is read back.
+APISERVICES = "/apis/apiregistration.k8s.io/v1/apiservices"
+APISERVICES_BETA = "/apis/apiregistration.k8s.io/v1beta1/apiservices"
+GROUP = f"{NS}.example.com"
+
+
+def apiservice(version: str, group: str = GROUP, **spec: object) -> dict:
+    return {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+            "metadata": {"name": f"{version}.{group}", "labels": {"battery": NS, "app": "apiservice"}},
+            "spec": {"group": group, "version": version, "groupPriorityMinimum": 100,
+                     "versionPriority": 10, **spec}}
+
+
+for path in ["/apis/apiregistration.k8s.io", "/apis/apiregistration.k8s.io/v1",
+             "/apis/apiregistration.k8s.io/v1beta1", "/apis/certificates.k8s.io",
+             "/apis/certificates.k8s.io/v1", "/apis/certificates.k8s.io/v1beta1"]:
+    step("discovery-" + (path.strip("/").replace("/", "-").replace(".", "-")), "GET", path)
+step("get-apiservice-core", "GET", f"{APISERVICES}/v1.")
+step("get-apiservice-apps", "GET", f"{APISERVICES}/v1.apps")
+step("get-apiservice-batch-beta-through-beta", "GET", f"{APISERVICES_BETA}/v1beta1.batch")
+A1 = f"{APISERVICES}/v1alpha1.{GROUP}"
+step("create-apiservice", "POST", APISERVICES, apiservice("v1alpha1"))
+step("create-apiservice-duplicate", "POST", APISERVICES, apiservice("v1alpha1"))
+step("create-apiservice-with-service", "POST", APISERVICES,
+     apiservice("v1", service={"namespace": NS, "name": "api"}))
+wrong_name = apiservice("v2")
+wrong_name["metadata"]["name"] = f"{NS}-wrong-name"
+step("create-apiservice-name-not-version-group", "POST", APISERVICES, wrong_name)
+bad = apiservice("1x", "Bad_Group", groupPriorityMinimum=0, versionPriority=5000, caBundle="YWJj",
+                 insecureSkipTLSVerify=True)
+step("create-apiservice-invalid-local", "POST", APISERVICES, bad)
+step("create-apiservice-invalid-service", "POST", APISERVICES,
+     apiservice("v3", service={"port": 70000}, caBundle="YWJj", insecureSkipTLSVerify=True))
+step("create-apiservice-empty-group-not-v1", "POST", APISERVICES, apiservice("v2", ""))
+step("get-apiservice", "GET", A1)
+step("get-apiservice-through-beta", "GET", f"{APISERVICES_BETA}/v1alpha1.{GROUP}")
+step("list-apiservices-by-label", "GET", f"{APISERVICES}?labelSelector=battery%3D{NS}")
+step("put-apiservice-without-resource-version", "PUT", A1, apiservice("v1alpha1", versionPriority=20))
+stale_as = apiservice("v1alpha1", versionPriority=20)
+stale_as["metadata"]["resourceVersion"] = "1"
+step("put-apiservice-stale", "PUT", A1, stale_as)
+step("merge-patch-apiservice", "PATCH", A1, {"spec": {"versionPriority": 20}}, MERGE)
+step("merge-patch-apiservice-invalid", "PATCH", A1, {"spec": {"groupPriorityMinimum": 30000}}, MERGE)
+step("json-patch-apiservice-labels", "PATCH", A1,
+     [{"op": "add", "path": "/metadata/labels/j", "value": "1"}], JSONP)
+step("patch-apiservice-status-invalid", "PATCH", f"{A1}/status",
+     {"status": {"conditions": [{"type": "Available", "status": "Maybe"}]}}, MERGE)
+step("patch-apiservice-status-keeps-labels", "PATCH", f"{A1}/status",
+     {"metadata": {"labels": {"status": "patched"}},
+      "status": {"conditions": [{"type": "Available", "status": "False", "reason": "Battery",
+                                 "message": "set by the battery",
+                                 "lastTransitionTime": "2021-01-01T00:00:00Z"}]}}, MERGE)
+step("delete-apiservice", "DELETE", A1)
+step("delete-missing-apiservice", "DELETE", A1)
+step("delete-apiservice-with-service", "DELETE", f"{APISERVICES}/v1.{GROUP}")
+
 
 def main() -> None:
-    assert len(STEPS) <= 1000, f"{len(STEPS)} steps do not fit in three digits"
+    assert len(STEPS) <= 10000, f"{len(STEPS)} steps do not fit in four digits"
     names = [s[0] for s in STEPS]
     assert len(names) == len(set(names)), "step names repeat"
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.txt"):
         old.unlink()
     for i, (name, method, path, body, ctype) in enumerate(STEPS):
-        (OUT / f"{i:03}-{name}.txt").write_text(render(method, path, body, ctype), encoding="utf-8")
+        (OUT / f"{i:04}-{name}.txt").write_text(render(method, path, body, ctype), encoding="utf-8")
     print(f"wrote {len(STEPS)} requests to {OUT}")
 
 

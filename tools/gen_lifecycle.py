@@ -5,7 +5,7 @@ Usage:  python3 tools/gen_lifecycle.py [--check]
         KUBE_SRC=/path/to/kubernetes python3 tools/gen_lifecycle.py
 
 Reads every `zz_generated.prerelease-lifecycle.go` (and core/v1's hand-written `lifecycle.go`)
-under staging/src/k8s.io/api/<group>/<version>/, with the group name of the package's
+under staging/src/k8s.io/api/<group>/<version>/ and kube-aggregator's pkg/apis/<group>/<version>/, with the group name of the package's
 register.go (`GroupName`), and writes each kind (list kinds left out: the warning names the
 resource's kind) that is deprecated in a release up to 1.20, as kube-apiserver's
 `deprecation.IsDeprecated` decides for the running version: its deprecation release, its removal
@@ -44,7 +44,9 @@ def group_of(package: Path) -> str:
 
 def kinds(src: Path) -> list[tuple[str, str, str, tuple[int, int], tuple[int, int] | None, str | None]]:
     api = src / "staging/src/k8s.io/api"
-    files = sorted(api.glob("*/*/zz_generated.prerelease-lifecycle.go")) + [api / "core/v1/lifecycle.go"]
+    aggregator = src / "staging/src/k8s.io/kube-aggregator/pkg/apis"
+    files = (sorted(api.glob("*/*/zz_generated.prerelease-lifecycle.go")) + [api / "core/v1/lifecycle.go"]
+             + sorted(aggregator.glob("*/*/zz_generated.prerelease-lifecycle.go")))
     out = []
     for f in files:
         package = f.parent

@@ -38,6 +38,8 @@ GROUPS = [
     ("autoscaling/v1", "horizontalpodautoscalers", True),
     ("storage.k8s.io/v1", "storageclasses", False),
     ("scheduling.k8s.io/v1", "priorityclasses", False),
+    ("certificates.k8s.io/v1", "certificatesigningrequests", False),
+    ("apiregistration.k8s.io/v1", "apiservices", False),
 ]
 
 ctx = ssl.create_default_context()

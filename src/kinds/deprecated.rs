@@ -47,4 +47,5 @@ pub(super) const DEPRECATED: &[Deprecation] = &[
     ("storage.k8s.io", "v1beta1", "StorageClass", (1, 19), Some((1, 22)), Some(("storage.k8s.io/v1", "StorageClass"))),
     ("storage.k8s.io", "v1beta1", "VolumeAttachment", (1, 19), Some((1, 22)), Some(("storage.k8s.io/v1", "VolumeAttachment"))),
     ("", "v1", "ComponentStatus", (1, 19), None, None),
+    ("apiregistration.k8s.io", "v1beta1", "APIService", (1, 19), Some((1, 22)), Some(("apiregistration.k8s.io/v1", "APIService"))),
 ];

@@ -123,7 +123,31 @@ struct Req {
 /// The content type of a server-side apply patch.
 const APPLY_PATCH: &str = "application/apply-patch+yaml";
 
+/// The user the reference server takes every request without impersonation for, as the real
+/// server of the live tests authenticates its token: `admin`, a member of `system:masters`.
+const ADMIN: (&str, &str, [&str; 2]) = (
+    "admin",
+    "admin-uid",
+    ["system:masters", "system:authenticated"],
+);
+
 impl Req {
+    /// Who makes the request: the user it impersonates, else the admin.
+    fn requester(&self) -> super::strategy::Requester {
+        match &self.impersonated {
+            Some(i) => super::strategy::Requester {
+                name: i.user.clone(),
+                uid: String::new(),
+                groups: i.groups.clone(),
+            },
+            None => super::strategy::Requester {
+                name: ADMIN.0.into(),
+                uid: ADMIN.1.into(),
+                groups: ADMIN.2.map(String::from).to_vec(),
+            },
+        }
+    }
+
     /// Whether this is a server-side apply (a PATCH of `application/apply-patch+yaml`).
     fn is_apply(&self) -> bool {
         self.method == Method::PATCH
@@ -395,7 +419,7 @@ fn as_table(reply: Reply, plural: &str, include: super::table::Include) -> Reply
         (vec![&value], meta_str(&value, "resourceVersion"))
     };
     match super::table::table(plural, &objects, rv, include) {
-        Some(t) => Reply::Object(StatusCode::OK, "", t),
+        Some(t) => Reply::Object(StatusCode::OK, schema::AS_BUILT, t),
         None => reply,
     }
 }

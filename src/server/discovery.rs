@@ -88,7 +88,7 @@ pub fn serves(group: &str, version: &str, name: &str) -> bool {
     kind_served
         && match sub {
             None => true,
-            Some("status") => r.has_subresource("status"),
+            Some(sub @ ("status" | "approval")) => r.has_subresource(sub),
             Some("finalize") => core && r.kind == "Namespace",
             Some("binding" | "eviction" | "log" | "exec" | "attach" | "portforward") => {
                 core && r.kind == "Pod"
@@ -105,6 +105,18 @@ pub fn serves(group: &str, version: &str, name: &str) -> bool {
             }
             Some(_) => false,
         }
+}
+
+/// The group versions the reference server serves a resource of (core's `v1` first), in the
+/// order of the resource-kind table.
+pub fn served_group_versions() -> impl Iterator<Item = (&'static str, &'static str)> {
+    crate::kinds::GROUP_VERSIONS
+        .iter()
+        .filter(|gv| {
+            gv.resources()
+                .any(|r| serves(gv.group, gv.version, r.plural))
+        })
+        .map(|gv| (gv.group, gv.version))
 }
 
 /// The recorded discovery document of `path` with only the resources `group`/`version` serves
@@ -244,7 +256,8 @@ mod tests {
             .collect();
         assert!(names.contains(&"apps"), "{names:?}");
         // A group nothing of which is modelled is not listed, nor its documents served.
-        assert!(!names.contains(&"certificates.k8s.io"), "{names:?}");
-        assert!(document("/apis/certificates.k8s.io/v1", "h").is_none());
+        assert!(!names.contains(&"apiextensions.k8s.io"), "{names:?}");
+        assert!(document("/apis/apiextensions.k8s.io/v1", "h").is_none());
+        assert!(names.contains(&"certificates.k8s.io"), "{names:?}");
     }
 }

@@ -1725,8 +1725,21 @@ pub fn encode(type_name: &str, value: &Value, pretty: bool) -> Vec<u8> {
     out
 }
 
+/// The type name under which [`encode_into`] writes a value with its keys in the order they were
+/// built in (a Table, whose Go struct the schema does not cover).
+pub const AS_BUILT: &str = "<as built>";
+
 /// [`encode`], appending to `out` (e.g. to add the trailing newline without copying).
 pub fn encode_into(type_name: &str, value: &Value, pretty: bool, out: &mut Vec<u8>) {
+    if type_name == AS_BUILT {
+        Enc {
+            out,
+            pretty,
+            schema: None,
+        }
+        .write_generic(value, 0, pretty, false);
+        return;
+    }
     let Ok(schema) = schema() else {
         Enc {
             out,

@@ -296,6 +296,7 @@ fn kind_fields(kind: &str) -> Option<&'static [&'static str]> {
             "spec.host",
         ],
         "Node" => &["metadata.name", "spec.unschedulable"],
+        "CertificateSigningRequest" => &["metadata.name", "spec.signerName"],
         "ReplicationController" => &["metadata.name", "metadata.namespace", "status.replicas"],
         "Event" => &[
             "involvedObject.kind",

@@ -978,6 +978,52 @@ fn group_cells(plural: &str, o: &Value, name: Value, now: SystemTime) -> Option<
             ),
             created(),
         ],
+        "certificatesigningrequests" => {
+            let has = |t: &str| {
+                o.pointer("/status/conditions")
+                    .and_then(Value::as_array)
+                    .is_some_and(|cs| cs.iter().any(|c| s(c, "/type") == t))
+            };
+            let mut condition = if has("Denied") {
+                "Denied"
+            } else if has("Approved") {
+                "Approved"
+            } else {
+                "Pending"
+            }
+            .to_string();
+            if has("Failed") {
+                condition.push_str(",Failed");
+            }
+            if !s(o, "/status/certificate").is_empty() {
+                condition.push_str(",Issued");
+            }
+            vec![
+                name,
+                created(),
+                json!(or_none(s(o, "/spec/signerName"))),
+                json!(s(o, "/spec/username")),
+                json!(condition),
+            ]
+        }
+        "apiservices" => {
+            let service = match o.pointer("/spec/service").filter(|v| v.is_object()) {
+                Some(svc) => format!("{}/{}", s(svc, "/namespace"), s(svc, "/name")),
+                None => "Local".into(),
+            };
+            let available = o
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .and_then(|cs| cs.iter().find(|c| s(c, "/type") == "Available"));
+            let status = match available {
+                None => "Unknown".to_string(),
+                Some(c) if s(c, "/status") == "True" || s(c, "/reason").is_empty() => {
+                    s(c, "/status").to_string()
+                }
+                Some(c) => format!("{} ({})", s(c, "/status"), s(c, "/reason")),
+            };
+            vec![name, json!(service), json!(status), created()]
+        }
         _ => return None,
     })
 }

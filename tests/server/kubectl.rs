@@ -3,8 +3,8 @@
 //! in every output format, describe, the three patch types, label, annotate, label and field
 //! selectors, client-side apply, replace, get -w with a concurrent change, delete, delete
 //! namespace; then the API groups: create deployment, configmap, service clusterip, job and cronjob,
-//! scale, rollout history and undo, server-side apply twice with a change and a field-manager
-//! conflict, forced), each in a namespace of its own on each server. Prints per command whether the two
+//! scale, rollout history and undo, a certificate signing request approved, the local APIServices,
+//! server-side apply twice with a change and a field-manager conflict, forced), each in a namespace of its own on each server. Prints per command whether the two
 //! outputs agree (after normalising ages, uids, resourceVersions, timestamps and the namespace
 //! name) and how many do; asserts that every command works against the real server (the
 //! yardstick) and behaves the same against the reference server.
@@ -85,6 +85,15 @@ const COMMANDS: &[&str] = &[
     "-n {ns} create job once --image=busybox:1.36",
     "-n {ns} create cronjob often --image=busybox:1.36 --schedule=*/5{sp}*{sp}*{sp}*{sp}*",
     "-n {ns} get jobs,cronjobs",
+    // A certificate signing request (cluster-scoped: named after the namespace), approved.
+    "create -f {dir}/csr-{ns}.json",
+    "get csr {ns}-csr",
+    "certificate approve {ns}-csr",
+    "get csr {ns}-csr -o jsonpath={.spec.signerName}{.spec.username}{.status.conditions[0].type}",
+    "describe csr {ns}-csr",
+    "delete csr {ns}-csr",
+    // The aggregator's local APIServices.
+    "get apiservices v1. v1.apps v1beta1.batch",
     // Server-side apply: twice by one manager with a change, then a conflict with another.
     "-n {ns} apply --server-side -f {dir}/config.json",
     "-n {ns} apply --server-side -f {dir}/config-changed.json",
@@ -109,6 +118,12 @@ const CONFIG_CHANGED: &str = r#"{"apiVersion": "v1", "kind": "ConfigMap",
 
 const CONFIG_OTHER: &str = r#"{"apiVersion": "v1", "kind": "ConfigMap",
  "metadata": {"name": "applied"}, "data": {"a": "100"}}"#;
+
+/// A signing request (PKCS#10 of `CN=alice, O=dev`, base64 of its PEM) named `{name}`.
+const CSR: &str = r#"{"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+ "metadata": {"name": "{name}"},
+ "spec": {"signerName": "example.com/signer", "usages": ["client auth"],
+          "request": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlJQ1l6Q0NBVXNDQVFBd0hqRU9NQXdHQTFVRUF3d0ZZV3hwWTJVeEREQUtCZ05WQkFvTUEyUmxkakNDQVNJdwpEUVlKS29aSWh2Y05BUUVCQlFBRGdnRVBBRENDQVFvQ2dnRUJBTWJnU21NRXRTUWYzOHhFR3ZDRUNlTEszeGlkCjJzY3MxNWRzNktBRUpZKzNoUjh5a1lLb0pHM3IwNC93OW5mZWtCd2FhcHpydVgxU0Nvd1FCMTNVbVliOHpzWHQKQThtSURxYVhNZVl1SEZMQmV5UG9LWlJqZmtyeHdHazJQWDdjbytQVDFJMFJrZVRyVFF2UGo0V1o1TGY5ZmVCVQpLWWUxekUvelNka0Y5ZHErQnJuY0NyNkR2Z3hvcURKU09IZmNTekdBRXlCUHkwUlYxZWRaRDlldEU5YWkxbDZZCkFoVGFzeFZGVlA5UlFDQUNMci8zTjlTcW9xUGYvMFZxMUFMMVNYNjRFM0VDdmtsRWJOSTYxMzkvc3ZjRVI5dTQKMDBjVks4dE5wbjRKL3MyOFZCaXphck9BeldZMXZMYkJKVFNLREJPblB1SjZjdithcC9TZzBIVWZuRjBDQXdFQQpBYUFBTUEwR0NTcUdTSWIzRFFFQkN3VUFBNElCQVFBSTdQdnkzZjRPZXplQ0w5YmpoV1RldGRFQnA0VlFMMnhtClRwTFZic0sxbDFWRllOUmRRTS9WV3RNamg1RUpYUUdFUFZQZzZzOWw5REg3Sk9GMlAxWllTbFdSVWREL0Ivb3YKRCtHRnBJR0dkMitTb3J4T2ljd052K0lmdkFlL2dBSndsb3ZxaUVDNVJxOE5VUVdBcDYrbWc5VDJHeFpyQzdOMAplL2x4aVBSWjVQZW5SNE1ZbjB1MG5ubitBOHhwVG5PRjVPODhjNkh4cEJrWjZiRktWRWtZazNPUDNXWTd2MHJ2CmV6MCtxSTh1UERJajl0YzlYc3ZwelMza3Y4bXBCb2o4SmYrdWxVNXNUVUkzVEZNQTJucVdzQmtmNnRLcFp2MUEKVmh6VHUwZGZ1V3QyZUFwUTlkRzR5NGNqQzFJZ1locUNpQzhyQzZwWmpodDF5SkhaN0luawotLS0tLUVORCBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K"}}"#;
 
 fn kubectl() -> Option<PathBuf> {
     let candidate = std::env::var_os("APICONFORM_KUBECTL")
@@ -280,6 +295,10 @@ fn kubectl_behaves_as_against_the_real_server() {
     let reference = kubeconfig(dir.path(), "reference", server.url(), None);
     let suffix = &uuid::Uuid::new_v4().simple().to_string()[..8];
     let (real_ns, ref_ns) = (format!("kubectl-r-{suffix}"), format!("kubectl-x-{suffix}"));
+    for ns in [&real_ns, &ref_ns] {
+        let csr = CSR.replace("{name}", &format!("{ns}-csr"));
+        std::fs::write(dir.path().join(format!("csr-{ns}.json")), csr).expect("manifest");
+    }
     let mut agree = 0;
     let mut real_failures = Vec::new();
     let mut report = String::new();

@@ -283,7 +283,7 @@ pub fn normalize(v: &Value) -> Value {
                         }
                         (
                             "creationTimestamp" | "deletionTimestamp" | "time"
-                            | "lastTransitionTime",
+                            | "lastTransitionTime" | "lastUpdateTime",
                             Value::String(s),
                         ) if is_rfc3339(s) => Value::String("<time>".into()),
                         _ => normalize(v),
@@ -406,14 +406,14 @@ pub const KNOWN_DIFFERENCES: &[(&str, Allowed, &str)] = &[
          and Go's partially re-marshalled patched document; the reference server quotes the whole \
          document with sorted keys and no decoder context",
     ),
-    ("276-put-job", Allowed::Messages, GO_VALUE_TEMPLATE),
+    ("0276-put-job", Allowed::Messages, GO_VALUE_TEMPLATE),
     (
-        "291-patch-job-template-immutable",
+        "0291-patch-job-template-immutable",
         Allowed::Messages,
         GO_VALUE_TEMPLATE,
     ),
     (
-        "737-create-poddisruptionbudget-min-available-and-max-unavailable",
+        "0737-create-poddisruptionbudget-min-available-and-max-unavailable",
         Allowed::Messages,
         "the message quotes the internal policy.PodDisruptionBudgetSpec with Go's %#v (pointer \
          addresses included); the reference server writes `policy.PodDisruptionBudgetSpec{…}`",
@@ -529,6 +529,7 @@ pub fn normalize_text(body: &[u8]) -> String {
         ("deletionTimestamp", "<time>", is_rfc3339),
         ("time", "<time>", is_rfc3339),
         ("lastTransitionTime", "<time>", is_rfc3339),
+        ("lastUpdateTime", "<time>", is_rfc3339),
     ];
     let text = String::from_utf8_lossy(body);
     let mut out = String::with_capacity(text.len());

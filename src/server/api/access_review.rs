@@ -81,17 +81,11 @@ fn decide(app: &App, who: &User<'_>, obj: &Value) -> Value {
     Value::Object(status)
 }
 
-/// Who asks a self review: the user the request impersonates, else the admin (a member of
-/// `system:masters` and `system:authenticated`, as the live tests' user).
+/// Who asks a self review: the user the request impersonates, else the admin.
 fn requester(req: &Req) -> (String, Vec<String>) {
-    match &req.impersonated {
-        Some(i) => (i.user.clone(), i.groups.clone()),
-        None => (String::new(), REQUESTER_GROUPS.map(String::from).to_vec()),
-    }
+    let who = req.requester();
+    (who.name, who.groups)
 }
-
-/// The groups of the requester as the reference server models it (the live tests' admin).
-const REQUESTER_GROUPS: [&str; 2] = ["system:masters", "system:authenticated"];
 
 /// A self subject rules review: a new review (the request's spec is not echoed) with the rules of
 /// the requester's bindings in the spec's namespace, resource and non-resource ones apart.

@@ -3,7 +3,8 @@
 //! `default` namespace at the first address of the service range, and the system priority
 //! classes, and the RBAC bootstrap policy (its cluster roles and bindings, the roles and bindings of
 //! `kube-system` and `kube-public`, as recorded from the real server by
-//! `tools/record_bootstrap.py`), each written by the manager `kube-apiserver`. The reference server
+//! `tools/record_bootstrap.py`), each written by the manager `kube-apiserver`; and the local
+//! APIService the aggregator registers for each group version served (written without a manager). The reference server
 //! does not authorize by them: they are there to be read, as on the real server.
 
 use super::{canonical, finish, now};
@@ -31,6 +32,55 @@ fn rbac_resource(plural: &str) -> Option<&'static str> {
     .into_iter()
     .find(|r| *r == plural)
 }
+
+/// The group and version priorities the aggregator gives the APIServices it registers for the
+/// group versions the server itself serves (`apiVersionPriorities` of kube-apiserver's
+/// `aggregator.go`).
+const API_VERSION_PRIORITIES: &[(&str, &str, i64, i64)] = &[
+    ("", "v1", 18000, 1),
+    ("apps", "v1", 17800, 15),
+    ("events.k8s.io", "v1", 17750, 15),
+    ("events.k8s.io", "v1beta1", 17750, 5),
+    ("authentication.k8s.io", "v1", 17700, 15),
+    ("authentication.k8s.io", "v1beta1", 17700, 9),
+    ("authorization.k8s.io", "v1", 17600, 15),
+    ("authorization.k8s.io", "v1beta1", 17600, 9),
+    ("autoscaling", "v1", 17500, 15),
+    ("autoscaling", "v2beta1", 17500, 9),
+    ("autoscaling", "v2beta2", 17500, 1),
+    ("batch", "v1", 17400, 15),
+    ("batch", "v1beta1", 17400, 9),
+    ("batch", "v2alpha1", 17400, 9),
+    ("certificates.k8s.io", "v1", 17300, 15),
+    ("certificates.k8s.io", "v1beta1", 17300, 9),
+    ("networking.k8s.io", "v1", 17200, 15),
+    ("networking.k8s.io", "v1beta1", 17200, 9),
+    ("extensions", "v1beta1", 17150, 1),
+    ("policy", "v1beta1", 17100, 9),
+    ("rbac.authorization.k8s.io", "v1", 17000, 15),
+    ("rbac.authorization.k8s.io", "v1beta1", 17000, 12),
+    ("rbac.authorization.k8s.io", "v1alpha1", 17000, 9),
+    ("storage.k8s.io", "v1", 16800, 15),
+    ("storage.k8s.io", "v1beta1", 16800, 9),
+    ("storage.k8s.io", "v1alpha1", 16800, 1),
+    ("apiextensions.k8s.io", "v1", 16700, 15),
+    ("apiextensions.k8s.io", "v1beta1", 16700, 9),
+    ("admissionregistration.k8s.io", "v1", 16700, 15),
+    ("admissionregistration.k8s.io", "v1beta1", 16700, 12),
+    ("scheduling.k8s.io", "v1", 16600, 15),
+    ("scheduling.k8s.io", "v1beta1", 16600, 12),
+    ("scheduling.k8s.io", "v1alpha1", 16600, 9),
+    ("coordination.k8s.io", "v1", 16500, 15),
+    ("coordination.k8s.io", "v1beta1", 16500, 9),
+    ("node.k8s.io", "v1", 16300, 15),
+    ("node.k8s.io", "v1alpha1", 16300, 1),
+    ("node.k8s.io", "v1beta1", 16300, 9),
+    ("discovery.k8s.io", "v1beta1", 16200, 12),
+    ("discovery.k8s.io", "v1alpha1", 16200, 9),
+    ("flowcontrol.apiserver.k8s.io", "v1beta1", 16100, 12),
+    ("flowcontrol.apiserver.k8s.io", "v1alpha1", 16100, 9),
+    ("internal.apiserver.k8s.io", "v1alpha1", 16000, 9),
+];
 
 /// The namespaces, in the order the real server makes them (`default` last).
 const NAMESPACES: [&str; 4] = ["kube-system", "kube-public", "kube-node-lease", "default"];
@@ -70,6 +120,11 @@ pub(super) fn seed(store: &mut Store) {
                 e.insert("time".into(), json!(now));
             }
         }
+        if let Some(Value::Array(conditions)) = obj.pointer_mut("/status/conditions") {
+            for c in conditions.iter_mut().filter_map(Value::as_object_mut) {
+                c.insert("lastTransitionTime".into(), json!(now));
+            }
+        }
         let key = (seed.resource, seed.namespace.clone(), seed.name.clone());
         store.objects.insert(key, Arc::new(canonical(seed.ty, obj)));
     }
@@ -102,6 +157,33 @@ fn seeds() -> Vec<Seed> {
             obj,
         });
     };
+    // The local APIServices, by name (their order of writing is the aggregator's goroutines').
+    let mut local: Vec<(String, &str, &str, i64, i64)> =
+        crate::server::discovery::served_group_versions()
+            .filter_map(|(group, version)| {
+                let &(_, _, g, v) = API_VERSION_PRIORITIES
+                    .iter()
+                    .find(|p| p.0 == group && p.1 == version)?;
+                Some((format!("{version}.{group}"), group, version, g, v))
+            })
+            .collect();
+    local.sort();
+    let api_service = schema::type_for("apiregistration.k8s.io", "v1", "APIService");
+    for (name, group, version, g, v) in local.into_iter().filter(|_| api_service.is_some()) {
+        let mut spec = json!({"group": group, "version": version,
+                              "groupPriorityMinimum": g, "versionPriority": v});
+        if group.is_empty() {
+            spec.as_object_mut().map(|m| m.shift_remove("group"));
+        }
+        let obj = json!({
+            "kind": "APIService", "apiVersion": "apiregistration.k8s.io/v1",
+            "metadata": {"name": name,
+                         "labels": {"kube-aggregator.kubernetes.io/automanaged": "onstart"}},
+            "spec": spec,
+            "status": {"conditions": [crate::server::strategy::local_available(now)]}
+        });
+        put("apiservices", "", api_service.unwrap_or("APIService"), obj);
+    }
     for class in [
         (
             "system-node-critical",

@@ -47,7 +47,7 @@ pub(super) fn handle(
     }
     let served_sub = match subresource {
         None => true,
-        Some(sub @ ("status" | "finalize")) => r.has_subresource(sub),
+        Some(sub @ ("status" | "finalize" | "approval")) => r.has_subresource(sub),
         Some("scale") => r.has_subresource("scale") && s.scale_selector(&Value::Null).is_some(),
         Some(_) => false,
     };
@@ -459,6 +459,7 @@ impl Target {
         if self.r.namespaced && !app.store().has_namespace(ns) {
             return Err(ApiError::not_found("namespaces", ns));
         }
+        self.s.record_requester(&mut obj, &req.requester());
         self.s.prepare_create(&mut obj);
         // As read back from storage: decoded and defaulted again.
         self.s.default(&mut obj);
@@ -468,7 +469,10 @@ impl Target {
         if !causes.is_empty() {
             return Err(ApiError::invalid(&self.kind, &name, causes));
         }
-        set_managed_fields(&mut obj, fields);
+        if let Some(why) = self.s.admit_create(&obj) {
+            return Err(ApiError::forbidden(&self.resource, &name, &why));
+        }
+        set_managed_fields(&mut obj, fields.filter(|_| self.s.tracks_managed_fields()));
         let mut store = app.store();
         if self.r.namespaced && !store.has_namespace(ns) {
             return Err(ApiError::not_found("namespaces", ns));
@@ -494,9 +498,32 @@ impl Target {
         let reply = reply_with(StatusCode::CREATED, &stored, kind, req.pretty);
         if !req.dry_run {
             store.emit(EventType::Added, self.r.plural, stored.obj.clone(), None);
-            store.objects.insert(key, Arc::new(stored));
+            store.objects.insert(key.clone(), Arc::new(stored));
+            self.settle(&mut store, key);
         }
         Ok(reply)
+    }
+
+    /// What the server's own controllers make of a written object at once (an APIService's
+    /// availability): their update, written after the reply was made.
+    fn settle(&self, store: &mut Store, key: ObjectKey) {
+        let Some(current) = store.objects.get(&key).cloned() else {
+            return;
+        };
+        let Some(status) = self.s.controller_status(&current.obj, store) else {
+            return;
+        };
+        let mut obj = (*current.obj).clone();
+        obj["status"] = status;
+        set_meta(&mut obj, "resourceVersion", json!(store.next_revision()));
+        let stored = canonical(self.ty, obj);
+        store.emit(
+            EventType::Modified,
+            self.r.plural,
+            stored.obj.clone(),
+            Some(current.obj.clone()),
+        );
+        store.objects.insert(key, Arc::new(stored));
     }
 
     fn patch(
@@ -541,6 +568,12 @@ impl Target {
         name: &str,
         sub: Option<&str>,
     ) -> Result<Reply> {
+        if !self.s.tracks_managed_fields() {
+            // The real server panics (and closes the connection without an answer).
+            return Err(ApiError::internal(
+                "FieldManager must be installed to run apply",
+            ));
+        }
         let config = decode_apply(req)?;
         for _ in 0..MAX_PATCH_ATTEMPTS {
             let current = app
@@ -685,7 +718,8 @@ impl Target {
                 self.s.prepare_status_update(&mut new, old_obj);
             }
             // `/finalize`: the spec's finalizers, nothing of the status.
-            Some(_) => keep(&mut new, "status"),
+            Some("finalize") => keep(&mut new, "status"),
+            Some(other) => self.s.prepare_subresource_update(other, &mut new, old_obj),
             None => {
                 if self.r.has_subresource("status") {
                     keep(&mut new, "status");
@@ -724,7 +758,7 @@ impl Target {
         causes.extend(strategy::validate_meta(&new, self.s.name_rule()));
         match sub {
             Some("status") => causes.extend(self.s.validate_status(&new, old_obj)),
-            Some(_) => causes.extend(self.s.validate_finalize(&new, old_obj)),
+            Some(other) => causes.extend(self.s.validate_subresource(other, &new, old_obj)),
             None => {
                 causes.extend(self.s.validate(&new));
                 causes.extend(self.s.validate_update(&new, old_obj));
@@ -747,7 +781,7 @@ impl Target {
                 .unwrap_or(0);
             set_meta(&mut new, "generation", json!(g + 1));
         }
-        set_managed_fields(&mut new, fields);
+        set_managed_fields(&mut new, fields.filter(|_| self.s.tracks_managed_fields()));
         if new == **old_obj {
             return Ok(reply_stored(&old, kind, req.pretty));
         }
@@ -786,7 +820,8 @@ impl Target {
                 stored.obj.clone(),
                 Some(old.obj.clone()),
             );
-            store.objects.insert(key, Arc::new(stored));
+            store.objects.insert(key.clone(), Arc::new(stored));
+            self.settle(&mut store, key);
         }
         Ok(reply)
     }

@@ -2,10 +2,13 @@
 //! with the kind's `SetDefaults_*` and validation): what the registry does differently for each kind.
 //! The registry itself (`api/registry.rs`) is the same for all of them.
 
+mod apiregistration;
 mod apps;
 mod batch;
+mod certificates;
 mod events;
 pub(crate) mod label_selector;
+pub(crate) use apiregistration::local_available;
 mod namespace;
 mod networking;
 mod pod;
@@ -56,6 +59,20 @@ pub trait Strategy: Sync {
     fn keeps_managed_fields_of_other_groups(&self) -> bool {
         true
     }
+    /// The status the server's own controllers give the object (as written) at once, if they
+    /// change it (an APIService's availability), given the store it is in.
+    fn controller_status(
+        &self,
+        _obj: &Value,
+        _store: &crate::server::store::Store,
+    ) -> Option<Value> {
+        None
+    }
+    /// Whether writes keep managedFields and a server-side apply is possible (not for an
+    /// APIService: kube-apiserver v1.20's aggregator installs no field manager).
+    fn tracks_managed_fields(&self) -> bool {
+        true
+    }
     /// Whether a delete answers the deleted object (`ReturnDeletedObject`) rather than a `Status`.
     fn returns_deleted_object(&self) -> bool {
         false
@@ -74,10 +91,21 @@ pub trait Strategy: Sync {
     /// What a delete changes of the object it answers with, beyond its deletion timestamp (a
     /// namespace's phase).
     fn prepare_delete(&self, _obj: &mut Value) {}
-    /// Validation of an update of the finalize subresource (`ValidateXFinalizeUpdate`), after the
-    /// metadata's.
-    fn validate_finalize(&self, _new: &Value, _old: &Value) -> Vec<Cause> {
+    /// Validation of an update of a subresource other than status and scale (`/finalize`:
+    /// `ValidateXFinalizeUpdate`; `/approval`), after the metadata's.
+    fn validate_subresource(&self, _sub: &str, _new: &Value, _old: &Value) -> Vec<Cause> {
         Vec::new()
+    }
+    /// `PrepareForUpdate` of a subresource other than status, scale and finalize (a signing
+    /// request's `/approval`): what of the stored object it keeps.
+    fn prepare_subresource_update(&self, _sub: &str, _new: &mut Value, _old: &Value) {}
+    /// What a create records of who makes it, before [`Strategy::prepare_create`] (a signing
+    /// request's requester).
+    fn record_requester(&self, _obj: &mut Value, _who: &Requester) {}
+    /// The validating admission plugins of a create, after validation: why the create is
+    /// forbidden, if it is.
+    fn admit_create(&self, _obj: &Value) -> Option<String> {
+        None
     }
     /// `PrepareForCreate` and the admission plugins of a create, after the field manager (so that
     /// nobody owns what they set): e.g. a status reset, a finalizer, the generation.
@@ -139,6 +167,13 @@ pub trait Strategy: Sync {
     }
 }
 
+/// Who makes a request, as the authenticator (and impersonation) name it.
+pub struct Requester {
+    pub name: String,
+    pub uid: String,
+    pub groups: Vec<String>,
+}
+
 /// The strategy of a kind the registry serves (by its group), if it serves it.
 pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
     match group {
@@ -148,6 +183,12 @@ pub fn for_kind(group: &str, kind: &str) -> Option<&'static dyn Strategy> {
         "networking.k8s.io" | "extensions" => return networking::for_kind(group, kind),
         "batch" => return batch::for_kind(kind),
         "events.k8s.io" if kind == "Event" => return Some(&events::Event),
+        "apiregistration.k8s.io" if kind == "APIService" => {
+            return Some(&apiregistration::ApiService);
+        }
+        "certificates.k8s.io" if kind == "CertificateSigningRequest" => {
+            return Some(&certificates::SigningRequest);
+        }
         "policy" | "autoscaling" | "storage.k8s.io" | "scheduling.k8s.io" => {
             return policy::for_kind(group, kind);
         }

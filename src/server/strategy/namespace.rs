@@ -75,7 +75,7 @@ impl Strategy for Namespace {
         }
     }
     /// `ValidateNamespaceFinalizeUpdate`: the finalizers' names, each at its index.
-    fn validate_finalize(&self, new: &Value, _old: &Value) -> Vec<Cause> {
+    fn validate_subresource(&self, _sub: &str, new: &Value, _old: &Value) -> Vec<Cause> {
         validate_finalizers(new, true)
     }
 }
