@@ -64,7 +64,7 @@ impl Strategy for ApiService {
     fn prepare_create(&self, obj: &mut Value) {
         let local = obj.pointer("/spec/service").is_none_or(Value::is_null);
         obj["status"] = if local {
-            let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+            let now = super::now();
             json!({"conditions": [local_available(&now)]})
         } else {
             json!({})
@@ -79,7 +79,7 @@ impl Strategy for ApiService {
     /// exist is not (`ServiceNotFound`). Whether a service that exists has endpoints is not
     /// modelled. The condition keeps its transition time while its status stays.
     fn controller_status(&self, obj: &Value, store: &Store) -> Option<Value> {
-        let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+        let now = super::now();
         let mut wanted = match obj.pointer("/spec/service").filter(|s| s.is_object()) {
             None => local_available(&now),
             Some(svc) => {

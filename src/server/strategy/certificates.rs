@@ -492,7 +492,7 @@ fn validate_update(new: &Value, old: &Value, opts: &Options) -> Vec<Cause> {
 /// `populateConditionTimestamps`: a condition's update time is now unless given; its transition
 /// time that of the old condition of the same type and status, else now.
 fn populate_condition_timestamps(new: &mut Value, old: &Value) {
-    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let now = super::now();
     let old_conditions = conditions(old).to_vec();
     let Some(list) = new
         .pointer_mut("/status/conditions")

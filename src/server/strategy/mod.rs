@@ -167,6 +167,11 @@ pub trait Strategy: Sync {
     }
 }
 
+/// The time of now as objects record it (RFC 3339, in seconds).
+fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
 /// Who makes a request, as the authenticator (and impersonation) name it.
 pub struct Requester {
     pub name: String,
