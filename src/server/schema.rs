@@ -101,6 +101,8 @@ struct IntKind {
 #[derive(Debug)]
 enum Ty {
     String,
+    /// A `[]byte`: a base64 string in JSON (Go's standard encoding, padded).
+    Bytes,
     Int(IntKind),
     Float,
     Bool,
@@ -326,6 +328,7 @@ fn build_ty(
     let under = resolve_named(go, named);
     match expr {
         Value::String(s) => Ok(match s.as_str() {
+            "string" if matches!(under, "[]uint8" | "[]byte") => Ty::Bytes,
             "string" => Ty::String,
             "int" => Ty::Int(int_kind(under)),
             "float" => Ty::Float,
@@ -494,7 +497,9 @@ impl Type {
         }
         match ty {
             // A quantity is a string in the OpenAPI schema the field manager reads.
-            Ty::String | Ty::Time | Ty::MicroTime | Ty::Duration | Ty::Quantity => Some("string"),
+            Ty::String | Ty::Bytes | Ty::Time | Ty::MicroTime | Ty::Duration | Ty::Quantity => {
+                Some("string")
+            }
             Ty::Int(_) | Ty::Float => Some("numeric"),
             Ty::Bool => Some("boolean"),
             _ => None,
@@ -667,6 +672,51 @@ impl Fail {
     }
 }
 
+/// Where Go's `base64.StdEncoding.DecodeString` finds `s` malformed, if it does (its
+/// `decodeQuantum`: line breaks skipped, padding required, trailing bits ignored).
+fn base64_error(s: &str) -> Option<usize> {
+    let src = s.as_bytes();
+    let newline = |c: u8| c == b'\n' || c == b'\r';
+    let valid = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+    let mut si = 0;
+    loop {
+        let mut j = 0;
+        while j < 4 {
+            if si == src.len() {
+                return (j != 0).then_some(si - j);
+            }
+            let c = src[si];
+            si += 1;
+            if valid(c) {
+                j += 1;
+                continue;
+            }
+            if newline(c) {
+                continue;
+            }
+            if c != b'=' || j < 2 {
+                return Some(si - 1);
+            }
+            if j == 2 {
+                while si < src.len() && newline(src[si]) {
+                    si += 1;
+                }
+                if si == src.len() {
+                    return Some(src.len());
+                }
+                if src[si] != b'=' {
+                    return Some(si - 1);
+                }
+                si += 1;
+            }
+            while si < src.len() && newline(src[si]) {
+                si += 1;
+            }
+            return (si < src.len()).then_some(si);
+        }
+    }
+}
+
 /// First byte of the JSON text of `v`, as json-iterator reports it ("but found X").
 fn first_char(v: &Value) -> char {
     match v {
@@ -736,7 +786,7 @@ fn within_depth(v: &Value, base: usize) -> bool {
 /// Zero value of a type, used for `null` slice elements and map values.
 fn zero_value(ty: &Ty) -> Value {
     match ty {
-        Ty::String => Value::String(String::new()),
+        Ty::String | Ty::Bytes => Value::String(String::new()),
         Ty::Int(_) | Ty::Float | Ty::IntOrString => Value::Number(0.into()),
         Ty::Bool => Value::Bool(false),
         Ty::Struct(_) => Value::Object(Map::new()),
@@ -782,6 +832,18 @@ impl Decoder<'_> {
         match ty {
             Ty::String => match v {
                 Value::String(s) => Ok(Some(Value::String(s.clone()))),
+                _ => Err(Fail::new(format!(
+                    "ReadString: expects \" or n, but found {}",
+                    first_char(v)
+                ))),
+            },
+            Ty::Bytes => match v {
+                Value::String(s) => match base64_error(s) {
+                    None => Ok(Some(Value::String(s.clone()))),
+                    Some(at) => Err(Fail::new(format!(
+                        "decode base64: illegal base64 data at input byte {at}"
+                    ))),
+                },
                 _ => Err(Fail::new(format!(
                     "ReadString: expects \" or n, but found {}",
                     first_char(v)
@@ -1772,6 +1834,7 @@ fn is_empty(ty: &Ty, v: Option<&Value>) -> bool {
         None | Some(Value::Null) => matches!(
             ty,
             Ty::String
+                | Ty::Bytes
                 | Ty::Int(_)
                 | Ty::Float
                 | Ty::Bool
@@ -1780,7 +1843,7 @@ fn is_empty(ty: &Ty, v: Option<&Value>) -> bool {
                 | Ty::Map(_)
         ),
         Some(v) => match ty {
-            Ty::String => v.as_str().is_none_or(str::is_empty),
+            Ty::String | Ty::Bytes => v.as_str().is_none_or(str::is_empty),
             Ty::Int(_) | Ty::Float => v.as_f64().is_none_or(|f| f == 0.0),
             Ty::Bool => v.as_bool() != Some(true),
             Ty::Slice(..) => v.as_array().is_none_or(Vec::is_empty),
@@ -1868,7 +1931,7 @@ impl Enc<'_> {
     fn write_ty(&mut self, ty: &Ty, v: Option<&Value>, depth: usize) {
         let v = v.filter(|v| !v.is_null());
         match ty {
-            Ty::String => match v {
+            Ty::String | Ty::Bytes => match v {
                 Some(Value::String(s)) => write_str(self.out, s),
                 _ => self.out.extend_from_slice(b"\"\""),
             },
@@ -3207,6 +3270,38 @@ mod tests {
                 r#"{"service":{"name":"s","port":{}}}},"status":{"loadBalancer":{}}}"#
             )
         );
+    }
+
+    /// A `[]byte` field is Go's standard base64: the offsets kube-apiserver v1.20.2 named for a
+    /// ConfigMap's `binaryData` (`decode base64: illegal base64 data at input byte N`), and the
+    /// values it took.
+    #[test]
+    fn byte_fields_are_checked_as_go_decodes_base64() {
+        for (value, at) in [
+            ("abc", 0),
+            ("!!!", 0),
+            ("YW=j", 2),
+            ("YWJjZA", 4),
+            ("YWJjZA=", 7),
+            ("YWJjZA==x", 8),
+            ("a\nbc!", 4),
+            ("YQ=", 3),
+        ] {
+            let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                                        "binaryData": {"k": value}});
+            let e = decode("ConfigMap", &cm).expect_err(value);
+            assert_eq!(e.path, "v1.ConfigMap.BinaryData", "{value:?}");
+            assert_eq!(
+                e.message,
+                format!("decode base64: illegal base64 data at input byte {at}"),
+                "{value:?}"
+            );
+        }
+        for value in ["YWJj\n", "YWJjZA==\n", "YWI=", "YWJjZB==", "Y\r\nWJj", ""] {
+            let cm = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                                        "binaryData": {"k": value}});
+            assert!(decode("ConfigMap", &cm).is_ok(), "{value:?}");
+        }
     }
 
     #[test]
