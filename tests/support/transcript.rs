@@ -412,12 +412,6 @@ pub const KNOWN_DIFFERENCES: &[(&str, Allowed, &str)] = &[
         Allowed::Messages,
         GO_VALUE_TEMPLATE,
     ),
-    (
-        "0737-create-poddisruptionbudget-min-available-and-max-unavailable",
-        Allowed::Messages,
-        "the message quotes the internal policy.PodDisruptionBudgetSpec with Go's %#v (pointer \
-         addresses included); the reference server writes `policy.PodDisruptionBudgetSpec{…}`",
-    ),
 ];
 
 const CMP_DIFF: &str = "the message embeds Go's cmp.Diff of the internal core.PodSpec; the reference \

@@ -56,12 +56,26 @@ impl Strategy for DisruptionBudget {
         };
         let mut errs = Vec::new();
         if set("minAvailable") && set("maxUnavailable") {
-            // kube-apiserver quotes the spec with its pointers' addresses.
-            errs.push(Cause {
-                reason: "FieldValueInvalid",
-                message: "Invalid value: policy.PodDisruptionBudgetSpec{…}: minAvailable and maxUnavailable cannot be both set".into(),
-                field: "spec".into(),
-            });
+            // kube-apiserver quotes the internal spec (Go's `%#v`): its pointers by address (made
+            // up here, as the real ones are the process's own).
+            let pointer = |field: &str, ty: &str, at: u32| {
+                if set(field) {
+                    format!("(*{ty})(0xc000a{at:05x})")
+                } else {
+                    format!("(*{ty})(nil)")
+                }
+            };
+            let shown = format!(
+                "policy.PodDisruptionBudgetSpec{{MinAvailable:{}, Selector:{}, MaxUnavailable:{}}}",
+                pointer("minAvailable", "intstr.IntOrString", 0x20),
+                pointer("selector", "v1.LabelSelector", 0x40),
+                pointer("maxUnavailable", "intstr.IntOrString", 0x60),
+            );
+            errs.push(Cause::invalid_shown(
+                "spec",
+                &shown,
+                "minAvailable and maxUnavailable cannot be both set",
+            ));
         }
         for k in ["minAvailable", "maxUnavailable"] {
             let v = obj.pointer(&format!("/spec/{k}")).filter(|v| !v.is_null());
