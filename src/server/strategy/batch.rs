@@ -176,11 +176,12 @@ impl Strategy for Job {
         }
         selector_immutable(new, old, &mut errs);
         if new.pointer("/spec/template") != old.pointer("/spec/template") {
-            // kube-apiserver quotes the whole internal template (Go's %#v); its field and verdict
-            // are what a client reads.
+            // kube-apiserver quotes the whole internal template (Go's %#v).
+            let template = new.pointer("/spec/template").unwrap_or(&Value::Null);
+            let shown = crate::server::go_value::go_value("core.PodTemplateSpec", template);
             errs.push(Cause::invalid_shown(
                 "spec.template",
-                "core.PodTemplateSpec{…}",
+                shown.as_deref().unwrap_or("core.PodTemplateSpec{…}"),
                 "field is immutable",
             ));
         }
