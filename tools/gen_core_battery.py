@@ -429,6 +429,38 @@ step("delete-role-for-review", "DELETE",
      f"{NS}/roles/reader".replace("/api/v1/", "/apis/rbac.authorization.k8s.io/v1/"))
 
 
+# Pod spec validation (dry runs: nothing is created): ports, a request against its limit, extended
+# resources, the termination message policy, tolerations.
+
+
+def probe_pod(**spec: object) -> dict:
+    c = {"name": "c", "image": "busybox"}
+    c.update(spec.pop("c", {}))  # type: ignore[arg-type]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
+            "spec": {"containers": [c], **spec}}
+
+
+DRY = f"{NS}/pods?dryRun=All"
+step("create-pod-invalid-ports", "POST", DRY, probe_pod(c={"ports": [
+    {"containerPort": 0}, {"containerPort": 70000, "hostPort": -1, "name": "Bad_Name--toolongportname-x"},
+    {"containerPort": 80, "name": "web", "protocol": "HTTP"}, {"containerPort": 81, "name": "web"},
+    {"containerPort": 82, "name": "123"}]}))
+step("create-pod-request-above-limit", "POST", DRY, probe_pod(c={"resources": {
+    "limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "2", "memory": "512Mi"}}}))
+step("create-pod-extended-resource-request-not-limit", "POST", DRY, probe_pod(c={"resources": {
+    "limits": {"example.com/gpu": "2"}, "requests": {"example.com/gpu": "1"}}}))
+step("create-pod-extended-resource-without-limit", "POST", DRY,
+     probe_pod(c={"resources": {"requests": {"example.com/gpu": "1"}}}))
+step("create-pod-request-equal-to-limit-written-otherwise", "POST", DRY,
+     probe_pod(c={"resources": {"limits": {"cpu": "500m"}, "requests": {"cpu": "0.5"}}}))
+step("create-pod-bad-termination-message-policy", "POST", DRY,
+     probe_pod(c={"terminationMessagePolicy": "Sometimes"}))
+step("create-pod-toleration-seconds-not-noexecute", "POST", DRY, probe_pod(tolerations=[
+    {"key": "k", "operator": "Exists", "value": "v", "effect": "NoSchedule", "tolerationSeconds": 5}]))
+step("create-pod-invalid-tolerations", "POST", DRY, probe_pod(tolerations=[
+    {"operator": "Equal", "value": "bad value!"}, {"key": "a/b/c", "operator": "In", "effect": "Later"}]))
+
+
 def main() -> None:
     for old in OUT.glob("8*-*.txt"):
         old.unlink()

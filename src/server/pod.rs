@@ -393,18 +393,27 @@ pub fn validate_spec(pod: &Value) -> Vec<Cause> {
             {
                 errs.push(Cause::required(format!("{at}.image")));
             }
+            match c.get("terminationMessagePolicy").and_then(Value::as_str) {
+                None => {}
+                Some("File" | "FallbackToLogsOnError") => {}
+                Some("") => errs.push(Cause::required_because(
+                    format!("{at}.terminationMessagePolicy"),
+                    "must be 'File' or 'FallbackToLogsOnError'",
+                )),
+                Some(other) => errs.push(Cause::invalid(
+                    format!("{at}.terminationMessagePolicy"),
+                    &json!(other),
+                    "must be 'File' or 'FallbackToLogsOnError'",
+                )),
+            }
+            validate_ports(c.get("ports"), &format!("{at}.ports"), &mut errs);
             validate_enum(
                 c.get("imagePullPolicy"),
                 &format!("{at}.imagePullPolicy"),
                 &["Always", "IfNotPresent", "Never"],
                 &mut errs,
             );
-            validate_enum(
-                c.get("terminationMessagePolicy"),
-                &format!("{at}.terminationMessagePolicy"),
-                &["File", "FallbackToLogsOnError"],
-                &mut errs,
-            );
+            validate_resources(c.get("resources"), &format!("{at}.resources"), &mut errs);
         }
     }
     validate_enum(
@@ -428,7 +437,244 @@ pub fn validate_spec(pod: &Value) -> Vec<Cause> {
             "must be between 1 and 2147483647, inclusive",
         ));
     }
+    if let Some(Value::Array(tolerations)) = spec.get("tolerations") {
+        validate_tolerations(tolerations, &mut errs);
+    }
     errs
+}
+
+/// `validateContainerPorts`: each port's name (an IANA service name, unique), number, host port
+/// and protocol.
+fn validate_ports(ports: Option<&Value>, at: &str, errs: &mut Vec<Cause>) {
+    let mut names: Vec<&str> = Vec::new();
+    for (i, port) in ports
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let at = format!("{at}[{i}]");
+        let name = port.get("name").and_then(Value::as_str).unwrap_or("");
+        if !name.is_empty() {
+            let why = port_name_errors(name);
+            if !why.is_empty() {
+                for why in why {
+                    errs.push(Cause::invalid(format!("{at}.name"), &json!(name), why));
+                }
+            } else if names.contains(&name) {
+                errs.push(Cause::duplicate(format!("{at}.name"), &json!(name)));
+            } else {
+                names.push(name);
+            }
+        }
+        let number = |k: &str| port.get(k).and_then(Value::as_i64).unwrap_or(0);
+        let container_port = number("containerPort");
+        if container_port == 0 {
+            errs.push(Cause::required(format!("{at}.containerPort")));
+        } else if !(1..=65535).contains(&container_port) {
+            errs.push(Cause::invalid(
+                format!("{at}.containerPort"),
+                &json!(container_port),
+                "must be between 1 and 65535, inclusive",
+            ));
+        }
+        let host_port = number("hostPort");
+        if host_port != 0 && !(1..=65535).contains(&host_port) {
+            errs.push(Cause::invalid(
+                format!("{at}.hostPort"),
+                &json!(host_port),
+                "must be between 1 and 65535, inclusive",
+            ));
+        }
+        match port.get("protocol").and_then(Value::as_str).unwrap_or("") {
+            "" => errs.push(Cause::required(format!("{at}.protocol"))),
+            "SCTP" | "TCP" | "UDP" => {}
+            other => errs.push(Cause::not_supported(
+                format!("{at}.protocol"),
+                &json!(other),
+                &["SCTP", "TCP", "UDP"],
+            )),
+        }
+    }
+}
+
+/// `IsValidPortName`, every message.
+fn port_name_errors(name: &str) -> Vec<&'static str> {
+    let mut errs = Vec::new();
+    if name.len() > 15 {
+        errs.push("must be no more than 15 characters");
+    }
+    if !name
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+    {
+        errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    }
+    if !name.bytes().any(|c| c.is_ascii_lowercase()) {
+        errs.push("must contain at least one letter or number (a-z, 0-9)");
+    }
+    if name.contains("--") {
+        errs.push("must not contain consecutive hyphens");
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        errs.push("must not begin or end with a hyphen");
+    }
+    errs
+}
+
+/// A canonical quantity in nano-units (its binary suffixes as powers of two), for comparisons.
+fn quantity_nanos(q: &str) -> Option<i128> {
+    let end = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
+        .unwrap_or(q.len());
+    let (number, suffix) = q.split_at(end);
+    let (negative, number) = match number.strip_prefix('-') {
+        Some(n) => (true, n),
+        None => (false, number.strip_prefix('+').unwrap_or(number)),
+    };
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    let frac = frac.get(..frac.len().min(9)).unwrap_or("");
+    let mut nanos: i128 = format!("{int}{frac:0<9}").parse().ok()?;
+    let pow10 = |e: u32| 10i128.checked_pow(e);
+    nanos = match suffix {
+        "" => nanos,
+        "n" => nanos / pow10(9)?,
+        "u" => nanos / pow10(6)?,
+        "m" => nanos / pow10(3)?,
+        "k" => nanos.checked_mul(pow10(3)?)?,
+        "M" => nanos.checked_mul(pow10(6)?)?,
+        "G" => nanos.checked_mul(pow10(9)?)?,
+        "T" => nanos.checked_mul(pow10(12)?)?,
+        "P" => nanos.checked_mul(pow10(15)?)?,
+        "E" => nanos.checked_mul(pow10(18)?)?,
+        "Ki" => nanos.checked_mul(1 << 10)?,
+        "Mi" => nanos.checked_mul(1 << 20)?,
+        "Gi" => nanos.checked_mul(1 << 30)?,
+        "Ti" => nanos.checked_mul(1 << 40)?,
+        "Pi" => nanos.checked_mul(1 << 50)?,
+        "Ei" => nanos.checked_mul(1 << 60)?,
+        e if e.starts_with(['e', 'E']) => {
+            let exp: i32 = e[1..].parse().ok()?;
+            if exp >= 0 {
+                nanos.checked_mul(pow10(exp as u32)?)?
+            } else {
+                nanos / pow10(exp.unsigned_abs())?
+            }
+        }
+        _ => return None,
+    };
+    Some(if negative { -nanos } else { nanos })
+}
+
+/// `ValidateResourceRequirements`, its request-against-limit rules: a request may not exceed its
+/// limit, and one of a resource that cannot be overcommitted (an extended or hugepages one) must
+/// equal it, or have one. Requests are visited in name order (Go visits its map at random).
+fn validate_resources(resources: Option<&Value>, at: &str, errs: &mut Vec<Cause>) {
+    let empty = Map::new();
+    let of = |k: &str| {
+        resources
+            .and_then(|r| r.get(k))
+            .and_then(Value::as_object)
+            .unwrap_or(&empty)
+    };
+    let (limits, requests) = (of("limits"), of("requests"));
+    let mut names: Vec<&String> = requests.keys().collect();
+    names.sort();
+    for name in names {
+        let request = requests[name].as_str().unwrap_or("");
+        let overcommit = !name.starts_with("hugepages-")
+            && (!name.contains('/') || name.starts_with("kubernetes.io/"));
+        match limits.get(name).and_then(Value::as_str) {
+            Some(limit) => {
+                let (r, l) = (quantity_nanos(request), quantity_nanos(limit));
+                if r != l && !overcommit {
+                    errs.push(Cause::invalid(
+                        format!("{at}.requests"),
+                        &json!(request),
+                        &format!("must be equal to {name} limit"),
+                    ));
+                } else if let (Some(r), Some(l)) = (r, l)
+                    && r > l
+                {
+                    errs.push(Cause::invalid(
+                        format!("{at}.requests"),
+                        &json!(request),
+                        &format!("must be less than or equal to {name} limit"),
+                    ));
+                }
+            }
+            None if !overcommit => errs.push(Cause::required_because(
+                format!("{at}.limits"),
+                "Limit must be set for non overcommitable resources",
+            )),
+            None => {}
+        }
+    }
+}
+
+/// `ValidateTolerations`: a key is a label name; an empty key needs `Exists`; only a `NoExecute`
+/// toleration has seconds; the value suits the operator; the effect is a taint effect.
+fn validate_tolerations(tolerations: &[Value], errs: &mut Vec<Cause>) {
+    for (i, t) in tolerations.iter().enumerate() {
+        let at = format!("spec.tolerations[{i}]");
+        let text = |k: &str| t.get(k).and_then(Value::as_str).unwrap_or("");
+        let (key, operator, value, effect) =
+            (text("key"), text("operator"), text("value"), text("effect"));
+        if !key.is_empty() {
+            for why in qualified_name_errors(key) {
+                errs.push(Cause::invalid(format!("{at}.key"), &json!(key), &why));
+            }
+        }
+        if key.is_empty() && operator != "Exists" {
+            errs.push(Cause::invalid(
+                format!("{at}.operator"),
+                &json!(operator),
+                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+            ));
+        }
+        if t.get("tolerationSeconds").is_some_and(|s| !s.is_null()) && effect != "NoExecute" {
+            errs.push(Cause::invalid(
+                format!("{at}.effect"),
+                &json!(effect),
+                "effect must be 'NoExecute' when `tolerationSeconds` is set",
+            ));
+        }
+        match operator {
+            "Equal" | "" => {
+                if let Some(why) = label_value(value) {
+                    errs.push(Cause::invalid(
+                        format!("{at}.operator"),
+                        &json!(value),
+                        &why,
+                    ));
+                }
+            }
+            "Exists" => {
+                if !value.is_empty() {
+                    let shown = super::go_value::go_value("core.Toleration", t)
+                        .unwrap_or_else(|| "core.Toleration{…}".into());
+                    errs.push(Cause::invalid_shown(
+                        format!("{at}.operator"),
+                        &shown,
+                        "value must be empty when `operator` is 'Exists'",
+                    ));
+                }
+            }
+            other => errs.push(Cause::not_supported(
+                format!("{at}.operator"),
+                &json!(other),
+                &["Equal", "Exists"],
+            )),
+        }
+        if !effect.is_empty() && !matches!(effect, "NoSchedule" | "PreferNoSchedule" | "NoExecute")
+        {
+            errs.push(Cause::not_supported(
+                format!("{at}.effect"),
+                &json!(effect),
+                &["NoSchedule", "PreferNoSchedule", "NoExecute"],
+            ));
+        }
+    }
 }
 
 fn validate_enum(v: Option<&Value>, field: &str, allowed: &[&str], errs: &mut Vec<Cause>) {
