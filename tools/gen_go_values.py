@@ -39,11 +39,13 @@ SPECIALS = {
 }
 
 
-class Gen:
+class Gen(g.Resolver):
+    """gen_core_schema's resolver (its `go_string`, `lookup`), over the internal packages too."""
+
     def __init__(self, src: Path) -> None:
+        super().__init__(src / "staging/src")
         self.src = src
-        self.packages: dict[str, g.Package] = {}
-        self.structs: dict[str, list[dict]] = {}
+        self.structs: dict[str, list[dict]] = {}  # type: ignore[assignment]
 
     def package(self, path: str) -> g.Package:
         if path not in self.packages:
@@ -55,28 +57,8 @@ class Gen:
                     t.pkg = path
                 self.packages[path] = pkg
             else:
-                self.packages[path] = g.parse_package(self.src / "staging/src", path)
+                return super().package(path)
         return self.packages[path]
-
-    def lookup(self, ctx: g.GoType, ref: str) -> tuple[str, str]:
-        if "." in ref:
-            alias, name = ref.split(".", 1)
-            return ctx.imports[alias], name
-        return ctx.pkg, ref
-
-    def go_string(self, ctx: g.GoType, src: str) -> str:
-        kind, rest = g.split_type(src)
-        if kind == "ptr":
-            return "*" + self.go_string(ctx, rest)
-        if kind == "slice":
-            return "[]" + self.go_string(ctx, rest)
-        if kind == "map":
-            k, v = rest.split("\x00")
-            return f"map[{self.go_string(ctx, k)}]{self.go_string(ctx, v)}"
-        if rest in g.BUILTINS:
-            return "uint8" if rest == "byte" else rest
-        pkg, name = self.lookup(ctx, rest)
-        return f"{self.package(pkg).name}.{name}"
 
     def expr(self, ctx: g.GoType, src: str) -> object:
         """What a value of the type is, as the printer needs it."""
@@ -85,7 +67,7 @@ class Gen:
         if kind == "ptr":
             _, inner = g.split_type(rest)
             if "." in inner or inner not in g.BUILTINS:
-                pkg, name = self.lookup(ctx, inner) if inner not in g.BUILTINS else ("", inner)
+                pkg, name = self.lookup(ctx, ctx.pkg, inner) if inner not in g.BUILTINS else ("", inner)
                 if SPECIALS.get((pkg, name)) == "time":
                     return {"ptr": shown, "time": True}
             return {"ptr": shown}
@@ -102,7 +84,7 @@ class Gen:
             return "string"
         if rest == "bool":
             return "bool"
-        pkg, name = self.lookup(ctx, rest)
+        pkg, name = self.lookup(ctx, ctx.pkg, rest)
         if (pkg, name) in SPECIALS:
             return SPECIALS[(pkg, name)]
         t = self.package(pkg).types.get(name)

@@ -456,7 +456,7 @@ fn validate_ports(ports: Option<&Value>, at: &str, errs: &mut Vec<Cause>) {
         let at = format!("{at}[{i}]");
         let name = port.get("name").and_then(Value::as_str).unwrap_or("");
         if !name.is_empty() {
-            let why = port_name_errors(name);
+            let why = super::strategy::port_name_errors(name);
             if !why.is_empty() {
                 for why in why {
                     errs.push(Cause::invalid(format!("{at}.name"), &json!(name), why));
@@ -496,30 +496,6 @@ fn validate_ports(ports: Option<&Value>, at: &str, errs: &mut Vec<Cause>) {
             )),
         }
     }
-}
-
-/// `IsValidPortName`, every message.
-fn port_name_errors(name: &str) -> Vec<&'static str> {
-    let mut errs = Vec::new();
-    if name.len() > 15 {
-        errs.push("must be no more than 15 characters");
-    }
-    if !name
-        .bytes()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-    {
-        errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
-    }
-    if !name.bytes().any(|c| c.is_ascii_lowercase()) {
-        errs.push("must contain at least one letter or number (a-z, 0-9)");
-    }
-    if name.contains("--") {
-        errs.push("must not contain consecutive hyphens");
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        errs.push("must not begin or end with a hyphen");
-    }
-    errs
 }
 
 /// A canonical quantity in nano-units (its binary suffixes as powers of two), for comparisons.

@@ -9,6 +9,7 @@ mod certificates;
 mod events;
 pub(crate) mod label_selector;
 pub(crate) use apiregistration::local_available;
+pub(crate) use networking::port_name_errors;
 mod namespace;
 mod networking;
 mod pod;

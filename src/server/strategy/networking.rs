@@ -577,8 +577,8 @@ fn validate_policy_port(port: &Value, at: &str, errs: &mut Vec<Cause>) {
     }
 }
 
-/// `IsValidPortName`: an IANA service name.
-fn port_name_errors(name: &str) -> Vec<&'static str> {
+/// `IsValidPortName`: an IANA service name, every message.
+pub(crate) fn port_name_errors(name: &str) -> Vec<&'static str> {
     let mut errs = Vec::new();
     if name.len() > 15 {
         errs.push("must be no more than 15 characters");
