@@ -4,7 +4,8 @@
 //! selectors, client-side apply, replace, get -w with a concurrent change, delete, delete
 //! namespace; then the API groups: create deployment, configmap, service clusterip, job and cronjob,
 //! scale, rollout history and undo, a certificate signing request approved, the local APIServices,
-//! server-side apply twice with a change and a field-manager conflict, forced), each in a namespace of its own on each server. Prints per command whether the two
+//! server-side apply twice with a change and a field-manager conflict, forced), each in a namespace
+//! of its own on each server. Prints per command whether the two
 //! outputs agree (after normalising ages, uids, resourceVersions, timestamps and the namespace
 //! name) and how many do; asserts that every command works against the real server (the
 //! yardstick) and behaves the same against the reference server.
