@@ -460,6 +460,32 @@ step("create-pod-toleration-seconds-not-noexecute", "POST", DRY, probe_pod(toler
 step("create-pod-invalid-tolerations", "POST", DRY, probe_pod(tolerations=[
     {"operator": "Equal", "value": "bad value!"}, {"key": "a/b/c", "operator": "In", "effect": "Later"}]))
 
+step("create-pod-invalid-volumes", "POST", DRY, probe_pod(volumes=[
+    {"name": "a"}, {"name": "Bad_Name", "emptyDir": {}}, {"name": "c", "emptyDir": {}, "configMap": {"name": "x"}},
+    {"name": "d", "secret": {}}, {"name": "e", "hostPath": {"path": ""}},
+    {"name": "f", "persistentVolumeClaim": {"claimName": ""}}, {"name": "g", "configMap": {}}]))
+step("create-pod-invalid-volume-mounts", "POST", DRY, probe_pod(
+    volumes=[{"name": "v", "emptyDir": {}}, {"name": "v", "emptyDir": {}}],
+    c={"volumeMounts": [{"name": "v", "mountPath": "/a"}, {"name": "nope", "mountPath": "/a"},
+                        {"name": "", "mountPath": ""}]}))
+step("create-pod-invalid-env", "POST", DRY, probe_pod(c={"env": [
+    {"name": ""}, {"name": "1BAD"}, {"name": "..x"}, {"name": "ok.name-1"}, {"name": "A", "valueFrom": {}},
+    {"name": "B", "value": "v", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+    {"name": "C", "valueFrom": {"configMapKeyRef": {"name": "", "key": ""},
+                                "secretKeyRef": {"name": "s", "key": "k"}}}]}))
+step("create-pod-invalid-probes", "POST", DRY, probe_pod(c={
+    "livenessProbe": {"periodSeconds": -1},
+    "readinessProbe": {"exec": {"command": ["true"]}, "tcpSocket": {"port": 80}},
+    "startupProbe": {"exec": {"command": ["x"]}, "successThreshold": 2}}))
+step("create-pod-init-containers-after-app-containers", "POST", DRY,
+     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
+      "spec": {"initContainers": [{"name": "c", "image": "i"}, {"name": "Bad"}],
+               "containers": [{"name": "c", "image": "i"}, {"name": "", "image": ""}]}})
+step("create-pod-duplicate-container-names", "POST", DRY,
+     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "probe"},
+      "spec": {"containers": [{"name": "a", "image": "i"}, {"name": "a", "image": "i"},
+                              {"name": "B_", "image": "i"}, {"name": "B_", "image": "i"}]}})
+
 
 def main() -> None:
     for old in OUT.glob("8*-*.txt"):

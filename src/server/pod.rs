@@ -363,57 +363,31 @@ pub fn validate_spec(pod: &Value) -> Vec<Cause> {
     let mut errs = Vec::new();
     let empty = Map::new();
     let spec = pod.get("spec").and_then(Value::as_object).unwrap_or(&empty);
+    let volumes = validate_volumes(spec.get("volumes"), &mut errs);
     let containers = spec.get("containers").and_then(Value::as_array);
-    match containers {
-        None => errs.push(Cause::required("spec.containers")),
-        Some(cs) if cs.is_empty() => errs.push(Cause::required("spec.containers")),
-        Some(_) => {}
-    }
-    let mut names: Vec<&str> = Vec::new();
-    for field in ["initContainers", "containers"] {
-        let Some(cs) = spec.get(field).and_then(Value::as_array) else {
-            continue;
-        };
-        for (i, c) in cs.iter().enumerate() {
-            let at = format!("spec.{field}[{i}]");
+    // `validateContainers` of the app containers, then of the init containers
+    // (`validateInitContainers`: an init container may not share a name with an app container).
+    let app: &[Value] = containers.map_or(&[], Vec::as_slice);
+    validate_containers(app, "spec.containers", &volumes, &mut errs);
+    if let Some(init) = spec.get("initContainers").and_then(Value::as_array)
+        && !init.is_empty()
+    {
+        validate_containers(init, "spec.initContainers", &volumes, &mut errs);
+        let mut names: Vec<&str> = app
+            .iter()
+            .map(|c| c.get("name").and_then(Value::as_str).unwrap_or(""))
+            .collect();
+        for (i, c) in init.iter().enumerate() {
             let name = c.get("name").and_then(Value::as_str).unwrap_or("");
-            if name.is_empty() {
-                errs.push(Cause::required(format!("{at}.name")));
-            } else if let Some(why) = dns1123_label(name) {
-                errs.push(Cause::invalid(format!("{at}.name"), &json!(name), &why));
-            } else if names.contains(&name) {
-                errs.push(Cause::duplicate(format!("{at}.name"), &json!(name)));
-            } else {
+            if names.contains(&name) {
+                errs.push(Cause::duplicate(
+                    format!("spec.initContainers[{i}].name"),
+                    &json!(name),
+                ));
+            }
+            if !name.is_empty() {
                 names.push(name);
             }
-            if c.get("image")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .is_empty()
-            {
-                errs.push(Cause::required(format!("{at}.image")));
-            }
-            match c.get("terminationMessagePolicy").and_then(Value::as_str) {
-                None => {}
-                Some("File" | "FallbackToLogsOnError") => {}
-                Some("") => errs.push(Cause::required_because(
-                    format!("{at}.terminationMessagePolicy"),
-                    "must be 'File' or 'FallbackToLogsOnError'",
-                )),
-                Some(other) => errs.push(Cause::invalid(
-                    format!("{at}.terminationMessagePolicy"),
-                    &json!(other),
-                    "must be 'File' or 'FallbackToLogsOnError'",
-                )),
-            }
-            validate_ports(c.get("ports"), &format!("{at}.ports"), &mut errs);
-            validate_enum(
-                c.get("imagePullPolicy"),
-                &format!("{at}.imagePullPolicy"),
-                &["Always", "IfNotPresent", "Never"],
-                &mut errs,
-            );
-            validate_resources(c.get("resources"), &format!("{at}.resources"), &mut errs);
         }
     }
     validate_enum(
@@ -441,6 +415,332 @@ pub fn validate_spec(pod: &Value) -> Vec<Cause> {
         validate_tolerations(tolerations, &mut errs);
     }
     errs
+}
+
+/// `validateContainers` of one list (`at`: `spec.containers` or `spec.initContainers`): required,
+/// then each container's name (a DNS-1123 label, unique in the list), image, probes, termination
+/// message policy, ports, environment, mounts (of the valid `volumes`), pull policy and resources.
+fn validate_containers(cs: &[Value], at: &str, volumes: &[&str], errs: &mut Vec<Cause>) {
+    if cs.is_empty() {
+        errs.push(Cause::required(at));
+        return;
+    }
+    let list = at;
+    let mut names: Vec<&str> = Vec::new();
+    for (i, c) in cs.iter().enumerate() {
+        let at = format!("{list}[{i}]");
+        let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+        if name.is_empty() {
+            errs.push(Cause::required(format!("{at}.name")));
+        } else if let Some(why) = dns1123_label(name) {
+            errs.push(Cause::invalid(format!("{at}.name"), &json!(name), &why));
+        }
+        if names.contains(&name) {
+            errs.push(Cause::duplicate(format!("{at}.name"), &json!(name)));
+        } else {
+            names.push(name);
+        }
+        if c.get("image")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            errs.push(Cause::required(format!("{at}.image")));
+        }
+        for probe in ["livenessProbe", "startupProbe"] {
+            let Some(p) = c.get(probe).filter(|p| p.is_object()) else {
+                continue;
+            };
+            validate_probe(p, &format!("{at}.{probe}"), errs);
+            let threshold = p
+                .get("successThreshold")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            if threshold != 1 {
+                errs.push(Cause::invalid(
+                    format!("{at}.{probe}.successThreshold"),
+                    &json!(threshold),
+                    "must be 1",
+                ));
+            }
+        }
+        match c.get("terminationMessagePolicy").and_then(Value::as_str) {
+            None => {}
+            Some("File" | "FallbackToLogsOnError") => {}
+            Some("") => errs.push(Cause::required_because(
+                format!("{at}.terminationMessagePolicy"),
+                "must be 'File' or 'FallbackToLogsOnError'",
+            )),
+            Some(other) => errs.push(Cause::invalid(
+                format!("{at}.terminationMessagePolicy"),
+                &json!(other),
+                "must be 'File' or 'FallbackToLogsOnError'",
+            )),
+        }
+        if let Some(p) = c.get("readinessProbe").filter(|p| p.is_object()) {
+            validate_probe(p, &format!("{at}.readinessProbe"), errs);
+        }
+        validate_ports(c.get("ports"), &format!("{at}.ports"), errs);
+        validate_env(c.get("env"), &format!("{at}.env"), errs);
+        validate_mounts(
+            c.get("volumeMounts"),
+            volumes,
+            &format!("{at}.volumeMounts"),
+            errs,
+        );
+        validate_enum(
+            c.get("imagePullPolicy"),
+            &format!("{at}.imagePullPolicy"),
+            &["Always", "IfNotPresent", "Never"],
+            errs,
+        );
+        validate_resources(c.get("resources"), &format!("{at}.resources"), errs);
+    }
+}
+
+/// The volume sources a volume may name (`VolumeSource`), and the field each requires.
+const VOLUME_SOURCES: &[(&str, Option<&str>)] = &[
+    ("hostPath", Some("path")),
+    ("emptyDir", None),
+    ("gcePersistentDisk", None),
+    ("awsElasticBlockStore", None),
+    ("gitRepo", None),
+    ("secret", Some("secretName")),
+    ("nfs", None),
+    ("iscsi", None),
+    ("glusterfs", None),
+    ("persistentVolumeClaim", Some("claimName")),
+    ("rbd", None),
+    ("flexVolume", None),
+    ("cinder", None),
+    ("cephfs", None),
+    ("flocker", None),
+    ("downwardAPI", None),
+    ("fc", None),
+    ("azureFile", None),
+    ("configMap", Some("name")),
+    ("vsphereVolume", None),
+    ("quobyte", None),
+    ("azureDisk", None),
+    ("photonPersistentDisk", None),
+    ("projected", None),
+    ("portworxVolume", None),
+    ("scaleIO", None),
+    ("storageos", None),
+    ("csi", None),
+    ("ephemeral", None),
+];
+
+/// `ValidateVolumes`, its common rules: one volume source each (and the name a hostPath, secret,
+/// claim or config map source requires), a DNS-1123 label name, unique. The names of the valid
+/// volumes (those a mount may name).
+fn validate_volumes<'a>(volumes: Option<&'a Value>, errs: &mut Vec<Cause>) -> Vec<&'a str> {
+    let mut valid: Vec<&str> = Vec::new();
+    for (i, v) in volumes
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let at = format!("spec.volumes[{i}]");
+        let mut el = Vec::new();
+        let mut sources = 0;
+        for (source, required) in VOLUME_SOURCES {
+            let Some(src) = v.get(*source).filter(|s| !s.is_null()) else {
+                continue;
+            };
+            if sources > 0 {
+                el.push(Cause::forbidden(
+                    format!("{at}.{source}"),
+                    "may not specify more than 1 volume type",
+                ));
+                continue;
+            }
+            sources += 1;
+            if let Some(field) = required
+                && src
+                    .get(*field)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .is_empty()
+            {
+                el.push(Cause::required(format!("{at}.{source}.{field}")));
+            }
+        }
+        if sources == 0 {
+            el.push(Cause::required_because(&at, "must specify a volume type"));
+        }
+        let name = v.get("name").and_then(Value::as_str).unwrap_or("");
+        if name.is_empty() {
+            el.push(Cause::required(format!("{at}.name")));
+        } else if let Some(why) = dns1123_label(name) {
+            el.push(Cause::invalid(format!("{at}.name"), &json!(name), &why));
+        }
+        if valid.contains(&name) {
+            el.push(Cause::duplicate(format!("{at}.name"), &json!(name)));
+        }
+        if el.is_empty() {
+            valid.push(name);
+        } else {
+            errs.extend(el);
+        }
+    }
+    valid
+}
+
+/// `ValidateVolumeMounts`, its common rules: a name, of a valid volume; a mount path, unique.
+fn validate_mounts(mounts: Option<&Value>, volumes: &[&str], at: &str, errs: &mut Vec<Cause>) {
+    let mut paths: Vec<&str> = Vec::new();
+    for (i, m) in mounts
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let at = format!("{at}[{i}]");
+        let text = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("");
+        let (name, path) = (text("name"), text("mountPath"));
+        if name.is_empty() {
+            errs.push(Cause::required(format!("{at}.name")));
+        }
+        if !volumes.contains(&name) {
+            errs.push(Cause {
+                reason: "FieldValueNotFound",
+                message: format!("Not found: {}", json!(name)),
+                field: format!("{at}.name"),
+            });
+        }
+        if path.is_empty() {
+            errs.push(Cause::required(format!("{at}.mountPath")));
+        }
+        if paths.contains(&path) {
+            errs.push(Cause::invalid(
+                format!("{at}.mountPath"),
+                &json!(path),
+                "must be unique",
+            ));
+        }
+        paths.push(path);
+    }
+}
+
+/// `ValidateEnv`: each variable's name (`IsEnvVarName`) and the source of its value.
+fn validate_env(env: Option<&Value>, at: &str, errs: &mut Vec<Cause>) {
+    const NAME_MSG: &str = "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')";
+    for (i, e) in env
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let at = format!("{at}[{i}]");
+        let name = e.get("name").and_then(Value::as_str).unwrap_or("");
+        if name.is_empty() {
+            errs.push(Cause::required(format!("{at}.name")));
+        } else {
+            let b = name.as_bytes();
+            let word = |c: &u8| c.is_ascii_alphanumeric() || b"-._".contains(c);
+            if b[0].is_ascii_digit() || !b.iter().all(word) {
+                errs.push(Cause::invalid(format!("{at}.name"), &json!(name), NAME_MSG));
+            }
+            let chdir = match name {
+                "." => Some("must not be '.'"),
+                ".." => Some("must not be '..'"),
+                n if n.starts_with("..") => Some("must not start with '..'"),
+                _ => None,
+            };
+            if let Some(why) = chdir {
+                errs.push(Cause::invalid(format!("{at}.name"), &json!(name), why));
+            }
+        }
+        let Some(from) = e.get("valueFrom").filter(|f| f.is_object()) else {
+            continue;
+        };
+        let at = format!("{at}.valueFrom");
+        let mut sources = 0;
+        for source in [
+            "fieldRef",
+            "resourceFieldRef",
+            "configMapKeyRef",
+            "secretKeyRef",
+        ] {
+            let Some(src) = from.get(source).filter(|s| !s.is_null()) else {
+                continue;
+            };
+            sources += 1;
+            if matches!(source, "configMapKeyRef" | "secretKeyRef") {
+                // `validateConfigMapKeySelector`, `validateSecretKeySelector`.
+                let text = |k: &str| src.get(k).and_then(Value::as_str).unwrap_or("");
+                let (name, key) = (text("name"), text("key"));
+                if let Some(why) = dns1123_subdomain(name) {
+                    errs.push(Cause::invalid(
+                        format!("{at}.{source}.name"),
+                        &json!(name),
+                        &why,
+                    ));
+                }
+                if key.is_empty() {
+                    errs.push(Cause::required(format!("{at}.{source}.key")));
+                } else if let Some(why) = super::strategy::config_key(key) {
+                    errs.push(Cause::invalid(
+                        format!("{at}.{source}.key"),
+                        &json!(key),
+                        &why,
+                    ));
+                }
+            }
+        }
+        let value = e.get("value").and_then(Value::as_str).unwrap_or("");
+        let why = if sources == 0 {
+            Some(
+                "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
+            )
+        } else if !value.is_empty() {
+            Some("may not be specified when `value` is not empty")
+        } else if sources > 1 {
+            Some("may not have more than one field specified at a time")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            errs.push(Cause::invalid(&at, &json!(""), why));
+        }
+    }
+}
+
+/// `validateProbe`: one handler, and no negative numbers.
+fn validate_probe(probe: &Value, at: &str, errs: &mut Vec<Cause>) {
+    let mut handlers = 0;
+    for handler in ["exec", "httpGet", "tcpSocket"] {
+        if probe.get(handler).is_some_and(|h| !h.is_null()) {
+            if handlers > 0 {
+                errs.push(Cause::forbidden(
+                    format!("{at}.{handler}"),
+                    "may not specify more than 1 handler type",
+                ));
+            } else {
+                handlers += 1;
+            }
+        }
+    }
+    if handlers == 0 {
+        errs.push(Cause::required_because(at, "must specify a handler type"));
+    }
+    for field in [
+        "initialDelaySeconds",
+        "timeoutSeconds",
+        "periodSeconds",
+        "successThreshold",
+        "failureThreshold",
+    ] {
+        if let Some(n) = probe.get(field).and_then(Value::as_i64).filter(|n| *n < 0) {
+            errs.push(Cause::invalid(
+                format!("{at}.{field}"),
+                &json!(n),
+                "must be greater than or equal to 0",
+            ));
+        }
+    }
 }
 
 /// `validateContainerPorts`: each port's name (an IANA service name, unique), number, host port

@@ -296,7 +296,7 @@ impl Strategy for ReturnsDeleted {
 }
 
 /// `IsConfigMapKey`: the keys of a ConfigMap's or Secret's data.
-fn config_key(k: &str) -> Option<String> {
+pub(crate) fn config_key(k: &str) -> Option<String> {
     if k.len() > 253 {
         return Some("must be no more than 253 characters".into());
     }
