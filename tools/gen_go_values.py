@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """Generate src/server/go-internal-types.json: the internal Go structs kube-apiserver v1.20.2 prints
-with `%#v` in validation messages (`field.Invalid` of a whole value: a Job's immutable pod template),
-from the Kubernetes v1.20.2 Go source.
+with `%#v` in validation messages (`field.Invalid` of a whole value: a Job's immutable pod
+template, a pod disruption budget's spec), from the Kubernetes v1.20.2 Go source.
 
 Usage:  python3 tools/gen_go_values.py [--check]
         KUBE_SRC=/path/to/kubernetes python3 tools/gen_go_values.py
 
-Starting from the internal `core.PodTemplateSpec` (pkg/apis/core), writes every struct it reaches
-by value (what `%#v` prints in full; a pointer prints as its address only), each as its fields in
+Starting from the internal `core.PodTemplateSpec` (pkg/apis/core) and
+`policy.PodDisruptionBudgetSpec` (pkg/apis/policy), writes every struct they reach by value (what `%#v` prints in full; a pointer prints as its address only), each as its fields in
 declaration order: the Go field name (an embedded field is named after its type), how `%#v` names
 the field's type, what the field is, and the JSON name of the field of the same Go name in the
-versioned struct of the same name (k8s.io/api/core/v1, or the same package for meta/v1), which is
+versioned struct of the same name (k8s.io/api/core/v1, policy/v1beta1, or the same package for
+meta/v1), which is
 where the reference server finds the value. Standard library only (Python 3.11); reuses the Go
 parser of gen_core_schema.py.
 """
@@ -28,9 +29,15 @@ import gen_core_schema as g  # noqa: E402
 
 DEFAULT_SRC = g.DEFAULT_SRC
 OUT = Path(__file__).resolve().parent.parent / "src/server/go-internal-types.json"
-ROOT = ("k8s.io/kubernetes/pkg/apis/core", "PodTemplateSpec")
+ROOTS = [
+    ("k8s.io/kubernetes/pkg/apis/core", "PodTemplateSpec"),
+    ("k8s.io/kubernetes/pkg/apis/policy", "PodDisruptionBudgetSpec"),
+]
 # The versioned package whose struct of the same name holds an internal struct's JSON names.
-VERSIONED = {"k8s.io/kubernetes/pkg/apis/core": "k8s.io/api/core/v1"}
+VERSIONED = {
+    "k8s.io/kubernetes/pkg/apis/core": "k8s.io/api/core/v1",
+    "k8s.io/kubernetes/pkg/apis/policy": "k8s.io/api/policy/v1beta1",
+}
 # Struct types `%#v` prints in a way of their own (a GoString method, or private fields).
 SPECIALS = {
     ("k8s.io/apimachinery/pkg/apis/meta/v1", "Time"): "time",
@@ -138,8 +145,8 @@ def main() -> int:
     src = Path(os.path.expanduser(os.environ.get("KUBE_SRC", DEFAULT_SRC)))
     gen = Gen(src)
     try:
-        root = gen.package(ROOT[0]).types[ROOT[1]]
-        gen.expr(root, ROOT[1])
+        for pkg, name in ROOTS:
+            gen.expr(gen.package(pkg).types[name], name)
     except (g.GenError, OSError, KeyError) as e:
         print(f"gen_go_values: {e}", file=sys.stderr)
         return 1

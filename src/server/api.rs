@@ -21,7 +21,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::SystemTime;
 
 /// The largest request body the real server accepts (3 MiB); larger ones get 413.
@@ -125,25 +125,23 @@ const APPLY_PATCH: &str = "application/apply-patch+yaml";
 
 /// The user the reference server takes every request without impersonation for, as the real
 /// server of the live tests authenticates its token: `admin`, a member of `system:masters`.
-const ADMIN: (&str, &str, [&str; 2]) = (
-    "admin",
-    "admin-uid",
-    ["system:masters", "system:authenticated"],
-);
+const ADMIN: (&str, &str) = ("admin", "admin-uid");
+static ADMIN_GROUPS: LazyLock<[String; 2]> =
+    LazyLock::new(|| ["system:masters".into(), "system:authenticated".into()]);
 
 impl Req {
     /// Who makes the request: the user it impersonates, else the admin.
-    fn requester(&self) -> super::strategy::Requester {
+    fn requester(&self) -> super::strategy::Requester<'_> {
         match &self.impersonated {
             Some(i) => super::strategy::Requester {
-                name: i.user.clone(),
-                uid: String::new(),
-                groups: i.groups.clone(),
+                name: &i.user,
+                uid: "",
+                groups: &i.groups,
             },
             None => super::strategy::Requester {
-                name: ADMIN.0.into(),
-                uid: ADMIN.1.into(),
-                groups: ADMIN.2.map(String::from).to_vec(),
+                name: ADMIN.0,
+                uid: ADMIN.1,
+                groups: ADMIN_GROUPS.as_slice(),
             },
         }
     }

@@ -164,25 +164,30 @@ impl Printer {
                             self.out.push('}');
                         }
                     }
-                } else if let Some(shown) = t.get("bytes").and_then(Value::as_str) {
-                    match v.and_then(Value::as_str) {
-                        None => {
-                            let _ = write!(self.out, "{shown}(nil)");
-                        }
-                        Some(s) => {
-                            use base64::Engine;
-                            let b = base64::engine::general_purpose::STANDARD
-                                .decode(s)
-                                .unwrap_or_default();
-                            let shown: Vec<String> = b.iter().map(|x| format!("{x:#x}")).collect();
-                            let _ = write!(self.out, "[]byte{{{}}}", shown.join(", "));
-                        }
-                    }
+                } else if t.contains_key("bytes") {
+                    use base64::Engine;
+                    let b = v.and_then(Value::as_str).map(|s| {
+                        base64::engine::general_purpose::STANDARD
+                            .decode(s)
+                            .unwrap_or_default()
+                    });
+                    self.out.push_str(&go_bytes(b.as_deref()));
                 } else if let Some(key) = t.get("struct").and_then(Value::as_str) {
                     self.structure(key, v);
                 }
             }
             _ => self.out.push_str("<?>"),
+        }
+    }
+}
+
+/// Go's `%#v` of a `[]byte` (`[]byte(nil)` for none).
+pub fn go_bytes(b: Option<&[u8]>) -> String {
+    match b {
+        None => "[]byte(nil)".into(),
+        Some(b) => {
+            let shown: Vec<String> = b.iter().map(|x| format!("{x:#x}")).collect();
+            format!("[]byte{{{}}}", shown.join(", "))
         }
     }
 }
@@ -249,83 +254,24 @@ fn time(out: &mut String, v: Option<&str>) {
     );
 }
 
-/// A `resource.Quantity` (its private fields) as `ParseQuantity` makes it of the string: the fast
-/// path's integer amount and scale, and the string kept as its cache when already canonical. A
-/// value only the slow path (`inf.Dec`) holds prints its amount as 0.
+/// A `resource.Quantity` (its private fields) as `ParseQuantity`'s fast path makes it of the
+/// string (`schema::fast_quantity`). A value only the slow path (`inf.Dec`) holds prints its amount
+/// as 0.
 fn quantity(out: &mut String, v: Option<&Value>) {
     let s = v.and_then(Value::as_str).unwrap_or("");
-    let (value, scale, cached, format) = parse_quantity(s).unwrap_or((0, 0, false, "DecimalSI"));
+    let q = super::schema::fast_quantity(s).unwrap_or(super::schema::FastQuantity {
+        value: 0,
+        scale: 0,
+        cached: false,
+        format: "DecimalSI",
+    });
     let _ = write!(
         out,
-        "resource.Quantity{{i:resource.int64Amount{{value:{value}, scale:{scale}}}, d:resource.infDecAmount{{Dec:(*inf.Dec)(nil)}}, s:"
+        "resource.Quantity{{i:resource.int64Amount{{value:{}, scale:{}}}, d:resource.infDecAmount{{Dec:(*inf.Dec)(nil)}}, s:",
+        q.value, q.scale
     );
-    quote(out, if cached { s } else { "" });
-    let _ = write!(out, ", Format:{format:?}}}");
-}
-
-/// The fast path of `ParseQuantity`: (amount, scale, whether the string is cached, format).
-fn parse_quantity(s: &str) -> Option<(i64, i32, bool, &'static str)> {
-    let (positive, rest) = match s.as_bytes().first()? {
-        b'-' => (false, &s[1..]),
-        b'+' => (true, &s[1..]),
-        _ => (true, s),
-    };
-    let end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(rest.len());
-    let (number, suffix) = rest.split_at(end);
-    let (num, denom) = number.split_once('.').unwrap_or((number, ""));
-    let (format, exponent): (&str, i32) = match suffix {
-        "" => ("DecimalSI", 0),
-        "n" => ("DecimalSI", -9),
-        "u" => ("DecimalSI", -6),
-        "m" => ("DecimalSI", -3),
-        "k" => ("DecimalSI", 3),
-        "M" => ("DecimalSI", 6),
-        "G" => ("DecimalSI", 9),
-        "T" => ("DecimalSI", 12),
-        "P" => ("DecimalSI", 15),
-        "E" => ("DecimalSI", 18),
-        "Ki" => ("BinarySI", 10),
-        "Mi" => ("BinarySI", 20),
-        "Gi" => ("BinarySI", 30),
-        "Ti" => ("BinarySI", 40),
-        "Pi" => ("BinarySI", 50),
-        "Ei" => ("BinarySI", 60),
-        e if e.starts_with(['e', 'E']) => ("DecimalExponent", e[1..].parse().ok()?),
-        _ => return None,
-    };
-    let digits = (num.len() + denom.len()) as i32;
-    let (mut scale, mantissa, precision) = if format == "BinarySI" {
-        if denom.is_empty() {
-            (
-                0,
-                1i64.checked_shl(exponent as u32)?,
-                15 - num.len() as i32 - (exponent as f32 * 3.0 / 10.0) as i32 - 1,
-            )
-        } else {
-            (0, 1, -1)
-        }
-    } else {
-        (exponent, 1, 18 - digits)
-    };
-    if precision < 0 {
-        return None;
-    }
-    scale -= denom.len() as i32;
-    if scale < -9 {
-        return None;
-    }
-    let shifted = format!("{num}{denom}");
-    let value: i64 = shifted.parse().ok()?;
-    let result = value.checked_mul(mantissa)?;
-    let result = if positive { result } else { -result };
-    let cached = if format == "BinarySI" {
-        exponent % 10 == 0 && value & 0x07 != 0
-    } else {
-        scale % 3 == 0 && !shifted.ends_with("000") && !shifted.starts_with('0')
-    };
-    Some((result, scale, cached, format))
+    quote(out, if q.cached { s } else { "" });
+    let _ = write!(out, ", Format:{:?}}}", q.format);
 }
 
 #[cfg(test)]

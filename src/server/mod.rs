@@ -16,7 +16,7 @@
 
 mod api;
 pub mod discovery;
-mod go_value;
+pub(crate) mod go_value;
 pub mod managed;
 pub mod patch;
 pub mod pod;

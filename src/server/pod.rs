@@ -798,50 +798,6 @@ fn validate_ports(ports: Option<&Value>, at: &str, errs: &mut Vec<Cause>) {
     }
 }
 
-/// A canonical quantity in nano-units (its binary suffixes as powers of two), for comparisons.
-fn quantity_nanos(q: &str) -> Option<i128> {
-    let end = q
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-        .unwrap_or(q.len());
-    let (number, suffix) = q.split_at(end);
-    let (negative, number) = match number.strip_prefix('-') {
-        Some(n) => (true, n),
-        None => (false, number.strip_prefix('+').unwrap_or(number)),
-    };
-    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
-    let frac = frac.get(..frac.len().min(9)).unwrap_or("");
-    let mut nanos: i128 = format!("{int}{frac:0<9}").parse().ok()?;
-    let pow10 = |e: u32| 10i128.checked_pow(e);
-    nanos = match suffix {
-        "" => nanos,
-        "n" => nanos / pow10(9)?,
-        "u" => nanos / pow10(6)?,
-        "m" => nanos / pow10(3)?,
-        "k" => nanos.checked_mul(pow10(3)?)?,
-        "M" => nanos.checked_mul(pow10(6)?)?,
-        "G" => nanos.checked_mul(pow10(9)?)?,
-        "T" => nanos.checked_mul(pow10(12)?)?,
-        "P" => nanos.checked_mul(pow10(15)?)?,
-        "E" => nanos.checked_mul(pow10(18)?)?,
-        "Ki" => nanos.checked_mul(1 << 10)?,
-        "Mi" => nanos.checked_mul(1 << 20)?,
-        "Gi" => nanos.checked_mul(1 << 30)?,
-        "Ti" => nanos.checked_mul(1 << 40)?,
-        "Pi" => nanos.checked_mul(1 << 50)?,
-        "Ei" => nanos.checked_mul(1 << 60)?,
-        e if e.starts_with(['e', 'E']) => {
-            let exp: i32 = e[1..].parse().ok()?;
-            if exp >= 0 {
-                nanos.checked_mul(pow10(exp as u32)?)?
-            } else {
-                nanos / pow10(exp.unsigned_abs())?
-            }
-        }
-        _ => return None,
-    };
-    Some(if negative { -nanos } else { nanos })
-}
-
 /// `ValidateResourceRequirements`, its request-against-limit rules: a request may not exceed its
 /// limit, and one of a resource that cannot be overcommitted (an extended or hugepages one) must
 /// equal it, or have one. Requests are visited in name order (Go visits its map at random).
@@ -862,7 +818,10 @@ fn validate_resources(resources: Option<&Value>, at: &str, errs: &mut Vec<Cause>
             && (!name.contains('/') || name.starts_with("kubernetes.io/"));
         match limits.get(name).and_then(Value::as_str) {
             Some(limit) => {
-                let (r, l) = (quantity_nanos(request), quantity_nanos(limit));
+                let (r, l) = (
+                    super::schema::quantity_nanos(request),
+                    super::schema::quantity_nanos(limit),
+                );
                 if r != l && !overcommit {
                     errs.push(Cause::invalid(
                         format!("{at}.requests"),

@@ -1457,20 +1457,32 @@ fn interpret_suffix(suffix: &str) -> Option<(u32, i32, QtyFormat)> {
     }
 }
 
-/// Parses like `resource.ParseQuantity` and returns what `Quantity.MarshalJSON` would write
-/// (without the quotes), including the cases where Go keeps the input string because it is
-/// already canonical (`"100m"`, `"+5"`, `"1e3"`).
-fn canonical_quantity(s: &str) -> Result<String, &'static str> {
-    if s.is_empty() {
-        return Err(QTY_FORMAT_WRONG);
-    }
-    if s == "0" {
-        return Ok("0".into());
-    }
-    let parts = split_quantity(s)?;
-    let (base, exponent, mut format) = interpret_suffix(parts.suffix).ok_or(QTY_SUFFIX)?;
+/// What the int64 fast path of `resource.ParseQuantity` makes of a quantity: its `int64Amount`
+/// (value and decimal scale), whether it keeps the input string as its cached form (already
+/// canonical), and its format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FastQuantity {
+    pub value: i64,
+    pub scale: i64,
+    pub cached: bool,
+    pub format: &'static str,
+}
 
-    // The int64 fast path of ParseQuantity; it keeps the input string when it is canonical.
+/// [`FastQuantity`] of `s`, if the fast path takes it (`None`: malformed, or only the `inf.Dec`
+/// path holds it).
+pub fn fast_quantity(s: &str) -> Option<FastQuantity> {
+    let parts = split_quantity(s).ok()?;
+    let (_, exponent, format) = interpret_suffix(parts.suffix)?;
+    fast_path(&parts, exponent, format).ok().flatten()
+}
+
+/// The fast path of `ParseQuantity` on parsed parts: `Ok(None)` when the value needs the
+/// `inf.Dec` path.
+fn fast_path(
+    parts: &QtyParts<'_>,
+    exponent: i32,
+    format: QtyFormat,
+) -> Result<Option<FastQuantity>, &'static str> {
     let (precision, mut scale, mantissa): (i64, i64, i64) = match format {
         QtyFormat::DecimalExponent | QtyFormat::DecimalSI => (
             18 - (parts.num.len() + parts.denom.len()) as i64,
@@ -1484,24 +1496,70 @@ fn canonical_quantity(s: &str) -> Result<String, &'static str> {
         ),
         QtyFormat::BinarySI => (-1, 0, 1),
     };
-    if precision >= 0 {
-        scale -= parts.denom.len() as i64;
-        if scale >= -9 {
-            let shifted = format!("{}{}", parts.num, parts.denom);
-            let value: i64 = shifted.parse().map_err(|_| QTY_NUMERIC)?;
-            if let Some(result) = value.checked_mul(mantissa) {
-                let cached = match format {
-                    QtyFormat::BinarySI => exponent % 10 == 0 && value & 0x07 != 0,
-                    _ => scale % 3 == 0 && !shifted.ends_with("000") && !shifted.starts_with('0'),
-                };
-                if cached {
-                    return Ok(s.to_string());
-                }
-                let mag = BigDec::parse(&result.unsigned_abs().to_string());
-                let neg = !parts.positive && !mag.is_zero();
-                return Ok(canonicalize(neg, mag, scale, format));
-            }
+    if precision < 0 {
+        return Ok(None);
+    }
+    scale -= parts.denom.len() as i64;
+    if scale < -9 {
+        return Ok(None);
+    }
+    let shifted = format!("{}{}", parts.num, parts.denom);
+    let value: i64 = shifted.parse().map_err(|_| QTY_NUMERIC)?;
+    let Some(result) = value.checked_mul(mantissa) else {
+        return Ok(None);
+    };
+    let cached = match format {
+        QtyFormat::BinarySI => exponent % 10 == 0 && value & 0x07 != 0,
+        _ => scale % 3 == 0 && !shifted.ends_with("000") && !shifted.starts_with('0'),
+    };
+    Ok(Some(FastQuantity {
+        value: if parts.positive { result } else { -result },
+        scale,
+        cached,
+        format: match format {
+            QtyFormat::DecimalExponent => "DecimalExponent",
+            QtyFormat::BinarySI => "BinarySI",
+            QtyFormat::DecimalSI => "DecimalSI",
+        },
+    }))
+}
+
+/// A quantity in nano-units (its binary suffixes as powers of two), for comparisons; `None` if
+/// malformed or out of range.
+pub fn quantity_nanos(s: &str) -> Option<i128> {
+    let parts = split_quantity(s).ok()?;
+    let (base, exponent, _) = interpret_suffix(parts.suffix)?;
+    let frac = parts.denom.get(..parts.denom.len().min(9))?;
+    let mut nanos: i128 = format!("{}{frac:0<9}", parts.num).parse().ok()?;
+    if base == 2 {
+        nanos = nanos.checked_mul(1i128.checked_shl(u32::try_from(exponent).ok()?)?)?;
+    } else if exponent >= 0 {
+        nanos = nanos.checked_mul(10i128.checked_pow(exponent.unsigned_abs())?)?;
+    } else {
+        nanos /= 10i128.checked_pow(exponent.unsigned_abs())?;
+    }
+    Some(if parts.positive { nanos } else { -nanos })
+}
+
+/// Parses like `resource.ParseQuantity` and returns what `Quantity.MarshalJSON` would write
+/// (without the quotes), including the cases where Go keeps the input string because it is
+/// already canonical (`"100m"`, `"+5"`, `"1e3"`).
+fn canonical_quantity(s: &str) -> Result<String, &'static str> {
+    if s.is_empty() {
+        return Err(QTY_FORMAT_WRONG);
+    }
+    if s == "0" {
+        return Ok("0".into());
+    }
+    let parts = split_quantity(s)?;
+    let (base, exponent, mut format) = interpret_suffix(parts.suffix).ok_or(QTY_SUFFIX)?;
+    if let Some(fast) = fast_path(&parts, exponent, format)? {
+        if fast.cached {
+            return Ok(s.to_string());
         }
+        let mag = BigDec::parse(&fast.value.unsigned_abs().to_string());
+        let neg = !parts.positive && !mag.is_zero();
+        return Ok(canonicalize(neg, mag, fast.scale, format));
     }
 
     // The inf.Dec path: exact decimal arithmetic.

@@ -84,7 +84,7 @@ fn decide(app: &App, who: &User<'_>, obj: &Value) -> Value {
 /// Who asks a self review: the user the request impersonates, else the admin.
 fn requester(req: &Req) -> (String, Vec<String>) {
     let who = req.requester();
-    (who.name, who.groups)
+    (who.name.to_string(), who.groups.to_vec())
 }
 
 /// A self subject rules review: a new review (the request's spec is not echoed) with the rules of

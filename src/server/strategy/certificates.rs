@@ -59,17 +59,6 @@ fn bytes(obj: &Value, pointer: &str) -> Option<Vec<u8>> {
     )
 }
 
-/// Go's `%#v` of a `[]byte`.
-fn go_bytes(b: Option<&[u8]>) -> String {
-    match b {
-        None => "[]byte(nil)".into(),
-        Some(b) => {
-            let shown: Vec<String> = b.iter().map(|x| format!("{x:#x}")).collect();
-            format!("[]byte{{{}}}", shown.join(", "))
-        }
-    }
-}
-
 /// What the rules read of a parsed request (Go's `x509.CertificateRequest`).
 struct Parsed {
     organizations: Vec<String>,
@@ -332,7 +321,7 @@ fn validate(obj: &Value, opts: &Options) -> Vec<Cause> {
     if let Err(why) = parse_csr(request.as_deref().unwrap_or_default(), true) {
         errs.push(Cause::invalid_shown(
             "spec.request",
-            &go_bytes(request.as_deref()),
+            &crate::server::go_value::go_bytes(request.as_deref()),
             &why,
         ));
     }
@@ -606,7 +595,7 @@ impl Strategy for SigningRequest {
     fn name_rule(&self) -> fn(&str) -> Option<String> {
         |_| None
     }
-    fn record_requester(&self, obj: &mut Value, who: &Requester) {
+    fn record_requester(&self, obj: &mut Value, who: &Requester<'_>) {
         let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) else {
             return;
         };

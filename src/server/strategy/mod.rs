@@ -102,7 +102,7 @@ pub trait Strategy: Sync {
     fn prepare_subresource_update(&self, _sub: &str, _new: &mut Value, _old: &Value) {}
     /// What a create records of who makes it, before [`Strategy::prepare_create`] (a signing
     /// request's requester).
-    fn record_requester(&self, _obj: &mut Value, _who: &Requester) {}
+    fn record_requester(&self, _obj: &mut Value, _who: &Requester<'_>) {}
     /// The validating admission plugins of a create, after validation: why the create is
     /// forbidden, if it is.
     fn admit_create(&self, _obj: &Value) -> Option<String> {
@@ -174,10 +174,10 @@ fn now() -> String {
 }
 
 /// Who makes a request, as the authenticator (and impersonation) name it.
-pub struct Requester {
-    pub name: String,
-    pub uid: String,
-    pub groups: Vec<String>,
+pub struct Requester<'a> {
+    pub name: &'a str,
+    pub uid: &'a str,
+    pub groups: &'a [String],
 }
 
 /// The strategy of a kind the registry serves (by its group), if it serves it.

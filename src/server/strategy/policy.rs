@@ -56,21 +56,10 @@ impl Strategy for DisruptionBudget {
         };
         let mut errs = Vec::new();
         if set("minAvailable") && set("maxUnavailable") {
-            // kube-apiserver quotes the internal spec (Go's `%#v`): its pointers by address (made
-            // up here, as the real ones are the process's own).
-            let pointer = |field: &str, ty: &str, at: u32| {
-                if set(field) {
-                    format!("(*{ty})(0xc000a{at:05x})")
-                } else {
-                    format!("(*{ty})(nil)")
-                }
-            };
-            let shown = format!(
-                "policy.PodDisruptionBudgetSpec{{MinAvailable:{}, Selector:{}, MaxUnavailable:{}}}",
-                pointer("minAvailable", "intstr.IntOrString", 0x20),
-                pointer("selector", "v1.LabelSelector", 0x40),
-                pointer("maxUnavailable", "intstr.IntOrString", 0x60),
-            );
+            // kube-apiserver quotes the internal spec (Go's `%#v`, pointers by address).
+            let spec = obj.get("spec").unwrap_or(&Value::Null);
+            let shown = crate::server::go_value::go_value("policy.PodDisruptionBudgetSpec", spec)
+                .unwrap_or_else(|| "policy.PodDisruptionBudgetSpec{…}".into());
             errs.push(Cause::invalid_shown(
                 "spec",
                 &shown,
